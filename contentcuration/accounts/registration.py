@@ -1,0 +1,86 @@
+"""Creating accounts and activating them.
+
+Activation keys are signed user ids (``django.core.signing``), so no key table is needed; a key
+expires after ``ACTIVATION_DAYS``. With ``settings.REQUIRE_EMAIL_ACTIVATION`` off (the
+self-hosted default) accounts are active at once and no email is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from contentcuration.models import User
+
+ACTIVATION_SALT = "contentcuration.accounts.activation"
+ACTIVATION_DAYS = 7
+
+
+class EmailInUse(ValueError):
+    """An account with this email exists; ``active`` says whether it is activated."""
+
+    def __init__(self, active: bool):
+        super().__init__("An account with this email already exists.")
+        self.active = active
+
+
+def find_user(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email, deleted=False).order_by("-is_active").first()
+
+
+@transaction.atomic
+def register_user(
+    *, email: str, password: str, first_name: str, last_name: str, information: dict[str, Any], base_url: str
+) -> User:
+    """Create an account; inactive (with an activation email) if activation is required.
+
+    Raises EmailInUse when a non-deleted account already has this email (case-insensitive).
+    The email is sent after commit, so a rolled-back registration sends nothing.
+    """
+    existing = find_user(email)
+    if existing is not None:
+        raise EmailInUse(active=existing.is_active)
+    active = not settings.REQUIRE_EMAIL_ACTIVATION
+    user = User.objects.create_user(
+        email, password, first_name=first_name, last_name=last_name, information=information, is_active=active
+    )
+    if not active:
+        transaction.on_commit(lambda: send_activation_email(user=user, base_url=base_url))
+    return user
+
+
+def activation_key(user: User) -> str:
+    return signing.dumps(user.pk, salt=ACTIVATION_SALT)
+
+
+def send_activation_email(*, user: User, base_url: str) -> None:
+    link = f"{base_url.rstrip('/')}/activate/{activation_key(user)}/"
+    body = render_to_string("accounts/activation_email.txt", {"user": user, "link": link, "days": ACTIVATION_DAYS})
+    send_mail("Activate your account", body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@transaction.atomic
+def activate_user(*, key: str) -> User | None:
+    """Activate the account named by a valid, unexpired key; None for a bad key.
+
+    A key for an email that meanwhile belongs to another active account is refused (the
+    case-insensitive uniqueness among active users would otherwise be violated).
+    """
+    try:
+        pk = signing.loads(key, salt=ACTIVATION_SALT, max_age=ACTIVATION_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    user = User.objects.select_for_update().filter(pk=pk, deleted=False).first()
+    if user is None:
+        return None
+    if not user.is_active:
+        if User.objects.filter(email__iexact=user.email, is_active=True).exists():
+            return None
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user

@@ -1,0 +1,74 @@
+"""Recording and serialising sync ``Change`` rows.
+
+Every server-side effect that clients must learn about (spec 2.9: echoes after creates,
+task start/end, publish results, ...) is recorded with ``record_server_change``; the sync
+endpoint delivers it to every watcher of the channel (or user) in ``server_rev`` order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from .db.locks import lock_feeds
+from .models import Change
+from .viewsets.sync.constants import PUBLISHABLE_CHANGE_TABLES, PUBLISHED, UPDATED
+
+
+def is_unpublishable(table: str, change_type: int) -> bool:
+    return table not in PUBLISHABLE_CHANGE_TABLES or change_type == PUBLISHED
+
+
+def record_server_change(
+    *,
+    table: str,
+    key: Any,
+    mods: dict[str, Any] | None = None,
+    change_type: int = UPDATED,
+    channel_id: str | None = None,
+    user_id: int | None = None,
+    created_by_id: int | None = None,
+    applied: bool = True,
+    unpublishable: bool | None = None,
+    **kwargs: Any,
+) -> Change:
+    """Store a change the server made itself (applied at once unless ``applied=False``).
+
+    ``mods`` is the UPDATED payload; other type-specific fields go in ``kwargs``.
+    """
+    payload: dict[str, Any] = {"key": key, **kwargs}
+    if mods is not None:
+        payload["mods"] = mods
+    if unpublishable is None:
+        unpublishable = is_unpublishable(table, change_type)
+    with transaction.atomic():
+        # Appending under the feed lock keeps each feed in server_rev order for pollers
+        # (see db.locks.lock_feeds). Inside a longer transaction the lock is held until that
+        # commits: record server changes at the end of a long job, not at its start.
+        lock_feeds(channel_ids=[channel_id], user_ids=[user_id])
+        return Change.objects.create(
+            table=table,
+            change_type=change_type,
+            kwargs=payload,
+            channel_id=channel_id,
+            user_id=user_id,
+            created_by_id=created_by_id,
+            applied=applied,
+            unpublishable=unpublishable,
+        )
+
+
+def serialize_change(change: Change) -> dict[str, Any]:
+    """The wire shape of a stored change (spec 2.6): kwargs flattened plus the routing keys."""
+    data = dict(change.kwargs)
+    data.update(
+        server_rev=change.server_rev,
+        table=change.table,
+        type=change.change_type,
+        channel_id=change.channel_id,
+        user_id=change.user_id,
+        created_by_id=change.created_by_id,
+        unpublishable=change.unpublishable,
+    )
+    return data

@@ -1,0 +1,205 @@
+"""Completeness: the server's verdict on whether a node has everything it needs to publish.
+
+Clients may *claim* ``complete: true``; the sync handlers re-check the claim here and store
+``complete=false`` when it does not hold (spec 4.2). The checks run in bulk: one query for
+licenses, one for files and one for assessment items, whatever the number of nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from le_utils.constants import completion_criteria, mastery_criteria, modalities
+
+from .models import AssessmentItem, ContentNode, File, License
+
+# Models a completion criterion may use per kind (Studio's utils/completion_criteria.py).
+ALLOWED_MODELS_PER_KIND: dict[str, frozenset[str]] = {
+    "document": frozenset(
+        {
+            completion_criteria.PAGES,
+            completion_criteria.TIME,
+            completion_criteria.APPROX_TIME,
+            completion_criteria.REFERENCE,
+        }
+    ),
+    "exercise": frozenset({completion_criteria.MASTERY}),
+    "html5": frozenset(
+        {
+            completion_criteria.DETERMINED_BY_RESOURCE,
+            completion_criteria.TIME,
+            completion_criteria.APPROX_TIME,
+            completion_criteria.REFERENCE,
+        }
+    ),
+    "h5p": frozenset(
+        {
+            completion_criteria.DETERMINED_BY_RESOURCE,
+            completion_criteria.TIME,
+            completion_criteria.APPROX_TIME,
+            completion_criteria.REFERENCE,
+        }
+    ),
+    "zim": frozenset({completion_criteria.TIME, completion_criteria.APPROX_TIME, completion_criteria.REFERENCE}),
+    "audio": frozenset({completion_criteria.TIME, completion_criteria.APPROX_TIME, completion_criteria.REFERENCE}),
+    "video": frozenset({completion_criteria.TIME, completion_criteria.APPROX_TIME, completion_criteria.REFERENCE}),
+    "slideshow": frozenset({completion_criteria.TIME, completion_criteria.APPROX_TIME, completion_criteria.REFERENCE}),
+    "topic": frozenset({completion_criteria.MASTERY}),
+}
+NULL_THRESHOLD_MODELS = frozenset({completion_criteria.REFERENCE, completion_criteria.DETERMINED_BY_RESOURCE})
+SELECTION_TYPES = frozenset({"single_selection", "multiple_selection", "true_false", "input_question"})
+
+
+class InvalidCompletionCriteria(ValueError):
+    pass
+
+
+def validate_completion_criteria(criteria: Any, *, kind: str | None, complete: bool) -> dict | None:
+    """Return the criterion to store (threshold forced null where the model has none).
+
+    Full validation (threshold present and well-formed) only when ``complete``; otherwise
+    only the model and its compatibility with ``kind`` are checked, as Studio does, so a
+    half-edited node can be saved. Raises InvalidCompletionCriteria.
+    """
+    if criteria is None:
+        return None
+    if not isinstance(criteria, dict) or set(criteria) - {"model", "threshold", "learner_managed"}:
+        raise InvalidCompletionCriteria("Invalid completion criteria")
+    model = criteria.get("model")
+    if model not in completion_criteria.COMPLETIONCRITERIALIST:
+        raise InvalidCompletionCriteria("Invalid completion criteria")
+    if kind and model not in ALLOWED_MODELS_PER_KIND.get(kind, frozenset()):
+        raise InvalidCompletionCriteria("Invalid completion criteria")
+    if "learner_managed" in criteria and not isinstance(criteria["learner_managed"], bool):
+        raise InvalidCompletionCriteria("Invalid completion criteria")
+    criteria = dict(criteria)
+    if model in NULL_THRESHOLD_MODELS:
+        criteria["threshold"] = None
+        return criteria
+    if not complete:
+        return criteria
+    threshold = criteria.get("threshold")
+    if model == completion_criteria.MASTERY:
+        if not _valid_mastery(threshold):
+            raise InvalidCompletionCriteria("Invalid completion criteria")
+    elif model == completion_criteria.PAGES and isinstance(threshold, str):
+        if not (threshold.endswith("%") and threshold[:-1].isdigit() and 1 <= int(threshold[:-1]) <= 100):
+            raise InvalidCompletionCriteria("Invalid completion criteria")
+    elif isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0:
+        raise InvalidCompletionCriteria("Invalid completion criteria")
+    return criteria
+
+
+def _valid_mastery(threshold: Any) -> bool:
+    if not isinstance(threshold, dict) or threshold.get("mastery_model") not in mastery_criteria.MASTERYCRITERIALIST:
+        return False
+    if threshold["mastery_model"] == mastery_criteria.M_OF_N:
+        m, n = threshold.get("m"), threshold.get("n")
+        return isinstance(m, int) and isinstance(n, int) and 0 < m <= n
+    return True
+
+
+def _criteria(node: ContentNode) -> dict | None:
+    extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
+    options = extra.get("options") if isinstance(extra.get("options"), dict) else {}
+    return options.get("completion_criteria")
+
+
+def _has_mastery(node: ContentNode) -> bool:
+    criteria = _criteria(node)
+    if isinstance(criteria, dict) and criteria.get("model") == completion_criteria.MASTERY:
+        return _valid_mastery(criteria.get("threshold"))
+    extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
+    return extra.get("mastery_model") in mastery_criteria.MASTERYCRITERIALIST
+
+
+def _usable_question(item: dict) -> bool:
+    if item["type"] in ("perseus_question", "QTI"):
+        return True
+    if not (item["question"] or "").strip():
+        return False
+    if item["type"] == "free_response":
+        return True
+    try:
+        answers = json.loads(item["answers"] or "[]")
+    except ValueError:
+        return False
+    if not isinstance(answers, list) or not answers:
+        return False
+    return any(isinstance(a, dict) and a.get("correct") for a in answers)
+
+
+def incomplete_reasons(nodes: Iterable[ContentNode]) -> dict[str, list[str]]:
+    """For each node (by id), why it is not complete; a complete node maps to ``[]``.
+
+    Reads licenses, files and assessment items in bulk. Writes nothing.
+    """
+    nodes = list(nodes)
+    ids = [n.pk for n in nodes]
+    licenses = {lic.pk: lic for lic in License.objects.filter(pk__in={n.license_id for n in nodes if n.license_id})}
+    with_main_file = set(
+        File.objects.filter(contentnode_id__in=ids, preset__supplementary=False).values_list(
+            "contentnode_id", flat=True
+        )
+    )
+    questions: dict[str, bool] = {}
+    exercise_ids = [n.pk for n in nodes if n.kind_id == "exercise"]
+    for item in AssessmentItem.objects.filter(contentnode_id__in=exercise_ids, deleted=False).values(
+        "contentnode_id", "type", "question", "answers"
+    ):
+        questions[item["contentnode_id"]] = questions.get(item["contentnode_id"], False) or _usable_question(item)
+
+    result: dict[str, list[str]] = {}
+    for node in nodes:
+        reasons: list[str] = []
+        kind = node.kind_id or "topic"
+        if node.parent_id is not None and not (node.title or "").strip():
+            reasons.append("title")
+        if kind != "topic":
+            license = licenses.get(node.license_id)
+            if license is None:
+                reasons.append("license")
+            else:
+                if license.is_custom and not (node.license_description or "").strip():
+                    reasons.append("license_description")
+                if license.copyright_holder_required and not (node.copyright_holder or "").strip():
+                    reasons.append("copyright_holder")
+            if kind == "exercise":
+                if not questions.get(node.pk):
+                    reasons.append("assessment_items")
+                if not _has_mastery(node):
+                    reasons.append("mastery_model")
+            elif node.pk not in with_main_file:
+                reasons.append("file")
+        else:
+            extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
+            options = extra.get("options") if isinstance(extra.get("options"), dict) else {}
+            if options.get("modality") == modalities.UNIT and not _has_mastery(node):
+                reasons.append("completion_criteria")
+        criteria = _criteria(node)
+        if criteria is not None:
+            try:
+                validate_completion_criteria(criteria, kind=kind, complete=True)
+            except InvalidCompletionCriteria:
+                reasons.append("completion_criteria")
+        result[node.pk] = reasons
+    return result
+
+
+def refresh_completeness(*, node_ids: Iterable[str]) -> dict[str, bool]:
+    """Recompute and store ``complete`` for ``node_ids``; returns the ids whose value changed,
+    mapped to their new value. One read per related table, one UPDATE per outcome."""
+    nodes = list(ContentNode.objects.filter(pk__in=set(node_ids)))
+    verdicts = incomplete_reasons(nodes)
+    changed: dict[str, bool] = {}
+    for node in nodes:
+        complete = not verdicts[node.pk]
+        if node.complete != complete:
+            changed[node.pk] = complete
+    for value in (True, False):
+        ids = [pk for pk, v in changed.items() if v is value]
+        if ids:
+            ContentNode.objects.filter(pk__in=ids).update(complete=value)
+    return changed

@@ -1,0 +1,1 @@
+"""Everything vendor-specific. The rest of the code base is portable ORM code."""

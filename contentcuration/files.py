@@ -1,0 +1,379 @@
+"""Files: announcing an upload, receiving its bytes, attaching the File to a node.
+
+The life of a File:
+
+1. ``validate_upload_request`` + ``create_upload``: the client announces name, size, md5,
+   format and preset; the quota is checked and an unattached File row (``uploaded_by`` =
+   the user) is created at once, as Studio does.
+2. ``receive_upload``: the bytes arrive (whole, or in ``Content-Range`` pieces that can be
+   resumed after an interruption). They are streamed to a part file on local disk and only
+   stored under their content key once the whole object has the announced size and md5;
+   otherwise nothing is kept.
+3. The sync ``file`` table (UPDATED ``{contentnode: id}``, viewsets/sync/handlers/file.py)
+   links the row to a node or an assessment item, which may complete the node.
+
+Part files live in ``settings.FILE_UPLOAD_PARTS_DIR`` (default ``DATA_DIR/uploads``), so a
+resumed upload must reach a web process that shares that directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import math
+import os
+import time
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from . import quota, storage
+from .models import File, FileFormat, FormatPreset, User
+
+# Spec 4.5: Studio refuses single-request uploads above 500 MiB.
+MAX_SINGLE_UPLOAD = 500 * 1024 * 1024
+DURATION_FORMATS = ("mp4", "webm", "mp3")
+MAX_NAME_LENGTH = 255
+# Studio's presigned URLs live 10 minutes; ours must also outlive a slow resumed upload of a
+# large video, and every piece is checked against the announced md5 anyway.
+UPLOAD_URL_MAX_AGE = 6 * 60 * 60
+READ_CHUNK = 1024 * 1024  # bounded memory per request whatever the body size
+
+
+class InvalidUpload(Exception):
+    """The announced upload is refused; ``errors`` maps each field at fault to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class UploadRejected(Exception):
+    """Bytes sent to an upload URL are refused. ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str, state: UploadState | None = None) -> None:
+        self.status, self.message, self.state = status, message, state
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    name: str
+    size: int
+    checksum: str
+    file_format: FileFormat
+    preset: FormatPreset
+    duration: int | None
+    resumable: bool
+
+
+@dataclass(frozen=True)
+class UploadState:
+    """How far an upload got: ``received`` bytes of ``total``; ``complete`` once stored."""
+
+    received: int
+    total: int
+    complete: bool
+
+
+# --- announcing an upload -------------------------------------------------------------------
+
+
+def name_error(name: Any) -> str | None:
+    """Why ``name`` is not acceptable as an original file name, or None.
+
+    It is only ever stored as a label (keys come from the md5), but a path, a control
+    character or a dot-name is a sign of a confused or hostile client, so it is refused.
+    """
+    if not isinstance(name, str) or not name.strip():
+        return "A file name is required."
+    if len(name) > MAX_NAME_LENGTH:
+        return f"The file name is longer than {MAX_NAME_LENGTH} characters."
+    if "/" in name or "\\" in name:
+        return "The file name must be a plain name, not a path."
+    if name.strip(". ") == "":
+        return "The file name must not consist of dots."
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        return "The file name contains control or unprintable characters."
+    return None
+
+
+def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
+    """Check the JSON body of ``POST /api/file/upload_url`` (spec 4.5).
+
+    Raises InvalidUpload naming every field at fault. Reads the FileFormat and FormatPreset
+    tables (le-utils constants).
+    """
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data, Mapping):
+        raise InvalidUpload({"non_field_errors": ["Expected a JSON object."]})
+
+    size = data.get("size")
+    if isinstance(size, float) and size.is_integer():  # Studio reads it as a float: 2048.0 is fine
+        size = int(size)
+    if isinstance(size, bool) or not isinstance(size, int):
+        errors["size"] = ["A valid integer is required."]
+    elif size < 0:
+        errors["size"] = ["Ensure this value is greater than or equal to 0."]
+
+    checksum = data.get("checksum")
+    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.match(checksum):
+        errors["checksum"] = ["Expected the md5 of the file as 32 lower-case hex characters."]
+
+    name = data.get("name")
+    if problem := name_error(name):
+        errors["name"] = [problem]
+
+    file_format = preset = None
+    ext = data.get("file_format")
+    if isinstance(ext, str):
+        file_format = FileFormat.objects.filter(extension=ext).first()
+    if file_format is None:
+        errors["file_format"] = [f"{ext!r} is not a known file format."]
+    preset_id = data.get("preset")
+    if isinstance(preset_id, str):
+        preset = FormatPreset.objects.filter(pk=preset_id).first()
+    if preset is None:
+        errors["preset"] = [f"{preset_id!r} is not a known format preset."]
+    elif file_format is not None and not preset.allowed_formats.filter(pk=file_format.pk).exists():
+        errors["file_format"] = [f"{file_format.pk} is not an allowed format for preset {preset.pk}."]
+
+    duration = data.get("duration")
+    if duration is not None:
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration):
+            errors["duration"] = ["A number of seconds is required."]
+        else:
+            duration = math.floor(duration)
+            if duration <= 0:
+                errors["duration"] = ["Ensure this value is greater than 0."]
+    if duration is None and file_format is not None and file_format.pk in DURATION_FORMATS:
+        errors["duration"] = [f"A duration is required for {file_format.pk} files."]
+    if preset is not None and not preset_has_duration(preset):
+        duration = None  # only audio/video presets carry one (DB rule); chefs may send extras
+
+    resumable = data.get("resumable", False)
+    if not isinstance(resumable, bool):
+        errors["resumable"] = ["Must be a boolean."]
+    elif not resumable and isinstance(size, int) and size > MAX_SINGLE_UPLOAD:
+        errors["size"] = [f"Files above {MAX_SINGLE_UPLOAD} bytes must be uploaded as resumable uploads."]
+
+    if errors:
+        raise InvalidUpload(errors)
+    return UploadRequest(
+        name=name, size=size, checksum=checksum, file_format=file_format, preset=preset,
+        duration=duration, resumable=resumable,
+    )  # fmt: skip
+
+
+def preset_has_duration(preset: FormatPreset) -> bool:
+    return preset.kind_id in ("audio", "video") and not preset.thumbnail and not preset.subtitle
+
+
+@transaction.atomic
+def create_upload(*, user: User, request: UploadRequest) -> tuple[File, bool]:
+    """Create the unattached File row for an announced upload; returns (file, might_skip).
+
+    ``might_skip`` is true when the bytes are already stored (the client may skip the PUT).
+    Raises quota.QuotaExceeded when the bytes do not fit in the user's allowance. Updates
+    the user's cached ``disk_space_used``.
+    """
+    quota.check_space(user=user, checksum=request.checksum, size=request.size)
+    ext = request.file_format.pk
+    file = File.objects.create(
+        checksum=request.checksum,
+        file_size=request.size,
+        file_format=request.file_format,
+        preset=request.preset,
+        duration=request.duration,
+        original_filename=request.name,
+        uploaded_by=user,
+        file_on_disk=storage.storage_key(request.checksum, ext),
+    )
+    quota.recalculate_storage_used(user)
+    return file, storage.object_exists(request.checksum, ext)
+
+
+# --- receiving the bytes --------------------------------------------------------------------
+
+
+def parts_dir() -> Path:
+    path = Path(getattr(settings, "FILE_UPLOAD_PARTS_DIR", settings.DATA_DIR / "uploads"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _part_path(file: File) -> Path:
+    return parts_dir() / f"{file.pk}.part"
+
+
+@contextmanager
+def _locked_part(file: File, *, exclusive: bool) -> Iterator[int]:
+    """An fd on the part file, flock-ed so two requests for one upload never interleave."""
+    fd = os.open(_part_path(file), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def upload_state(file: File) -> UploadState:
+    """How much of ``file``'s bytes the server holds (for HEAD / ``Content-Range: */total``)."""
+    total = file.file_size or 0
+    if storage.object_exists(file.checksum, file.file_format_id):
+        return UploadState(received=total, total=total, complete=True)
+    if not _part_path(file).exists():
+        return UploadState(received=0, total=total, complete=False)
+    with _locked_part(file, exclusive=False) as fd:
+        return UploadState(received=os.fstat(fd).st_size, total=total, complete=False)
+
+
+def md5_header_value(checksum: str) -> str:
+    """The ``Content-MD5`` header for a hex md5 (base64 of the 16 raw bytes)."""
+    return base64.b64encode(bytes.fromhex(checksum)).decode()
+
+
+def receive_upload(
+    *,
+    file: File,
+    stream: IO[bytes],
+    length: int | None,
+    start: int | None = None,
+    end: int | None = None,
+    total: int | None = None,
+    content_md5: str | None = None,
+) -> UploadState:
+    """Write bytes of ``file`` read from ``stream``; store the object once all have arrived.
+
+    Without ``start`` the body is the whole file and ``length`` must equal the announced
+    size. With ``start``/``end``/``total`` (from ``Content-Range: bytes start-end/total``)
+    the body is that slice; ``start`` may not lie beyond what was received (resending bytes
+    already held is allowed). ``content_md5`` (base64) must match the body when given.
+    A body cut short by a dropped connection is kept so the client can resume.
+    When the last byte arrives the whole object must have the announced md5, else the part
+    is deleted and nothing is stored.
+
+    Raises UploadRejected (status 400, 411, 416; 507 when the disk refuses the bytes) for inconsistent requests. Holds an
+    exclusive flock on the part file while writing.
+    """
+    size = file.file_size or 0
+    if start is None:
+        if length is None:
+            raise UploadRejected(411, "A Content-Length header is required.")
+        if length != size:
+            raise UploadRejected(400, f"The body has {length} bytes but {size} bytes were announced.")
+        if content_md5 is not None and content_md5 != md5_header_value(file.checksum):
+            raise UploadRejected(
+                400, f"Content-MD5 {content_md5} does not match the announced checksum {file.checksum}."
+            )
+        start, expected = 0, size
+    else:
+        if total != size:
+            raise UploadRejected(400, f"Content-Range total {total} differs from the announced size {size}.")
+        if end is None or not (0 <= start <= end < size):
+            raise UploadRejected(400, f"Content-Range bytes {start}-{end} lies outside 0-{size - 1}.")
+        expected = end - start + 1
+        if length is not None and length != expected:
+            raise UploadRejected(400, f"Content-Length {length} differs from the range length {expected}.")
+
+    part = _part_path(file)
+    with _locked_part(file, exclusive=True) as fd:
+        held = os.fstat(fd).st_size
+        if start > held:
+            state = UploadState(received=held, total=size, complete=False)
+            raise UploadRejected(416, f"The server holds {held} bytes; resume from byte {held}.", state)
+        os.ftruncate(fd, start)
+        os.lseek(fd, start, os.SEEK_SET)
+        digest = hashlib.md5()
+        received = 0
+        while received < expected:
+            try:
+                chunk = stream.read(min(READ_CHUNK, expected - received))
+            except OSError:  # client went away; keep what arrived so it can resume
+                break
+            if not chunk:
+                break
+            try:
+                _write_all(fd, chunk)
+            except OSError as exc:  # e.g. a full disk: the server's fault, not the client's
+                os.ftruncate(fd, start)
+                raise UploadRejected(507, f"The server could not keep the bytes ({exc.strerror}).") from exc
+            digest.update(chunk)
+            received += len(chunk)
+        if received < expected:
+            return UploadState(received=start + received, total=size, complete=False)
+        if content_md5 is not None and content_md5 != base64.b64encode(digest.digest()).decode():
+            os.ftruncate(fd, start)
+            raise UploadRejected(400, "Content-MD5 does not match the bytes received; the range was discarded.")
+        if start + received < size:
+            return UploadState(received=start + received, total=size, complete=False)
+
+        actual = digest.hexdigest() if start == 0 else storage.md5_of_file(part)
+        if actual != file.checksum:
+            os.unlink(part)
+            raise UploadRejected(
+                400,
+                f"The uploaded bytes have md5 {actual} but {file.checksum} was announced; nothing was kept.",
+            )
+        storage.save_verified_file(path=part, checksum=file.checksum, extension=file.file_format_id)
+        os.unlink(part)
+    return UploadState(received=size, total=size, complete=True)
+
+
+def discard_stale_parts(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
+    """Delete part files not written to for ``older_than`` (abandoned uploads); returns their
+    names. Holding the flock while deleting means an upload in progress is never cut."""
+    cutoff = time.time() - older_than.total_seconds()
+    stale = []
+    for path in parts_dir().glob("*.part"):
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            if not dry_run:
+                with open(path, "rb") as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    if os.fstat(handle.fileno()).st_mtime < cutoff:
+                        path.unlink()
+        except (FileNotFoundError, BlockingIOError):
+            continue
+        stale.append(path.name)
+    return stale
+
+
+# --- read shape -------------------------------------------------------------------------------
+
+
+def serialize_file(file: File) -> dict[str, Any]:
+    """The file read shape of spec 4.5."""
+    url = None
+    if file.checksum and file.file_format_id:
+        url = storage.content_url(file.checksum, file.file_format_id)
+    return {
+        "id": file.pk,
+        "checksum": file.checksum,
+        "file_size": file.file_size,
+        "language": file.language_id,
+        "file_format": file.file_format_id,
+        "contentnode": file.contentnode_id,
+        "assessment_item": file.assessment_item_id,
+        "file_on_disk": file.file_on_disk,
+        "preset": file.preset_id,
+        "original_filename": file.original_filename,
+        "uploaded_by": file.uploaded_by_id,
+        "duration": file.duration,
+        "url": url,
+    }

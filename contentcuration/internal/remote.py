@@ -1,0 +1,112 @@
+"""Remote-content nodes: a chef's ``StudioContentNode`` copies a resource from another channel.
+
+Node dicts carrying ``source_channel_id`` (and no ``kind``) name a resource in the main tree of
+a channel the user can view, by ``source_node_id`` or else ``source_content_id``; it is copied
+under the chef's parent through ``tree.copy_subtree`` with the chef's overrides (spec 6.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from contentcuration import tree
+from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
+
+OVERRIDE_STRINGS = {"title": 200, "description": None, "aggregator": 200, "provider": 200}
+
+
+@dataclass
+class RemoteCopy:
+    source_id: str
+    can_edit_source: bool
+    mods: dict[str, Any]
+    role: str | None
+
+
+def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, list, list[str]] | None:
+    """Resolve the source node and check the overrides; None (with problems reported) if bad.
+
+    ``report`` and ``ref`` are the nodes module's problem collector and reference data.
+    """
+    from . import nodes as helpers  # nodes imports this module lazily: no cycle at import
+
+    if not is_hex_id(data.get("node_id")):
+        report("node_id", f"{data.get('node_id')!r} is not a 32-character hex id")
+        return None
+    channel_id = data.get("source_channel_id")
+    if not is_hex_id(channel_id):
+        report("source_channel_id", f"{channel_id!r} is not a channel id")
+        return None
+    channel = Channel.objects.viewable_by(user).filter(pk=channel_id, deleted=False).first()
+    if channel is None or channel.main_tree_id is None:
+        report("source_channel_id", f"channel {channel_id} not found or not viewable")
+        return None
+    main = ContentNode.objects.filter(pk=channel.main_tree_id).values("tree_id").get()
+    resources = ContentNode.objects.filter(tree_id=main["tree_id"]).exclude(kind_id="topic")
+    source = None
+    if data.get("source_node_id"):
+        source = resources.filter(node_id=data["source_node_id"]).values_list("pk", flat=True).first()
+    if source is None and data.get("source_content_id"):
+        source = resources.filter(content_id=data["source_content_id"]).values_list("pk", flat=True).first()
+    if source is None:
+        report("source_node_id", f"no resource with this source_node_id/source_content_id in channel {channel_id}")
+        return None
+
+    mods: dict[str, Any] = {"node_id": data["node_id"]}
+    for name, limit in OVERRIDE_STRINGS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or (limit and len(value) > limit):
+            report(name, f"must be a string of at most {limit} characters" if limit else "must be a string")
+        else:
+            mods[name] = value
+    for name, allowed in helpers.LABEL_VALUES.items():
+        value = data.get(name)
+        if value in (None, []):
+            continue
+        if not isinstance(value, list) or any(v not in allowed for v in value):
+            report(name, "must be a list of known label ids")
+        else:
+            mods[name] = {v: True for v in value}
+    if data.get("extra_fields") is not None:
+        extra = helpers.parse_json_field(data["extra_fields"], field_name="extra_fields", report=report, expected=dict)
+        if extra is not None:
+            mods["extra_fields"] = extra
+    if data.get("suggested_duration") is not None:
+        if not isinstance(data["suggested_duration"], (int, float)) or data["suggested_duration"] < 0:
+            report("suggested_duration", "must be a non-negative number of seconds")
+        else:
+            mods["suggested_duration"] = int(data["suggested_duration"])
+    role = data.get("role")
+    if role is not None and role not in helpers.ROLES:
+        report("role", f"must be one of {', '.join(sorted(helpers.ROLES))}")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or any(not isinstance(t, str) or len(t) > helpers.MAX_TAG_LENGTH for t in tags):
+        report("tags", f"must be a list of strings of at most {helpers.MAX_TAG_LENGTH} characters")
+        tags = []
+    files = helpers.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
+    can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()
+    return RemoteCopy(source_id=source, can_edit_source=can_edit, mods=mods, role=role), files, tags
+
+
+def copy_remote(entry, *, parent: ContentNode, user: User, channel_id: str | None) -> ContentNode:
+    """Copy ``entry.remote``'s source as the last child of ``parent``; apply tags and files.
+
+    Runs inside the caller's transaction (add_nodes), which holds the parent's tree lock.
+    """
+    remote: RemoteCopy = entry.remote
+    copy = tree.copy_subtree(
+        source=remote.source_id, target=parent, mods=remote.mods, can_edit_source=remote.can_edit_source
+    )
+    updates: dict[str, Any] = {"sort_order": entry.node.sort_order}
+    if remote.role:
+        updates["role_visibility"] = remote.role
+    ContentNode.objects.filter(pk=copy.pk).update(**updates)
+    if entry.files:
+        thumbnails = set(FormatPreset.objects.filter(thumbnail=True).values_list("id", flat=True))
+        if any(f.preset_id in thumbnails for f in entry.files):
+            File.objects.filter(contentnode_id=copy.pk, preset_id__in=thumbnails).delete()
+        File.objects.bulk_create([f.to_file(user=user, contentnode_id=copy.pk) for f in entry.files])
+    return copy

@@ -1,0 +1,254 @@
+"""The chef (ricecooker) API: thin adapters over chef_upload, nodes, deploy and tree_data.
+
+Every view is DRF (so CSRF-exempt for token clients), authenticates with ``Authorization:
+Token <key>`` or a session, requires a logged-in user, and reads its JSON from the raw body:
+ricecooker posts JSON without a Content-Type (spec ricecooker-api.md 2.3), so DRF's
+content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from contentcuration import storage
+from contentcuration.jobs import enqueue_job
+from contentcuration.models import File, FileFormat
+
+from . import chef_upload, nodes, tree_data
+from .errors import ChefError, InvalidRequest, QuotaExceeded
+from .versions import version_status
+
+logger = logging.getLogger(__name__)
+
+
+def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
+    """DRF view with Token-then-Session auth (so anonymous gets 401 + WWW-Authenticate: Token),
+    described in the OpenAPI schema by its docstring (bodies are free-form JSON, spec
+    ricecooker-api.md section 5)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except ChefError as exc:
+                logger.info("chef API %s by %s refused: %s", request.path, request.user, exc)
+                return Response(exc.as_json(), status=exc.status)
+
+        schema = extend_schema(
+            request=request_type,
+            responses={status: OpenApiTypes.OBJECT for status in (200, 400, 401, 403, 404, 412)},
+            description=(view.__doc__ or "").strip(),
+            tags=["internal (ricecooker)"],
+        )
+        return schema(
+            api_view(list(methods) or ["POST"])(
+                authentication_classes([TokenAuthentication, SessionAuthentication])(
+                    permission_classes([IsAuthenticated])(wrapped)
+                )
+            )
+        )
+
+    return decorate
+
+
+def json_body(request, *, expect: type = dict) -> Any:
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"The request body is not JSON ({exc})") from None
+    if not isinstance(data, expect):
+        raise InvalidRequest(f"The request body must be a JSON {'object' if expect is dict else 'array'}")
+    return data
+
+
+def required(data: dict, key: str) -> Any:
+    if key not in data:
+        raise InvalidRequest(f"{key} is required", field=key)
+    return data[key]
+
+
+@internal_api("GET", "POST")
+def authenticate_user_internal(request):
+    """The token's user: ``{success, user_id, username (email), first_name, last_name, is_admin}``."""
+    user = request.user
+    return Response(
+        {
+            "success": True,
+            "user_id": user.pk,
+            "username": str(user),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "is_admin": user.is_admin,
+        }
+    )
+
+
+@internal_api("POST")
+def check_version(request):
+    """``{version}`` -> ``{success, status 0..3, message}`` (docs/ricecooker-version-policy.md)."""
+    version = required(json_body(request), "version")
+    try:
+        status, message = version_status(str(version))
+    except ValueError as exc:
+        raise InvalidRequest(str(exc), field="version") from None
+    return Response({"success": True, "status": status, "message": message})
+
+
+@internal_api("POST")
+def create_channel(request):
+    """``{channel_data}`` -> ``{success, root, channel_id}``: get or create the channel, fresh chef tree."""
+    data = json_body(request)
+    channel = chef_upload.create_chef_tree(user=request.user, channel_data=required(data, "channel_data"))
+    return Response({"success": True, "root": channel.chef_tree_id, "channel_id": channel.pk})
+
+
+@internal_api("POST")
+def add_nodes(request):
+    """``{root_id, content_data: [node]}`` -> ``{success, root_ids: {node_id: id}}``; 400 names node and field."""
+    data = json_body(request)
+    parent, channel_id = nodes.get_editable_parent(user=request.user, root_id=required(data, "root_id"))
+    root_ids = nodes.add_nodes(
+        user=request.user, parent=parent, channel_id=channel_id, content_data=required(data, "content_data")
+    )
+    return Response({"success": True, "root_ids": root_ids})
+
+
+@internal_api("POST")
+def finish_channel(request):
+    """``{channel_id, stage}`` -> ``{success, new_channel}``: chef tree to staging; ``stage: false`` deploys."""
+    data = json_body(request)
+    channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
+    stage = data.get("stage", True)
+    if not isinstance(stage, bool):
+        raise InvalidRequest("stage must be true or false", field="stage")
+    channel = chef_upload.finish_upload(user=request.user, channel=channel, stage=stage)
+    return Response({"success": True, "new_channel": channel.pk, "staged": channel.staging_tree_id is not None})
+
+
+@internal_api("POST")
+def publish_channel(request):
+    """``{channel_id, version_notes?}`` -> ``{success, channel, task_id}``: records PUBLISHED, queues the job."""
+    data = json_body(request)
+    channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
+    notes = data.get("version_notes") or ""
+    if not isinstance(notes, str):
+        raise InvalidRequest("version_notes must be a string", field="version_notes")
+    from contentcuration.publish.tasks import publish_channel_task
+
+    with transaction.atomic():
+        change = chef_upload.record_publish_request(user=request.user, channel=channel, version_notes=notes)
+        task_id = enqueue_job(
+            publish_channel_task,
+            kwargs={
+                "channel_id": channel.pk,
+                "user_id": request.user.pk,
+                "version_notes": notes,
+                "language": channel.language_id,
+                "draft": False,
+                "use_staging_tree": False,
+                "change_server_rev": change.server_rev,
+            },
+            user_id=request.user.pk,
+            channel_id=channel.pk,
+        )
+    return Response({"success": True, "channel": channel.pk, "task_id": task_id})
+
+
+@internal_api("POST")
+def check_user_is_editor(request):
+    """``{channel_id}`` -> ``{success: true}``, or 404 when the caller cannot edit it."""
+    chef_upload.editable_channel(user=request.user, channel_id=required(json_body(request), "channel_id"))
+    return Response({"success": True})
+
+
+@internal_api("POST")
+def get_tree_data(request):
+    """``{channel_id, tree}`` -> ``{success, tree: [nested entries]}``."""
+    data = json_body(request)
+    channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
+    root = tree_data.tree_root(channel=channel, tree_name=data.get("tree", "main"))
+    return Response({"success": True, "tree": tree_data.get_tree_data(root=root)})
+
+
+@internal_api("POST")
+def get_node_tree_data(request):
+    """``{channel_id, tree, node_id?}`` -> ``{success, tree: [one level], staged}``."""
+    data = json_body(request)
+    channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
+    root = tree_data.tree_root(channel=channel, tree_name=data.get("tree", "main"))
+    entries = tree_data.get_node_tree_data(root=root, node_id=data.get("node_id"))
+    return Response({"success": True, "tree": entries, "staged": channel.staging_tree_id is not None})
+
+
+@internal_api("POST")
+def get_channel_status_bulk(request):
+    """``{channel_ids}`` -> ``{success, statuses: {id: active|deleted|staged|unpublished}}``."""
+    ids = required(json_body(request), "channel_ids")
+    if not isinstance(ids, list):
+        raise InvalidRequest("channel_ids must be a list", field="channel_ids")
+    channels = [chef_upload.editable_channel(user=request.user, channel_id=i) for i in ids]
+    return Response({"success": True, "statuses": tree_data.channel_statuses(channels)})
+
+
+@internal_api("POST", request_type={"application/json": {"type": "array", "items": {"type": "string"}}})
+def file_diff(request):
+    """Legacy (ricecooker < 0.7): which of these ``<md5>.<ext>`` names are not stored yet."""
+    names = json_body(request, expect=list)
+    missing = []
+    for name in names:
+        match = nodes.FILENAME_RE.match(name) if isinstance(name, str) else None
+        if not match:
+            raise InvalidRequest(f"{name!r} is not '<md5>.<ext>'", field="files")
+        if not storage.object_exists(*match.groups()):
+            missing.append(name)
+    return Response(missing)
+
+
+@internal_api(
+    "POST",
+    request_type={
+        "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+    },
+)
+def file_upload(request):
+    """Legacy (ricecooker < 0.7): a multipart ``file`` named ``<md5>.<ext>``; checked and stored."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidRequest("a multipart field 'file' is required", field="file")
+    match = nodes.FILENAME_RE.match(upload.name or "")
+    if not match:
+        raise InvalidRequest(f"{upload.name!r} is not '<md5>.<ext>'", field="file")
+    checksum, extension = match.groups()
+    user = request.user
+    owned = File.objects.filter(uploaded_by=user, checksum=checksum).exists()
+    if not owned and not user.has_unlimited_space and user.disk_space_used + upload.size > user.disk_space:
+        raise QuotaExceeded(f"Not enough storage for {upload.name} ({upload.size} bytes)", field="file")
+    if not FileFormat.objects.filter(pk=extension).exists():
+        raise InvalidRequest(f"unknown file format {extension!r}", field="file")
+    data = upload.read()
+    if hashlib.md5(data).hexdigest() != checksum:
+        raise InvalidRequest(f"the content of {upload.name} does not match its md5 name", field="file")
+    storage.save_bytes(data, extension)
+    if not owned:
+        File.objects.create(
+            checksum=checksum,
+            file_format_id=extension,
+            file_size=len(data),
+            file_on_disk=storage.storage_key(checksum, extension),
+            original_filename=upload.name,
+            uploaded_by=user,
+        )
+    return Response({"success": True})

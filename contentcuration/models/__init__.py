@@ -1,0 +1,57 @@
+"""The data model, one module per concept."""
+
+from .assessment import AssessmentItem
+from .change import Change
+from .channel import (
+    TREE_FIELDS,
+    Channel,
+    ChannelHistory,
+    ChannelSet,
+    ChannelVersion,
+    Invitation,
+    SecretToken,
+)
+from .constants import ContentKind, FileFormat, FormatPreset, Language, License
+from .fields import HexIdField, is_hex_id, new_hex_id
+from .file import File
+from .node import (
+    DELETED_CHEFS_ROOT_ID,
+    LABEL_FIELDS,
+    ORPHANAGE_ROOT_ID,
+    ContentNode,
+    ContentTag,
+    PrerequisiteContentRelationship,
+    TreeIdAllocation,
+)
+from .task import TaskMetadata
+from .user import User
+
+__all__ = [
+    "AssessmentItem",
+    "Change",
+    "Channel",
+    "ChannelHistory",
+    "ChannelSet",
+    "ChannelVersion",
+    "ContentKind",
+    "ContentNode",
+    "ContentTag",
+    "DELETED_CHEFS_ROOT_ID",
+    "File",
+    "FileFormat",
+    "FormatPreset",
+    "HexIdField",
+    "Invitation",
+    "LABEL_FIELDS",
+    "Language",
+    "License",
+    "ORPHANAGE_ROOT_ID",
+    "PrerequisiteContentRelationship",
+    "SecretToken",
+    "TREE_FIELDS",
+    "TaskMetadata",
+    "TreeIdAllocation",
+    "User",
+    "is_hex_id",
+    "new_hex_id",
+]

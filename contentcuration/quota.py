@@ -1,0 +1,64 @@
+"""Storage quota: how many bytes a user's content takes and whether an upload still fits.
+
+Usage counts each distinct checksum once (many File rows share one object) among the files
+in the main trees of the non-deleted channels the user edits, plus the user's own uploads not
+yet attached to anything. Perseus exports and format-less rows are not counted (spec 5.3).
+``User.disk_space`` is the allowance in bytes; 0 means unlimited and admins are unlimited.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max, Q, QuerySet, Sum
+
+from .models import Channel, File, User
+
+EXCLUDED_FORMATS = ("perseus",)
+
+
+class QuotaExceeded(Exception):
+    """The upload would take the user over their allowance."""
+
+    def __init__(self, *, used: int, allowed: int, size: int) -> None:
+        self.used, self.allowed, self.size = used, allowed, size
+        super().__init__(
+            "Not enough space. Check your storage under Settings page. "
+            f"{used} bytes used of {allowed} bytes allowed; this file needs {size} bytes."
+        )
+
+
+def counted_files(user: User) -> QuerySet[File]:
+    """The File rows whose objects count against ``user``'s allowance."""
+    main_trees = Channel.objects.filter(editors=user, deleted=False).values("main_tree__tree_id")
+    return File.objects.filter(
+        Q(contentnode__tree_id__in=main_trees)
+        | Q(assessment_item__contentnode__tree_id__in=main_trees)
+        | Q(uploaded_by=user, contentnode=None, assessment_item=None)
+    ).exclude(Q(file_format=None) | Q(file_format__in=EXCLUDED_FORMATS) | Q(checksum=""))
+
+
+def storage_used(user: User) -> int:
+    """Bytes used by ``user``: the sum over distinct checksums of their counted files."""
+    per_checksum = counted_files(user).values("checksum").annotate(size=Max("file_size"))
+    return per_checksum.aggregate(total=Sum("size"))["total"] or 0
+
+
+def recalculate_storage_used(user: User) -> int:
+    """Recompute and store ``User.disk_space_used``; returns the new figure."""
+    used = storage_used(user)
+    User.objects.filter(pk=user.pk).update(disk_space_used=used)
+    user.disk_space_used = used
+    return used
+
+
+def check_space(*, user: User, checksum: str, size: int) -> None:
+    """Raise QuotaExceeded unless ``size`` more bytes of ``checksum`` fit in the allowance.
+
+    Bytes the user already has (same checksum among their counted files) are free.
+    """
+    if user.has_unlimited_space:
+        return
+    if counted_files(user).filter(checksum=checksum).exists():
+        return
+    used = storage_used(user)
+    if used + size > user.disk_space:
+        raise QuotaExceeded(used=used, allowed=user.disk_space, size=size)

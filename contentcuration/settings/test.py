@@ -1,0 +1,24 @@
+"""Tests: same code paths as production, with fast password hashing and an isolated data dir."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="cc-test-"))
+
+from .base import *  # noqa: E402,F403
+
+SECRET_KEY = "test-secret-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+DEFAULT_USER_DISK_SPACE = 500 * 1024 * 1024
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: a live server thread and a Celery worker must see the same database.
+    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405
+
+# Django's live server serves MEDIA_URL straight from disk, which would hide the /content/
+# views (headers, ranges) that ricecooker and the file tests exercise.
+MEDIA_URL = "/test-media-not-served/"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing one

@@ -1,0 +1,86 @@
+"""Celery tasks of the sync endpoint: large copies, and applying stragglers.
+
+Workers receive ids and plain values, never request objects. Completion is announced to
+watchers with server changes (spec 2.9: ``__COPYING_STATUS``, ``__TASK_ID``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+
+from contentcuration import jobs, tree
+from contentcuration.changes import record_server_change
+from contentcuration.models import ContentNode, User
+from contentcuration.viewsets.sync.constants import COPYING_STATUS, TASK_ID
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="copy_nodes_task")
+def copy_nodes_task(
+    self,
+    *,
+    user_id: int,
+    channel_id: str | None,
+    source_id: str,
+    target_id: str,
+    position: str,
+    new_id: str,
+    excluded_node_ids: list[str],
+    mods: dict[str, Any],
+    can_edit_source: bool,
+) -> str:
+    """Copy a large subtree (tree.copy_subtree, one transaction) and announce the outcome.
+
+    Cancellation (jobs.request_cancel) takes effect before the copy starts; the copy itself
+    is one transaction, so it either lands whole or not at all. Permissions are checked
+    again here: the user may have lost access since the change was accepted.
+    """
+    task_id = self.request.id
+    try:
+        jobs.report_progress(task_id, 0)
+        user = User.objects.get(pk=user_id)
+        if not ContentNode.objects.editable_by(user).filter(pk=target_id).exists():
+            raise tree.NodeNotFound("The copy target is no longer editable.")
+        if not ContentNode.objects.viewable_by(user).filter(pk=source_id).exists():
+            raise tree.NodeNotFound("The copy source is no longer visible.")
+        copy = tree.copy_subtree(
+            source=source_id,
+            target=target_id,
+            position=position,
+            new_id=new_id,
+            excluded_node_ids=excluded_node_ids,
+            mods=mods,
+            can_edit_source=can_edit_source,
+        )
+        jobs.report_progress(task_id, 100)
+    except Exception:
+        record_server_change(
+            table="contentnode",
+            key=new_id,
+            mods={COPYING_STATUS: "FAILED", TASK_ID: None},
+            channel_id=channel_id,
+            created_by_id=user_id,
+            unpublishable=True,
+        )
+        raise
+    record_server_change(
+        table="contentnode",
+        key=new_id,
+        mods={COPYING_STATUS: "SUCCESS", "node_id": copy.node_id, TASK_ID: None},
+        channel_id=channel_id,
+        created_by_id=user_id,
+        unpublishable=True,
+    )
+    return copy.pk
+
+
+@shared_task(name="apply_pending_changes_task")
+def apply_pending_changes_task() -> int:
+    """Apply change rows logged unapplied by other modules (e.g. a chef's finish_channel)."""
+    from contentcuration.viewsets.sync.pending import apply_pending_changes
+
+    return apply_pending_changes()

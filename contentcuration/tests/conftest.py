@@ -1,0 +1,83 @@
+"""Personas and shared fixtures. Every test runs against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from contentcuration.tests.factories import UserFactory, make_channel
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@example.com")
+
+
+@pytest.fixture
+def channel(owner):
+    return make_channel(owner=owner, name="Owned channel")
+
+
+@pytest.fixture
+def editor(channel):
+    user = UserFactory(email="editor@example.com")
+    channel.editors.add(user)
+    return user
+
+
+@pytest.fixture
+def viewer(channel):
+    user = UserFactory(email="viewer@example.com")
+    channel.viewers.add(user)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(email="stranger@example.com")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@example.com", is_admin=True, is_staff=True)
+
+
+@pytest.fixture
+def root(channel):
+    return channel.main_tree
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _constants_after_flush(request):
+    """Transactional tests flush every table at teardown, including the le-utils constants
+    the data migration loaded; put them back for the next test that needs a database."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from contentcuration.constants import load_constants
+        from contentcuration.models import ContentKind
+
+        if not ContentKind.objects.exists():
+            load_constants()
+
+
+@pytest.fixture(scope="session")
+def kolibri_venv():
+    """A virtualenv with real Kolibri 0.19.5 (built once, cached in .venv-kolibri/)."""
+    import subprocess
+
+    from contentcuration.tests.test_publish_kolibri import KOLIBRI_VERSION, VENV, kolibri_python
+
+    try:
+        return kolibri_python()
+    except subprocess.CalledProcessError as exc:  # pragma: no cover - reported, not hidden
+        pytest.fail(f"could not install kolibri=={KOLIBRI_VERSION} into {VENV}: {exc}")

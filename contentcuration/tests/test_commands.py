@@ -1,0 +1,62 @@
+"""Operator commands: setup is idempotent, constants load idempotently, trees stay valid."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from contentcuration.constants import load_constants
+from contentcuration.demo import DEMO_CHANNEL_ID
+from contentcuration.models import AssessmentItem, Channel, ContentKind, ContentNode, File, Language, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_setup_twice_creates_one_admin_and_one_demo_channel_with_valid_trees():
+    run("setup")
+    run("setup")
+
+    assert User.objects.filter(email="a@a.com", is_admin=True).count() == 1
+    assert authenticate(username="a@a.com", password="a") is not None
+    assert Channel.objects.filter(pk=DEMO_CHANNEL_ID).count() == 1
+    assert "all consistent" in run("check_trees")
+
+
+def test_the_demo_channel_has_nested_topics_a_real_pdf_and_an_exercise_of_several_question_types():
+    run("setup")
+    channel = Channel.objects.get(pk=DEMO_CHANNEL_ID)
+    nodes = channel.main_tree.get_descendants()
+    assert nodes.filter(kind_id="topic", level=2).exists()
+    pdf = File.objects.get(contentnode__in=nodes, file_format_id="pdf")
+    with default_storage.open(pdf.file_on_disk) as stored:
+        data = stored.read()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    exercise = nodes.get(kind_id="exercise")
+    types = set(AssessmentItem.objects.filter(contentnode=exercise).values_list("type", flat=True))
+    assert {"single_selection", "multiple_selection", "input_question"} <= types
+    assert ContentNode.objects.filter(pk__in=[pdf.contentnode_id, exercise.pk], complete=True).count() == 2
+
+
+def test_loadconstants_is_idempotent():
+    before = load_constants()
+    run("loadconstants")
+    assert load_constants() == before
+    assert ContentKind.objects.filter(kind="exercise").exists()
+    assert Language.objects.get(pk="pt-BR").readable_name
+
+
+def test_check_trees_for_an_unknown_channel_fails():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="does not exist"):
+        run("check_trees", channel="9" * 32)

@@ -1,0 +1,270 @@
+"""HTTP adapters for files: announce an upload, receive its bytes, serve stored content.
+
+* ``POST /api/file/upload_url`` (session + CSRF or token): validates the announcement and
+  answers an upload URL on this server carrying a signed, expiring token (ricecooker's PUT
+  may carry a token header, a browser's may not: the signature is the authority).
+* ``PUT|HEAD /api/file/upload/<token>``: the bytes, whole or in ``Content-Range`` pieces;
+  ``HEAD`` or ``PUT`` with ``Content-Range: bytes */<total>`` reports progress
+  (200 = stored, 308 + ``Range: bytes=0-<last>`` = partial, like resumable-upload protocols).
+* ``GET|HEAD /content/storage/<c0>/<c1>/<md5>.<ext>`` and ``/content/databases/<name>``:
+  public, as Studio's bucket is; content is immutable so it is cached for a year.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from le_utils.constants import file_formats
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import storage
+from .files import (
+    UPLOAD_URL_MAX_AGE,
+    InvalidUpload,
+    UploadRejected,
+    UploadState,
+    create_upload,
+    receive_upload,
+    serialize_file,
+    upload_state,
+    validate_upload_request,
+)
+from .models import File
+from .quota import QuotaExceeded
+
+UPLOAD_SALT = "contentcuration.file-upload"
+STREAM_CHUNK = 1024 * 1024
+CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+)$")
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+SCRIPTABLE_TYPES = {"image/svg+xml", "text/html", "application/xhtml+xml", "text/xml", "application/xml"}
+
+_LE_UTILS_MIMETYPES = {f.id: f.mimetype for f in file_formats.FORMATLIST if "/" in (f.mimetype or "")}
+
+
+def mimetype_for(extension: str) -> str:
+    guessed, _ = mimetypes.guess_type(f"x.{extension}")
+    return guessed or _LE_UTILS_MIMETYPES.get(extension) or "application/octet-stream"
+
+
+# --- announcing -------------------------------------------------------------------------------
+
+
+def upload_token(file_id: str) -> str:
+    return signing.TimestampSigner(salt=UPLOAD_SALT).sign(file_id)
+
+
+def file_id_from_token(token: str) -> str | None:
+    try:
+        return signing.TimestampSigner(salt=UPLOAD_SALT).unsign(token, max_age=UPLOAD_URL_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+
+
+class UploadURLView(APIView):
+    """``POST /api/file/upload_url``: see module docstring and spec 4.5."""
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 412: OpenApiTypes.OBJECT},
+        description="Announce an upload (size, checksum, name, file_format, preset); answers the URL to PUT the bytes to.",
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            announced = validate_upload_request(request.data)
+            file, might_skip = create_upload(user=request.user, request=announced)
+        except InvalidUpload as exc:
+            return Response(exc.errors, status=400)
+        except QuotaExceeded as exc:
+            return Response(
+                {"detail": str(exc), "used": exc.used, "allowed": exc.allowed, "size": exc.size},
+                status=412,
+            )
+        url = request.build_absolute_uri(reverse("file-upload", args=[upload_token(file.pk)]))
+        return Response(
+            {
+                "uploadURL": url,
+                "mimetype": mimetype_for(file.file_format_id),
+                "might_skip": might_skip,
+                "resumable": False,
+                "file": serialize_file(file),
+            }
+        )
+
+
+# --- receiving --------------------------------------------------------------------------------
+
+
+def _with_range(response: HttpResponse, state: UploadState | None) -> HttpResponse:
+    """Add the resumable-upload ``Range`` header saying which bytes the server holds."""
+    if state is not None and not state.complete and state.received:
+        response["Range"] = f"bytes=0-{state.received - 1}"
+    return response
+
+
+def _progress_response(state: UploadState) -> HttpResponse:
+    body = {"received": state.received, "total": state.total, "complete": state.complete}
+    return _with_range(JsonResponse(body, status=200 if state.complete else 308), state)
+
+
+def _rejection(status: int, message: str, state: UploadState | None = None) -> HttpResponse:
+    return _with_range(JsonResponse({"detail": message}, status=status), state)
+
+
+def _int_header(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@csrf_exempt
+@require_http_methods(["PUT", "HEAD"])
+def upload_view(request: HttpRequest, token: str) -> HttpResponse:
+    file_id = file_id_from_token(token)
+    if file_id is None:
+        return _rejection(403, "This upload URL is invalid or has expired; ask for a new one.")
+    file = File.objects.filter(pk=file_id).exclude(file_format=None).first()
+    if file is None:
+        return _rejection(404, "The file of this upload URL no longer exists.")
+    if request.method == "HEAD":
+        return _progress_response(upload_state(file))
+
+    content_range = request.headers.get("Content-Range")
+    start = end = total = None
+    if content_range:
+        match = CONTENT_RANGE_RE.match(content_range.strip())
+        if not match:
+            return _rejection(400, f"Malformed Content-Range {content_range!r}; expected 'bytes a-b/total'.")
+        total = int(match.group(3))
+        if match.group(1) is None:  # "bytes */total": a progress query
+            if total != file.file_size:
+                return _rejection(400, f"Content-Range total {total} differs from the announced size.")
+            return _progress_response(upload_state(file))
+        start, end = int(match.group(1)), int(match.group(2))
+    try:
+        state = receive_upload(
+            file=file,
+            stream=request,
+            length=_int_header(request.META.get("CONTENT_LENGTH")),
+            start=start,
+            end=end,
+            total=total,
+            content_md5=request.headers.get("Content-MD5"),
+        )
+    except UploadRejected as exc:
+        return _rejection(exc.status, exc.message, exc.state)
+    return _progress_response(state)
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+    """(first, last) of a single satisfiable range; None to serve everything; False if
+    unsatisfiable."""
+    if not header:
+        return None
+    match = RANGE_RE.match(header.strip())
+    if not match or (not match.group(1) and not match.group(2)):
+        return None  # multiple or malformed ranges: RFC 9110 lets us ignore the header
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return max(size - length, 0), size - 1
+    first_i = int(first)
+    last_i = min(int(last), size - 1) if last else size - 1
+    if first_i >= size or first_i > last_i:
+        return False
+    return first_i, last_i
+
+
+def _read_slice(handle: IO[bytes], first: int, length: int) -> Iterator[bytes]:
+    try:
+        handle.seek(first)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(STREAM_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponse:
+    if not storage.key_exists(key):
+        raise Http404("Not stored.")
+    size = storage.object_size(key)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control,
+        "Accept-Ranges": "bytes",
+        "Last-Modified": http_date(storage.object_modified(key).timestamp()),
+        "Access-Control-Allow-Origin": "*",
+    }
+    if content_type in SCRIPTABLE_TYPES:
+        # An uploaded SVG must never run script on this origin. Not applied to everything:
+        # browsers refuse to render a PDF opened directly under a sandbox policy.
+        headers["Content-Security-Policy"] = "sandbox"
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return HttpResponse(status=304, headers=headers)
+    byte_range = _parse_range(request.headers.get("Range"), size)
+    if byte_range is False:
+        return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    status, first, length = 200, 0, size
+    if byte_range:
+        status, first, length = 206, byte_range[0], byte_range[1] - byte_range[0] + 1
+        headers["Content-Range"] = f"bytes {first}-{byte_range[1]}/{size}"
+    headers["Content-Length"] = str(length)
+    if request.method == "HEAD":
+        return HttpResponse(status=status, content_type=content_type, headers=headers)
+    handle = storage.open_object(key)
+    if status == 200:
+        response = FileResponse(handle, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(_read_slice(handle, first, length), status=status, content_type=content_type)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def content_view(request: HttpRequest, c0: str, c1: str, checksum: str, ext: str) -> HttpResponse:
+    if (c0, c1) != (checksum[0], checksum[1]):
+        raise Http404("Not stored.")
+    return _serve(
+        request,
+        storage.storage_key(checksum, ext),
+        content_type=mimetype_for(ext),
+        etag=f'"{checksum}"',
+        cache_control="public, max-age=31536000, immutable",
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def database_view(request: HttpRequest, name: str) -> HttpResponse:
+    key = storage.database_key_from_name(name)
+    if key is None or not storage.key_exists(key):
+        raise Http404("Not stored.")
+    modified = storage.object_modified(key)
+    return _serve(
+        request,
+        key,
+        content_type="application/x-sqlite3",
+        etag=f'"{int(modified.timestamp() * 1000):x}-{storage.object_size(key):x}"',
+        # Republishing replaces the file: caches must revalidate.
+        cache_control="public, no-cache",
+    )

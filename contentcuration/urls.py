@@ -1,0 +1,12 @@
+"""Top-level routes. Order matters: explicit API paths come before the router's patterns."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("contentcuration.upload_urls")),  # /api/file/upload_url, /content/...
+    path("", include("contentcuration.viewsets.sync.urls")),  # /api/sync/
+    path("", include("contentcuration.internal.urls")),  # /api/internal/...
+    path("", include("contentcuration.viewsets.urls")),  # /api/<table> router, auth, schema
+]

@@ -1,0 +1,44 @@
+"""Assessment item reads (``/api/assessmentitem``), spec 4.4. Items are addressed by
+``[contentnode, assessment_id]``; the integer pk is never emitted."""
+
+from __future__ import annotations
+
+from contentcuration.models import AssessmentItem
+from contentcuration.viewsets.base import HexIdFilter, HexIdInFilter, ReadOnlyValuesViewset, RequiredFilterSet
+from contentcuration.viewsets.rows import AssessmentItemRow
+
+
+class AssessmentItemFilter(RequiredFilterSet):
+    contentnode = HexIdFilter(field_name="contentnode_id")
+    contentnode__in = HexIdInFilter(field_name="contentnode_id", lookup_expr="in")
+
+    class Meta:
+        model = AssessmentItem
+        fields: list[str] = []
+
+
+class AssessmentItemViewSet(ReadOnlyValuesViewset):
+    row_type = AssessmentItemRow
+    queryset = AssessmentItem.objects.all()
+    filterset_class = AssessmentItemFilter
+    ordering = "order"
+    values = (
+        "question",
+        "type",
+        "answers",
+        "contentnode_id",
+        "assessment_id",
+        "hints",
+        "raw_data",
+        "order",
+        "source_url",
+        "randomize",
+        "deleted",
+    )
+    field_map = {"contentnode": "contentnode_id"}
+
+    def get_queryset(self):
+        return AssessmentItem.objects.viewable_by(self.request.user)
+
+    def get_edit_queryset(self):
+        return AssessmentItem.objects.editable_by(self.request.user)

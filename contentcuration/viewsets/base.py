@@ -1,0 +1,452 @@
+"""The read contract shared by every table viewset, and the bulk serializers sync writes use.
+
+A ``ValuesViewset`` answers a list or detail request with ONE ``.values()`` query over its
+permission-filtered queryset, then attaches related data in ``consolidate`` with at most one
+query per relation (never one per row). A page of any size therefore costs a fixed number of
+queries; each viewset pins that number in ``tests/test_read_queries.py``.
+
+Hooks, in the order they run:
+
+* ``get_queryset()``: rows the requester may see (404 for anything else).
+* ``filter_queryset()``: django-filter; a ``RequiredFilterSet`` turns an unfiltered list
+  into 412, a malformed value into 400 naming the parameter.
+* ``prefetch_queryset(qs)`` / ``annotate_queryset(qs)``: joins and SQL-side computed columns.
+* ordering: ``?ordering=<field>`` or ``-<field>``, a single field only (after annotation, so
+  an annotated column can be an ordering field).
+* ``values``: the columns read; ``field_map``: output key -> source column (rename: the source
+  key is removed) or callable(row) -> value (the row's keys stay).
+* ``consolidate(items, queryset)``: per-relation queries and final shaping. ``queryset``
+  selects exactly the rows in ``items`` (sliced to the page), so ``queryset.values("id")``
+  is a subquery that spares sending a thousand ids as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import IntegerField, Subquery
+from django.http import Http404
+from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from contentcuration.models.fields import is_hex_id
+from contentcuration.viewsets.schema import ValuesViewsetSchema
+
+Row = dict[str, Any]
+FieldMap = dict[str, "str | Callable[[Row], Any]"]
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class MissingRequiredParamsException(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "No valid filter parameters supplied"
+    default_code = "missing_parameters"
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+class HexIdFormField(forms.CharField):
+    """A 32-hex id; a dashed UUID is accepted and normalised, anything else is a 400."""
+
+    default_error_messages = {"invalid": "Enter a valid id (32 hexadecimal characters)."}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in EMPTY_VALUES:
+            return value
+        normalised = value.replace("-", "").lower() if len(value) == 36 else value
+        if not is_hex_id(normalised):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return normalised
+
+
+class HexIdFilter(filters.CharFilter):
+    field_class = HexIdFormField
+
+
+class HexIdInFilter(filters.BaseInFilter, HexIdFilter):
+    """``?id__in=a,b,c`` with every element validated."""
+
+
+class CharInFilter(filters.BaseInFilter, filters.CharFilter):
+    pass
+
+
+class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
+    pass
+
+
+class RequiredFilterSet(filters.FilterSet):
+    """A list request must carry at least one recognised, non-empty filter (else 412).
+
+    Studio's browser always filters; an unfiltered list of every node a user can see would be
+    unbounded, so refusing it is the safe default.
+    """
+
+    @property
+    def qs(self):
+        if self.form.is_valid() and not any(
+            self.form.cleaned_data.get(name) not in EMPTY_VALUES for name in self.filters
+        ):
+            raise MissingRequiredParamsException()
+        return super().qs
+
+
+class StrictBooleanFormField(forms.Field):
+    """``true``/``false`` (also ``1``/``0``, any case); anything else is a 400, not "unset"."""
+
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+    default_error_messages = {"invalid": "Enter true or false."}
+
+    def to_python(self, value):
+        if value in EMPTY_VALUES:
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BooleanParamFilter(filters.BooleanFilter):
+    """A boolean query parameter as the browser sends it (``true`` / ``false``)."""
+
+    field_class = StrictBooleanFormField
+
+    def __init__(self, *args, **kwargs):
+        # django-filter's DRF BooleanFilter installs BooleanWidget, which reads "maybe" as unset.
+        kwargs["widget"] = forms.TextInput
+        super().__init__(*args, **kwargs)
+
+
+# --- SQL helpers (portable) -------------------------------------------------------------------
+
+
+class SQCount(Subquery):
+    """``COUNT(*)`` over a subquery; ``qs`` should select a single column."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+# --- Pagination -------------------------------------------------------------------------------
+
+
+class ValuesPageNumberPagination:
+    """``?page_size=N&page=P`` -> ``{"page", "count", "total_pages", "results"}``.
+
+    Only active when ``page_size`` is passed; otherwise the list is a bare array.
+    Costs one COUNT query on top of the page query.
+    """
+
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def paginate(self, view: BaseValuesViewset, queryset: models.QuerySet) -> Response | None:
+        params = view.request.query_params
+        if self.page_size_query_param not in params:
+            return None
+        size = _positive_int(params, self.page_size_query_param, maximum=self.max_page_size)
+        page = _positive_int(params, "page", default=1)
+        count = queryset.count()
+        total_pages = max(1, -(-count // size))
+        if page > total_pages:
+            raise Http404("Invalid page.")
+        start = (page - 1) * size
+        results = view.serialize(queryset, window=(start, start + size))
+        return Response({"page": page, "count": count, "total_pages": total_pages, "results": results})
+
+
+class ValuesCursorPagination:
+    """``?max_results=N`` -> ``{"more": <params of the next page> | null, "results"}``.
+
+    The continuation key is ``<ordering field>__gt=<last value>`` (``__lt`` when descending),
+    which the next request applies before slicing, so no COUNT query is needed.
+    """
+
+    max_results_query_param = "max_results"
+    max_page_size = 100
+
+    def paginate(self, view: BaseValuesViewset, queryset: models.QuerySet) -> Response | None:
+        params = view.request.query_params
+        if self.max_results_query_param not in params:
+            return None
+        size = _positive_int(params, self.max_results_query_param, maximum=self.max_page_size)
+        field, descending = view.ordering_field()
+        lookup = f"{field}__{'lt' if descending else 'gt'}"
+        source = view.ordering_source(field)
+        try:
+            if params.get(lookup) not in EMPTY_VALUES:
+                queryset = queryset.filter(**{f"{source}__{'lt' if descending else 'gt'}": params[lookup]})
+            results = view.serialize(queryset, window=(0, size + 1))
+        except (ValueError, DjangoValidationError):
+            raise ValidationError({lookup: ["Not a value of the ordering field."]}) from None
+        more = None
+        if len(results) > size:
+            results = results[:size]
+            more = {key: params.get(key) for key in params}
+            more[lookup] = results[-1][field]
+        return Response({"more": more, "results": results})
+
+
+def _positive_int(params, name: str, default: int | None = None, maximum: int | None = None) -> int:
+    raw = params.get(name)
+    if raw in EMPTY_VALUES and default is not None:
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({name: ["A positive integer is required."]}) from None
+    if value < 1:
+        raise ValidationError({name: ["A positive integer is required."]})
+    return min(value, maximum) if maximum else value
+
+
+# --- Viewsets ---------------------------------------------------------------------------------
+
+
+class BaseValuesViewset(GenericViewSet):
+    """Reads through one ``.values()`` query; see the module docstring for the hooks."""
+
+    values: tuple[str, ...] = ()
+    field_map: FieldMap = {}
+    # Output names a client may order by; default: every entry of ``values`` plus renames.
+    ordering_fields: tuple[str, ...] | None = None
+    ordering: str | None = None  # default, e.g. "-modified"; a tie-break on pk is added
+    pagination: ValuesPageNumberPagination | ValuesCursorPagination | None = None
+    filter_backends = (filters.DjangoFilterBackend,)
+    row_type: type | None = None  # the TypedDict of one output row (viewsets/rows.py)
+    schema = ValuesViewsetSchema()
+
+    def get_queryset(self) -> models.QuerySet:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_edit_queryset(self) -> models.QuerySet:
+        """Rows the requester may change; edit-only actions look objects up here (404 else)."""
+        return self.get_queryset()
+
+    # Hooks ------------------------------------------------------------------------------
+
+    def prefetch_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+    def annotate_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+    def consolidate(self, items: list[Row], queryset: models.QuerySet) -> list[Row]:
+        return items
+
+    # Machinery --------------------------------------------------------------------------
+
+    def _renames(self) -> dict[str, str]:
+        return {out: src for out, src in self.field_map.items() if isinstance(src, str)}
+
+    def ordering_source(self, output_name: str) -> str:
+        return self._renames().get(output_name, output_name)
+
+    def ordering_field(self) -> tuple[str, bool]:
+        """The (output field, descending) pair this request is ordered by; 400 when invalid."""
+        raw = self.request.query_params.get("ordering") or self.ordering or "pk"
+        if "," in raw:
+            raise ValidationError({"ordering": ["Can only define a single ordering field"]})
+        descending = raw.startswith("-")
+        field = raw.lstrip("-")
+        allowed = set(self.ordering_fields or (*self.values, *self._renames()))
+        if raw != self.ordering and field not in allowed and field != "pk":
+            raise ValidationError({"ordering": [f"Invalid ordering field {field!r}."]})
+        return field, descending
+
+    def order_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        field, descending = self.ordering_field()
+        source = self.ordering_source(field)
+        sign = "-" if descending else ""
+        return queryset.order_by(f"{sign}{source}", f"{sign}pk")
+
+    def map_row(self, row: Row) -> Row:
+        for out, src in self.field_map.items():
+            if callable(src):
+                row[out] = src(row)
+            else:
+                row[out] = row.pop(src)
+        return row
+
+    def prepare(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Apply the prefetch and annotate hooks (before ordering: order may use annotations)."""
+        return self.annotate_queryset(self.prefetch_queryset(queryset))
+
+    def serialize(self, queryset: models.QuerySet, window: tuple[int, int] | None = None) -> list[Row]:
+        """Read ``queryset`` (already prepared, filtered and ordered) as output rows."""
+        if window is not None:
+            queryset = queryset[window[0] : window[1]]
+        items = [self.map_row(row) for row in queryset.values(*self.values)]
+        return self.consolidate(items, queryset)
+
+    def get_object_row(self, queryset: models.QuerySet | None = None) -> Row:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        queryset = self.get_queryset() if queryset is None else queryset
+        value = self.kwargs[lookup]
+        try:
+            queryset = queryset.filter(**{self.lookup_field: value})
+        except (ValueError, DjangoValidationError):
+            raise Http404 from None
+        items = self.serialize(self.prepare(queryset), window=(0, 1))
+        if not items:
+            raise Http404
+        return items[0]
+
+    def get_object(self):
+        """The model instance (for actions); 404 if not in ``get_queryset()``."""
+        queryset = self.get_queryset()
+        try:
+            return queryset.get(**{self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]})
+        except (queryset.model.DoesNotExist, ValueError, DjangoValidationError):
+            raise Http404 from None
+
+
+class ReadOnlyValuesViewset(BaseValuesViewset, ListModelMixin, RetrieveModelMixin):
+    """GET list and detail; every other method is 405."""
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.order_queryset(self.prepare(self.filter_queryset(self.get_queryset())))
+        if self.pagination is not None:
+            response = self.pagination.paginate(self, queryset)
+            if response is not None:
+                return response
+        return Response(self.serialize(queryset))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_object_row())
+
+
+class ValuesViewset(ReadOnlyValuesViewset):
+    """A read viewset whose writes arrive through ``/api/sync`` (see ``serializer_class``).
+
+    ``serializer_class`` (a ``BulkModelSerializer``) is what the sync handlers validate with;
+    REST write methods stay 405 unless a subclass adds them explicitly.
+    """
+
+
+def values_of(items: Iterable[Row], key: str) -> list[Any]:
+    return list({item[key] for item in items if item.get(key) is not None})
+
+
+# --- Bulk serializers (used by the sync endpoint) -----------------------------------------------
+
+
+class BulkListSerializer(serializers.ListSerializer):
+    """Validates and applies a list of writes with a fixed number of queries.
+
+    For updates pass ``instance`` = a queryset of the rows the requester may edit (the *edit*
+    queryset) filtered to the submitted keys. Each item is validated against its own instance
+    (matched by the child's ``Meta.update_lookup_field``, default ``"id"``; a tuple for
+    compound keys), or in create mode when it matches none: that is how "exists but not
+    editable" surfaces as a uniqueness error the sync layer rewrites to ``["Not found"]``.
+
+    ``update`` writes all changed columns with one ``bulk_update``; ``create`` uses one
+    ``bulk_create``. Keys that matched no instance are listed in ``self.missing_keys`` after
+    ``update``. Neither method calls ``save()`` on models: domain side effects belong to the
+    caller.
+    """
+
+    def _lookup(self) -> tuple[str, ...]:
+        field = getattr(getattr(self.child, "Meta", None), "update_lookup_field", "id")
+        return field if isinstance(field, tuple) else (field,)
+
+    def _key(self, obj: Any) -> tuple:
+        if isinstance(obj, dict):
+            return tuple(_plain(obj.get(f)) for f in self._lookup())
+        return tuple(_plain(getattr(obj, _attname(obj, f))) for f in self._lookup())
+
+    def _instances(self) -> dict[tuple, models.Model]:
+        if not hasattr(self, "_instance_map"):
+            self._instance_map = {self._key(obj): obj for obj in (self.instance or [])}
+        return self._instance_map
+
+    def run_child_validation(self, data):
+        self.child.instance = self._instances().get(self._key(data)) if isinstance(data, dict) else None
+        self.child.initial_data = data
+        try:
+            return super().run_child_validation(data)
+        finally:
+            self.child.instance = None
+
+    def create(self, validated_data: list[dict]) -> list[models.Model]:
+        model = self.child.Meta.model
+        objs = [model(**_without_m2m(model, item)) for item in validated_data]
+        return model.objects.bulk_create(objs)
+
+    def update(self, instance, validated_data: list[dict]) -> list[models.Model]:
+        instances = self._instances()
+        changed: list[models.Model] = []
+        fields: set[str] = set()
+        self.missing_keys: list[tuple] = []
+        for item in validated_data:
+            obj = instances.get(self._key(item))
+            if obj is None:
+                self.missing_keys.append(self._key(item))
+                continue
+            for attr, value in _without_m2m(type(obj), item).items():
+                if attr in self._lookup():
+                    continue
+                setattr(obj, attr, value)
+                fields.add(attr)
+            changed.append(obj)
+        if changed and fields:
+            type(changed[0]).objects.bulk_update(changed, sorted(fields))
+        return changed
+
+
+class BulkModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose ``many=True`` form is a ``BulkListSerializer``.
+
+    Unknown keys are ignored (DRF's default), foreign keys are raw ids. Declare
+    ``Meta.update_lookup_field`` when the key is not ``id``.
+    """
+
+    class Meta:
+        list_serializer_class = BulkListSerializer
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {}
+        for key in serializers.LIST_SERIALIZER_KWARGS_REMOVE:
+            value = kwargs.pop(key, None)
+            if value is not None:
+                list_kwargs[key] = value
+        list_kwargs["child"] = cls(*args, **kwargs)
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in serializers.LIST_SERIALIZER_KWARGS})
+        list_class = getattr(getattr(cls, "Meta", None), "list_serializer_class", BulkListSerializer)
+        if not issubclass(list_class, BulkListSerializer):
+            list_class = BulkListSerializer
+        return list_class(*args, **list_kwargs)
+
+
+def _plain(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    try:
+        return obj._meta.get_field(name).attname
+    except Exception:
+        return name
+
+
+def _without_m2m(model: type[models.Model], item: dict) -> dict:
+    m2m = {f.name for f in model._meta.many_to_many}
+    return {k: v for k, v in item.items() if k not in m2m}

@@ -1,0 +1,302 @@
+"""Node reads (``/api/contentnode``), prerequisite edges and tree size, spec 4.2 and 4.3.
+
+Descendant aggregates are correlated subqueries on the (tree_id, lft) index, evaluated only
+for topics (a leaf has no descendants, so ``CASE`` skips the subquery); ``total_count`` and
+``has_children`` come from the nested-set bounds without any query. Tags, thumbnails, roots
+and channel names are attached in ``consolidate`` with one query each.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Value, When
+from django.http import Http404
+from django_filters import rest_framework as filters
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from contentcuration.db.search import filter_nodes_by_keywords
+from contentcuration.models import (
+    LABEL_FIELDS,
+    AssessmentItem,
+    Channel,
+    ContentNode,
+    File,
+    PrerequisiteContentRelationship,
+)
+from contentcuration.models.fields import is_hex_id
+from contentcuration.storage import content_url
+from contentcuration.viewsets.base import (
+    BooleanParamFilter,
+    CharInFilter,
+    HexIdFilter,
+    HexIdInFilter,
+    ReadOnlyValuesViewset,
+    RequiredFilterSet,
+    SQCount,
+    ValuesCursorPagination,
+    values_of,
+)
+from contentcuration.viewsets.rows import ContentNodeRow
+
+
+class ContentNodeFilter(RequiredFilterSet):
+    id__in = HexIdInFilter(field_name="id", lookup_expr="in")
+    parent = HexIdFilter(field_name="parent_id")
+    parent__in = HexIdInFilter(field_name="parent_id", lookup_expr="in")
+    root_id = HexIdFilter(method="filter_root_id")
+    ancestors_of = HexIdFilter(method="filter_ancestors_of")
+    kind = filters.CharFilter(field_name="kind_id")
+    complete = BooleanParamFilter(field_name="complete")
+    _node_id_channel_id___in = CharInFilter(method="filter_node_id_channel_id")
+    keywords = filters.CharFilter(method="filter_keywords")
+
+    class Meta:
+        model = ContentNode
+        fields: list[str] = []
+
+    def filter_root_id(self, queryset, name, value):
+        return queryset.filter(parent_id__in=Channel.objects.filter(pk=value).values("main_tree_id"))
+
+    def filter_ancestors_of(self, queryset, name, value):
+        target = ContentNode.objects.filter(pk=value).values("tree_id", "lft", "rght").first()
+        if target is None:
+            return queryset.none()
+        return queryset.filter(tree_id=target["tree_id"], lft__lte=target["lft"], rght__gte=target["rght"])
+
+    def filter_node_id_channel_id(self, queryset, name, value):
+        if len(value) % 2 or not all(is_hex_id(v) for v in value):
+            raise ValidationError({name: ["Expected pairs of 32-hex ids: node_id,channel_id,..."]})
+        q = Q()
+        for node_id, channel_id in zip(value[::2], value[1::2], strict=True):
+            q |= Q(
+                node_id=node_id,
+                tree_id__in=Channel.objects.filter(pk=channel_id).values("main_tree__tree_id"),
+            )
+        return queryset.filter(q)
+
+    def filter_keywords(self, queryset, name, value):
+        return filter_nodes_by_keywords(queryset, value)
+
+
+def descendants():
+    """Descendants of the outer node (by nested-set bounds in the same tree)."""
+    return ContentNode.objects.filter(tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght"))
+
+
+def for_topics(expression, default):
+    """Evaluate ``expression`` only for nodes that have descendants."""
+    return Case(When(rght__gt=F("lft") + 1, then=expression), default=Value(default))
+
+
+def _extra_fields(row) -> dict:
+    """Legacy exercises keep ``mastery_model``/``m``/``n`` at the top level; clients read them
+    from ``options.completion_criteria``."""
+    extra = dict(row.get("extra_fields") or {})
+    if "mastery_model" in extra and not (extra.get("options") or {}).get("completion_criteria"):
+        threshold = {"mastery_model": extra.pop("mastery_model")}
+        for key in ("m", "n"):
+            if key in extra:
+                threshold[key] = extra.pop(key)
+        options = dict(extra.get("options") or {})
+        options["completion_criteria"] = {"model": "mastery", "threshold": threshold}
+        extra["options"] = options
+    return extra
+
+
+NODE_VALUES = (
+    "id",
+    "content_id",
+    "node_id",
+    "title",
+    "description",
+    "author",
+    "provider",
+    "aggregator",
+    "role_visibility",
+    "kind_id",
+    "language_id",
+    "license_id",
+    "license_description",
+    "copyright_holder",
+    "extra_fields",
+    "tree_id",
+    "original_source_node_id",
+    "original_channel_id",
+    "original_node_id",
+    "resource_count",
+    "error_count",
+    "coach_count",
+    "assessment_item_count",
+    "has_updated_descendants",
+    "has_new_descendants",
+    "thumbnail_encoding",
+    "published",
+    "modified",
+    "parent_id",
+    "complete",
+    "changed",
+    "lft",
+    "rght",
+    *LABEL_FIELDS,
+    "suggested_duration",
+)
+
+
+class ContentNodeViewSet(ReadOnlyValuesViewset):
+    """GET ``/api/contentnode`` (required filter; cursor pages with ``max_results``) and
+    ``/api/contentnode/<id>``, plus ``requisites`` and ``size``."""
+
+    row_type = ContentNodeRow
+    queryset = ContentNode.objects.all()
+    filterset_class = ContentNodeFilter
+    pagination = ValuesCursorPagination()
+    ordering = "lft"
+    values = NODE_VALUES
+    field_map = {
+        "kind": "kind_id",
+        "language": "language_id",
+        "license": "license_id",
+        "parent": "parent_id",
+        "extra_fields": _extra_fields,
+    }
+
+    def get_queryset(self):
+        return ContentNode.objects.viewable_by(self.request.user)
+
+    def get_edit_queryset(self):
+        return ContentNode.objects.editable_by(self.request.user)
+
+    def annotate_queryset(self, queryset):
+        non_topic = descendants().exclude(kind_id="topic")
+        return queryset.annotate(
+            resource_count=for_topics(SQCount(non_topic.values("id")), 0),
+            error_count=for_topics(SQCount(descendants().filter(complete=False).values("id")), 0),
+            coach_count=for_topics(SQCount(descendants().filter(role_visibility="coach").values("id")), 0),
+            has_updated_descendants=for_topics(Exists(non_topic.filter(changed=True, published=True)), False),
+            has_new_descendants=for_topics(Exists(non_topic.filter(changed=True, published=False)), False),
+            assessment_item_count=Case(
+                When(
+                    kind_id="exercise",
+                    then=SQCount(
+                        AssessmentItem.objects.filter(contentnode_id=OuterRef("id"), deleted=False)
+                        .values("assessment_id")
+                        .distinct()
+                    ),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+
+    def consolidate(self, items, queryset):
+        if not items:
+            return items
+        ids = queryset.values("id")
+        tree_ids = values_of(items, "tree_id")
+        tags: dict[str, dict] = {}
+        for node_id, tag in ContentNode.tags.through.objects.filter(contentnode_id__in=ids).values_list(
+            "contentnode_id", "contenttag__tag_name"
+        ):
+            tags.setdefault(node_id, {})[tag] = True
+        thumbnails = {
+            row["contentnode_id"]: row
+            for row in File.objects.filter(contentnode_id__in=ids, preset__thumbnail=True)
+            .order_by("contentnode_id", "-modified")
+            .values("contentnode_id", "checksum", "file_format_id")
+        }
+        # One query for each tree's root and the channel whose main tree it is (if any).
+        roots: dict[int, str] = {}
+        channel_by_tree: dict[int, dict] = {}
+        for row in ContentNode.objects.filter(tree_id__in=tree_ids, parent__isnull=True).values(
+            "tree_id", "id", "channel_main__id", "channel_main__name"
+        ):
+            roots[row["tree_id"]] = row["id"]
+            if row["channel_main__id"]:
+                channel_by_tree[row["tree_id"]] = {"id": row["channel_main__id"], "name": row["channel_main__name"]}
+        channel_names = {c["id"]: c["name"] for c in channel_by_tree.values()}
+        unknown = [cid for cid in values_of(items, "original_channel_id") if cid not in channel_names]
+        if unknown:
+            channel_names.update(Channel.objects.filter(pk__in=unknown).values_list("id", "name"))
+        source_ids = values_of(items, "original_source_node_id")
+        original_parents = (
+            dict(
+                ContentNode.objects.filter(node_id__in=source_ids)
+                .order_by("node_id", "-created")  # dict() keeps the last: the first-created wins
+                .values_list("node_id", "parent_id")
+            )
+            if source_ids
+            else {}
+        )
+
+        for item in items:
+            tree_id = item.pop("tree_id")
+            lft, rght = item["lft"], item.pop("rght")
+            channel = channel_by_tree.get(tree_id)
+            item["tags"] = tags.get(item["id"], {})
+            item["root_id"] = roots.get(tree_id)
+            item["channel_id"] = channel["id"] if channel else None
+            item["original_channel_name"] = channel_names.get(item["original_channel_id"]) or (
+                channel["name"] if channel else None
+            )
+            item["original_parent_id"] = original_parents.get(item["original_source_node_id"])
+            item["total_count"] = (rght - lft - 1) // 2
+            item["has_children"] = rght > lft + 1
+            for label in LABEL_FIELDS:
+                item[label] = item[label] or {}
+            item["has_updated_descendants"] = bool(item["has_updated_descendants"])
+            item["has_new_descendants"] = bool(item["has_new_descendants"])
+            thumb = thumbnails.get(item["id"])
+            item["thumbnail_checksum"] = thumb["checksum"] if thumb else None
+            item["thumbnail_extension"] = thumb["file_format_id"] if thumb else None
+            item["thumbnail_src"] = _thumbnail_src(item["thumbnail_encoding"], thumb)
+        return items
+
+    @action(detail=True, methods=["get"])
+    def requisites(self, request, pk=None):
+        node = self.get_object()
+        edges = PrerequisiteContentRelationship.objects.filter(target_node__tree_id=node.tree_id).values(
+            "target_node_id", "prerequisite_id"
+        )
+        return Response([{"target_node": e["target_node_id"], "prerequisite": e["prerequisite_id"]} for e in edges])
+
+    @action(detail=True, methods=["get"])
+    def size(self, request, pk=None):
+        """Bytes of the distinct stored objects in a root's tree.
+
+        Computed on request (one aggregate query), so it is never stale; Studio caches it and
+        recomputes in a task.
+        """
+        node = self.get_object()
+        if node.parent_id is not None:
+            raise Http404
+        per_object = (
+            File.objects.filter(
+                Q(contentnode__tree_id=node.tree_id) | Q(assessment_item__contentnode__tree_id=node.tree_id)
+            )
+            .order_by()
+            .values("checksum")
+            .annotate(size=Max("file_size"))
+        )
+        return Response({"size": sum(row["size"] or 0 for row in per_object), "stale": False})
+
+
+def _thumbnail_src(encoding: str | None, thumb: dict | None) -> str | None:
+    if encoding:
+        try:
+            base64 = json.loads(encoding).get("base64")
+        except (ValueError, AttributeError):
+            base64 = None
+        if base64:
+            return base64
+    if thumb:
+        try:
+            return content_url(thumb["checksum"], thumb["file_format_id"])
+        except ValueError:
+            return None
+    return None
+
+
+__all__ = ["ContentNodeViewSet", "ContentNodeFilter", "descendants", "for_topics"]

@@ -1,0 +1,94 @@
+"""Invitation reads (``/api/invitation``) and the invitee's accept / decline actions, spec 4.9."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from contentcuration.accounts.sharing import InvitationRevoked, accept_invitation, decline_invitation
+from contentcuration.models import Channel, Invitation
+from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
+from contentcuration.viewsets.rows import InvitationRow
+
+
+class InvitationFilter(filters.FilterSet):
+    invited = filters.CharFilter(method="filter_invited")
+    channel = HexIdFilter(field_name="channel_id")
+
+    class Meta:
+        model = Invitation
+        fields: list[str] = []
+
+    def filter_invited(self, queryset, name, value):
+        return queryset.filter(email__iexact=self.request.user.email)
+
+
+def _sender_name(row) -> str:
+    return f"{row['sender__first_name'] or ''} {row['sender__last_name'] or ''}".strip()
+
+
+class InvitationViewSet(ReadOnlyValuesViewset):
+    row_type = InvitationRow
+    queryset = Invitation.objects.all()
+    filterset_class = InvitationFilter
+    ordering = "pk"
+    values = (
+        "id",
+        "invited_id",
+        "email",
+        "accepted",
+        "declined",
+        "revoked",
+        "first_name",
+        "last_name",
+        "sender__first_name",
+        "sender__last_name",
+        "channel_id",
+        "share_mode",
+        "channel__name",
+    )
+    field_map = {
+        "invited": "invited_id",
+        "channel": "channel_id",
+        "channel_name": "channel__name",
+        "sender_name": _sender_name,
+    }
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_admin:
+            return Invitation.objects.all()
+        members = Channel.objects.filter(Q(editors=user) | Q(viewers=user)).values("pk")
+        return Invitation.objects.filter(Q(email__iexact=user.email) | Q(sender=user) | Q(channel_id__in=members))
+
+    def _invitation_for_invitee(self, request):
+        """404 when the requester may not see it; 403 when they see it but are not the invitee."""
+        invitation = self.get_object()
+        user = request.user
+        if not user.is_admin and (invitation.email or "").lower() != user.email.lower():
+            return invitation, Response(
+                {"detail": "Only the invited user can respond to an invitation."}, status=status.HTTP_403_FORBIDDEN
+            )
+        return invitation, None
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        invitation, denied = self._invitation_for_invitee(request)
+        if denied:
+            return denied
+        try:
+            accept_invitation(invitation=invitation, user=request.user)
+        except InvitationRevoked as exc:
+            return Response(str(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response({"status": "success"})
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        invitation, denied = self._invitation_for_invitee(request)
+        if denied:
+            return denied
+        decline_invitation(invitation=invitation, user=request.user)
+        return Response({"status": "success"})

@@ -1,0 +1,83 @@
+"""What a poll returns: applied changes the client has not seen, its own outcomes, tasks.
+
+Rows are only ever appended final (applied or errored) and under the feed locks, so a
+prefix of the rows ordered by ``server_rev`` is complete: returning the first
+CHANGE_RETURN_LIMIT rows of the union of everything this client should get keeps every
+high-water mark the browser derives from them safe (spec 2.8's "missed change" cannot
+happen; see docs/decisions/0001-sync-semantics.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q
+from django_celery_results.models import TaskResult
+
+from contentcuration.changes import serialize_change
+from contentcuration.models import Change, TaskMetadata, User
+
+CHANGE_RETURN_LIMIT = 200
+REPORTED_TASK_STATES = ("STARTED", "FAILURE")
+
+
+def collect_changes(
+    *,
+    user: User,
+    client_id: str | None,
+    channel_revs: dict[str, int],
+    user_rev: int,
+    own_revs: set[int],
+) -> dict[str, list[dict[str, Any]]]:
+    """``changes`` (others'), ``successes`` and ``errors`` (this client's), in server_rev order.
+
+    ``channel_revs`` must already be restricted to channels the user may view. ``own_revs``
+    are server_revs of this client's changes to report whatever the marks say (the
+    request's ``unapplied_revs`` plus the batch just applied).
+    """
+    relevant = Q(applied=True)
+    if client_id:
+        relevant |= Q(errored=True, client_id=client_id)
+    watch = Q(user_id=user.pk, server_rev__gt=user_rev)
+    for channel_id, rev in channel_revs.items():
+        watch |= Q(channel_id=channel_id, server_rev__gt=rev)
+    query = watch & relevant
+    if own_revs and client_id:
+        query |= Q(client_id=client_id, server_rev__in=own_revs) & (Q(applied=True) | Q(errored=True))
+    rows = Change.objects.filter(query).order_by("server_rev")[:CHANGE_RETURN_LIMIT]
+    result: dict[str, list] = {"changes": [], "successes": [], "errors": []}
+    for row in rows:
+        mine = client_id is not None and row.client_id == client_id
+        if row.errored:
+            if mine:
+                result["errors"].append(serialize_change(row))
+        elif mine:
+            result["successes"].append(serialize_change(row))
+        else:
+            result["changes"].append(serialize_change(row))
+    return result
+
+
+def collect_tasks(*, channel_ids: list[str]) -> list[dict[str, Any]]:
+    """Running and failed background jobs of the watched channels (spec 2.8)."""
+    if not channel_ids:
+        return []
+    metadata = {m.task_id: m for m in TaskMetadata.objects.filter(channel_id__in=channel_ids)}
+    if not metadata:
+        return []
+    results = TaskResult.objects.filter(task_id__in=list(metadata), status__in=REPORTED_TASK_STATES)
+    tasks = []
+    for result in results.order_by("date_created"):
+        meta = metadata[result.task_id]
+        tasks.append(
+            {
+                "task_id": result.task_id,
+                "task_name": meta.task_name,
+                "traceback": result.traceback,
+                "progress": 100 if result.status == "SUCCESS" else meta.progress,
+                "channel_id": str(uuid.UUID(meta.channel_id)) if meta.channel_id else None,
+                "status": result.status,
+            }
+        )
+    return tasks

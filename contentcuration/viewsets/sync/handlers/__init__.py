@@ -1,0 +1,57 @@
+"""The ordered table registry: (table, change type) -> handler.
+
+A handler takes ``(ctx, changes)`` (consecutive changes of one table and type) and returns
+one outcome per change (None = applied, else the errors to store). A pair missing here is
+reported on the change as "Change type <n> not allowed on table <t>".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from contentcuration.viewsets.sync import constants as c
+
+from . import assessmentitem, channel, contentnode, file, others
+
+Handler = Callable
+HANDLERS: dict[tuple[str, int], Handler] = {
+    (c.CHANNEL, c.CREATED): channel.create_from_changes,
+    (c.CHANNEL, c.UPDATED): channel.update_from_changes,
+    (c.CHANNEL, c.DELETED): channel.delete_from_changes,
+    (c.CHANNEL, c.PUBLISHED): channel.publish_from_changes,
+    (c.CHANNEL, c.PUBLISHED_NEXT): channel.publish_next_from_changes,
+    (c.CHANNEL, c.SYNCED): channel.sync_from_changes,
+    (c.CHANNEL, c.DEPLOYED): channel.deploy_from_changes,
+    (c.CONTENTNODE, c.CREATED): contentnode.create_from_changes,
+    (c.CONTENTNODE, c.UPDATED): contentnode.update_from_changes,
+    (c.CONTENTNODE, c.DELETED): contentnode.delete_from_changes,
+    (c.CONTENTNODE, c.MOVED): contentnode.move_from_changes,
+    (c.CONTENTNODE, c.COPIED): contentnode.copy_from_changes,
+    (c.CONTENTNODE, c.UPDATED_DESCENDANTS): contentnode.update_descendants_from_changes,
+    (c.ASSESSMENTITEM, c.CREATED): assessmentitem.create_from_changes,
+    (c.ASSESSMENTITEM, c.UPDATED): assessmentitem.update_from_changes,
+    (c.ASSESSMENTITEM, c.DELETED): assessmentitem.delete_from_changes,
+    (c.FILE, c.UPDATED): file.update_from_changes,
+    (c.FILE, c.DELETED): file.delete_from_changes,
+    (c.CONTENTNODE_PREREQUISITE, c.CREATED): others.prerequisite_create,
+    (c.CONTENTNODE_PREREQUISITE, c.DELETED): others.prerequisite_delete,
+    (c.BOOKMARK, c.CREATED): others.bookmark_create,
+    (c.BOOKMARK, c.DELETED): others.bookmark_delete,
+    (c.CLIPBOARD, c.CREATED): others.clipboard_create,
+    (c.CLIPBOARD, c.UPDATED): others.clipboard_update,
+    (c.CLIPBOARD, c.DELETED): others.clipboard_delete,
+    (c.CHANNELSET, c.CREATED): others.channelset_create,
+    (c.CHANNELSET, c.UPDATED): others.channelset_update,
+    (c.CHANNELSET, c.DELETED): others.channelset_delete,
+    (c.INVITATION, c.CREATED): others.invitation_create,
+    (c.INVITATION, c.UPDATED): others.invitation_update,
+    (c.INVITATION, c.DELETED): others.invitation_delete,
+    (c.EDITOR_M2M, c.CREATED): others.membership_create("editors"),
+    (c.EDITOR_M2M, c.DELETED): others.membership_delete("editors"),
+    (c.VIEWER_M2M, c.CREATED): others.membership_create("viewers"),
+    (c.VIEWER_M2M, c.DELETED): others.membership_delete("viewers"),
+}
+
+
+def get_handler(table: str, change_type: int) -> Handler | None:
+    return HANDLERS.get((table, change_type))

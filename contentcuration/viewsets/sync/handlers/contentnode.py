@@ -1,0 +1,413 @@
+"""contentnode writes: create (bulk, one renumbering per parent run), update (bulk, one
+UPDATE per field set), delete, move, copy (inline when small, a task when large) and
+update-descendants. Spec 4.2."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from contentcuration import tree
+from contentcuration.completeness import incomplete_reasons
+from contentcuration.db.bulk import update_fields
+from contentcuration.models import ContentNode, ContentTag, is_hex_id, new_hex_id
+from contentcuration.viewsets.sync.constants import COPYING_STATUS, TASK_ID
+
+from .base import (
+    INTERNAL_ERROR,
+    LABEL_MAP_FIELDS,
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    ApplyContext,
+    ChangeError,
+    Outcome,
+    bulk_or_each,
+    each_atomic,
+    fold_mods,
+    require_dict,
+    require_key,
+)
+from .nodefields import WRITABLE, apply_fields
+
+MAP_FIELDS = LABEL_MAP_FIELDS | {"tags"}
+# Copies of more nodes than this run as a background task; smaller ones apply in the request
+# (benchmarks/sync.py: a 500-node copy applies inline in well under the 0.5 s budget on PG).
+COPY_INLINE_LIMIT = 500
+# From this many consecutive moves on, replay them in memory and renumber once
+# (benchmarks/sync.py: 200 moves, one by one, rewrite the rows between old and new place 200 times).
+MOVE_BATCH_MIN = 8
+COPY_MOD_NAMES = {"language": "language_id", "license": "license_id"}
+
+
+def _editable_ids(ctx: ApplyContext, ids) -> set[str]:
+    ids = {i for i in ids if isinstance(i, str)}
+    if not ids:
+        return set()
+    return set(ContentNode.objects.editable_by(ctx.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _set_tags(tag_ops: dict[str, dict[str, bool]], *, replace: bool) -> None:
+    """Apply ``{node_id: {tag: add?}}`` with one query per step, not per node."""
+    if not tag_ops:
+        return
+    names = {name for ops in tag_ops.values() for name, add in ops.items() if add}
+    existing = dict(ContentTag.objects.filter(channel=None, tag_name__in=names).values_list("tag_name", "pk"))
+    missing = names - set(existing)
+    if missing:
+        ContentTag.objects.bulk_create([ContentTag(tag_name=n) for n in missing], ignore_conflicts=True)
+        existing = dict(ContentTag.objects.filter(channel=None, tag_name__in=names).values_list("tag_name", "pk"))
+    through = ContentNode.tags.through
+    if replace:
+        through.objects.filter(contentnode_id__in=list(tag_ops)).delete()
+    removals = [(node_id, name) for node_id, ops in tag_ops.items() for name, add in ops.items() if not add]
+    if removals:
+        removed_tags = ContentTag.objects.filter(tag_name__in={n for _, n in removals})
+        for node_id, name in removals:
+            through.objects.filter(contentnode_id=node_id, contenttag__in=removed_tags.filter(tag_name=name)).delete()
+    rows = [
+        through(contentnode_id=node_id, contenttag_id=existing[name])
+        for node_id, ops in tag_ops.items()
+        for name, add in ops.items()
+        if add
+    ]
+    through.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _check_claimed_complete(ctx: ApplyContext, nodes: list[ContentNode], channel_of: dict[str, Any]) -> None:
+    """A client may claim ``complete``; store false (and tell everyone) when it is not."""
+    claimed = [n for n in nodes if n.complete]
+    if not claimed:
+        return
+    verdicts = incomplete_reasons(claimed)
+    failing = [n.pk for n in claimed if verdicts[n.pk]]
+    if failing:
+        ContentNode.objects.filter(pk__in=failing).update(complete=False)
+        for pk in failing:
+            ctx.echo("contentnode", pk, {"complete": False}, channel_id=channel_of.get(pk))
+
+
+# --- CREATED -----------------------------------------------------------------------------------
+
+
+def _prepare_create(change: dict) -> tuple[ContentNode, dict | None]:
+    key = require_key(change)
+    if not is_hex_id(key):
+        raise ChangeError({"id": ["Must be a 32-character hex id."]})
+    obj = dict(require_dict(change, "obj"))
+    obj["id"] = key
+    parent = obj.get("parent")
+    if not isinstance(parent, str) or not parent:
+        raise ChangeError({"non_field_errors": ["Parent is required for creating a node."]})
+    node = ContentNode(id=key, node_id=new_hex_id(), content_id=new_hex_id())
+    data = {k: v for k, v in obj.items() if k in WRITABLE and k not in ("id", "parent")}
+    _, tags = apply_fields(node, data, creating=True)
+    node.parent_id = parent
+    return node, tags
+
+
+def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    outcomes: list[Outcome] = [None] * len(changes)
+    prepared: list[tuple[int, ContentNode, dict | None]] = []
+    for index, change in enumerate(changes):
+        try:
+            node, tags = _prepare_create(change)
+        except ChangeError as exc:
+            outcomes[index] = exc.errors
+            continue
+        prepared.append((index, node, tags))
+    keys = [node.pk for _, node, _ in prepared]
+    taken = set(ContentNode.objects.filter(pk__in=keys).values_list("pk", flat=True))
+    parents_ok = _editable_ids(ctx, {node.parent_id for _, node, _ in prepared})
+    created: set[str] = set()
+    runs: list[list[tuple[int, ContentNode, dict | None]]] = []
+    for item in prepared:
+        index, node, _ = item
+        if node.pk in taken or node.pk in created:
+            outcomes[index] = {"id": ["contentnode with this id already exists."]}
+            continue
+        if node.parent_id not in parents_ok and node.parent_id not in created:
+            outcomes[index] = {"parent": [f'Invalid pk "{node.parent_id}" - object does not exist.']}
+            continue
+        created.add(node.pk)
+        if runs and runs[-1][0][1].parent_id == node.parent_id:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+
+    for run in runs:
+        items = [(changes[i], node, tags) for i, node, tags in run]
+
+        def bulk(_changes, items=items):
+            _insert(ctx, items)
+            return [None] * len(items)
+
+        lookup = {id(c): (c, n, t) for c, n, t in items}
+
+        def one(change, lookup=lookup):
+            _insert(ctx, [lookup[id(change)]])
+
+        results = bulk_or_each([c for c, _, _ in items], bulk, one)
+        for (index, _, _), result in zip(run, results, strict=True):
+            outcomes[index] = result
+    return outcomes
+
+
+def _insert(ctx: ApplyContext, items: list[tuple[dict, ContentNode, dict | None]]) -> None:
+    nodes = [node for _, node, _ in items]
+    parent_id = nodes[0].parent_id
+    tree.insert_nodes(nodes=nodes, target=parent_id)
+    _set_tags({node.pk: tags for _, node, tags in items if tags}, replace=True)
+    channel_of = {node.pk: change.get("channel_id") for change, node, _ in items}
+    _check_claimed_complete(ctx, nodes, channel_of)
+    for change, node, _ in items:
+        ctx.echo(
+            "contentnode",
+            node.pk,
+            {"node_id": node.node_id, "content_id": node.content_id},
+            channel_id=change.get("channel_id"),
+        )
+
+
+# --- UPDATED -----------------------------------------------------------------------------------
+
+
+def _clone(node: ContentNode) -> ContentNode:
+    """A cheap shallow copy (copy.copy of a model instance goes through pickling hooks)."""
+    clone = ContentNode.__new__(ContentNode)
+    clone.__dict__.update(node.__dict__)
+    return clone
+
+
+def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    outcomes: list[Outcome] = [None] * len(changes)
+    parsed: list[tuple[int, str, dict]] = []
+    for index, change in enumerate(changes):
+        try:
+            key = require_key(change)
+            mods = fold_mods(require_dict(change, "mods"), map_fields=MAP_FIELDS)
+        except ChangeError as exc:
+            outcomes[index] = exc.errors
+            continue
+        parsed.append((index, key, mods))
+    nodes = {n.pk: n for n in ContentNode.objects.editable_by(ctx.user).filter(pk__in={k for _, k, _ in parsed})}
+    ready: list[tuple[int, ContentNode, set[str], dict | None]] = []
+    for index, key, mods in parsed:
+        node = nodes.get(key)
+        if node is None:
+            outcomes[index] = NOT_FOUND
+            continue
+        # Work on a shallow copy: a rejected change must leave no trace for the next change
+        # to the same node (apply_fields replaces JSON values, never mutates them in place).
+        candidate = _clone(node)
+        try:
+            fields, tags = apply_fields(candidate, {k: v for k, v in mods.items() if k in WRITABLE}, creating=False)
+        except ChangeError as exc:
+            outcomes[index] = exc.errors
+            continue
+        nodes[key] = candidate
+        ready.append((index, candidate, fields, tags))
+    channel_of = {node.pk: changes[i].get("channel_id") for i, node, _, _ in ready}
+    _save_updates(ctx, ready, outcomes, channel_of)
+    return outcomes
+
+
+def _save_updates(ctx, ready, outcomes, channel_of) -> None:
+    if not ready:
+        return
+    # Several changes to one node collapse into its final state; group nodes by field set.
+    final: dict[str, tuple[ContentNode, set[str]]] = {}
+    tag_ops: dict[str, dict[str, bool]] = defaultdict(dict)
+    for _, node, fields, tags in ready:
+        previous = final.get(node.pk)
+        final[node.pk] = (node, (previous[1] if previous else set()) | fields)
+        if tags:
+            tag_ops[node.pk].update(tags)
+
+    def bulk(_):
+        by_fields: dict[frozenset[str], list[ContentNode]] = defaultdict(list)
+        for node, fields in final.values():
+            by_fields[frozenset(fields)].append(node)
+        for fields, group in by_fields.items():
+            update_fields(ContentNode, group, sorted(fields))
+        _set_tags(dict(tag_ops), replace=False)
+        _check_claimed_complete(ctx, [n for n, _ in final.values()], channel_of)
+        return [None] * len(ready)
+
+    def one(item):
+        _, node, fields, tags = item
+        ContentNode.objects.bulk_update([node], sorted(fields))
+        _set_tags({node.pk: tags} if tags else {}, replace=False)
+        _check_claimed_complete(ctx, [node], channel_of)
+
+    results = bulk_or_each(ready, bulk, one)
+    for (index, _, _, _), result in zip(ready, results, strict=True):
+        outcomes[index] = result
+
+
+def update_descendants_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    def apply_one(change):
+        key = require_key(change)
+        mods = fold_mods(require_dict(change, "mods"), map_fields=MAP_FIELDS)
+        top = ContentNode.objects.editable_by(ctx.user).filter(pk=key).first()
+        if top is None:
+            raise ChangeError(NOT_FOUND)
+        if top.kind_id != "topic":
+            raise ChangeError(INTERNAL_ERROR)
+        ready = []
+        subtree = ContentNode.objects.filter(tree_id=top.tree_id, lft__gte=top.lft, lft__lte=top.rght)
+        for node in subtree:
+            fields, tags = apply_fields(
+                node, {k: v for k, v in mods.items() if k in WRITABLE and k != "kind"}, creating=False
+            )
+            ready.append((0, node, fields, tags))
+        sink: list = [None] * len(ready)
+        _save_updates(ctx, ready, sink, {n.pk: change.get("channel_id") for _, n, _, _ in ready})
+        failures = [s for s in sink if s]
+        if failures:
+            raise ChangeError(failures[0])
+
+    return each_atomic(changes, apply_one)
+
+
+# --- DELETED / MOVED -------------------------------------------------------------------------
+
+
+def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    def apply_one(change):
+        key = require_key(change)
+        node = ContentNode.objects.editable_by(ctx.user).filter(pk=key).only("id", "parent_id").first()
+        if node is None:
+            return None  # deleting what is gone (or invisible) is a success, spec 3
+        if node.parent_id is None:
+            raise ChangeError({"key": ["A tree root cannot be deleted."]})
+        tree.delete_subtree(node=key)
+        return None
+
+    return each_atomic(changes, apply_one)
+
+
+def _position(change: dict) -> str:
+    position = change.get("position") or "last-child"
+    if position not in tree.POSITIONS:
+        raise ChangeError(VALIDATION_ERROR)
+    return position
+
+
+def move_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    editable = _editable_ids(ctx, [c.get("key") for c in changes] + [c.get("target") for c in changes])
+    if len(changes) >= MOVE_BATCH_MIN:
+        return bulk_or_each(changes, lambda group: _move_batch(group, editable), lambda c: _move_one(c, editable))
+    return each_atomic(changes, lambda c: _move_one(c, editable))
+
+
+def _check_move(change: dict, editable: set[str]) -> tuple[str, str, str]:
+    key = require_key(change)
+    if key not in editable:
+        raise ChangeError(["Specified node does not exist"])
+    target = change.get("target")
+    if not isinstance(target, str) or target not in editable:
+        raise ChangeError(VALIDATION_ERROR)
+    return key, target, _position(change)
+
+
+def _move_one(change: dict, editable: set[str]) -> Outcome:
+    key, target, position = _check_move(change, editable)
+    try:
+        tree.move_node(node=key, target=target, position=position)
+    except tree.TreeError as exc:
+        raise ChangeError([str(exc)]) from None
+
+
+def _move_batch(changes: list[dict], editable: set[str]) -> list[Outcome]:
+    """Many moves: validate each, then one renumbering per tree (tree.move_nodes)."""
+    outcomes: list[Outcome] = [None] * len(changes)
+    valid: list[tuple[int, tuple[str, str, str]]] = []
+    for index, change in enumerate(changes):
+        try:
+            valid.append((index, _check_move(change, editable)))
+        except ChangeError as exc:
+            outcomes[index] = exc.errors
+    for (index, _), error in zip(valid, tree.move_nodes(moves=[m for _, m in valid]), strict=True):
+        outcomes[index] = [error] if error else None
+    return outcomes
+
+
+# --- COPIED ------------------------------------------------------------------------------------
+
+
+def _copy_mods(change: dict) -> dict:
+    mods = change.get("mods") or {}
+    if not isinstance(mods, dict):
+        raise ChangeError({"mods": ["This field must be an object."]})
+    return {COPY_MOD_NAMES.get(k, k): v for k, v in fold_mods(mods, map_fields=MAP_FIELDS).items()}
+
+
+def copy_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    from contentcuration.viewsets.sync.tasks_api import enqueue_copy
+
+    def apply_one(change):
+        key = require_key(change)
+        if not is_hex_id(key):
+            raise ChangeError({"key": ["Must be a 32-character hex id."]})
+        if ContentNode.objects.filter(pk=key).exists():
+            raise ChangeError({"key": ["A node with this id already exists."]})
+        source_id, target = change.get("from_key"), change.get("target")
+        if not isinstance(source_id, str):
+            raise ChangeError({"from_key": ["This field is required."]})
+        source = ContentNode.objects.viewable_by(ctx.user).filter(pk=source_id).first()
+        if source is None:
+            raise ChangeError(["Specified source node does not exist"])
+        if not isinstance(target, str) or not _editable_ids(ctx, [target]):
+            raise ChangeError(VALIDATION_ERROR)
+        position = _position(change)
+        excluded = change.get("excluded_descendants") or {}
+        if not isinstance(excluded, dict):
+            raise ChangeError({"excluded_descendants": ["Must be an object of node ids."]})
+        mods = _copy_mods(change)
+        can_edit = bool(_editable_ids(ctx, [source_id]))
+        size = (source.rght - source.lft + 1) // 2
+        args = dict(
+            source_id=source_id,
+            target_id=target,
+            position=position,
+            new_id=key,
+            excluded_node_ids=[k for k, v in excluded.items() if v],
+            mods=mods,
+            can_edit_source=can_edit,
+        )
+        channel_id = change.get("channel_id")
+        if size > COPY_INLINE_LIMIT:
+            task_id = enqueue_copy(ctx.user, channel_id=channel_id, **args)
+            ctx.echo("contentnode", key, {TASK_ID: task_id}, channel_id=channel_id, unpublishable=True)
+            return None
+        try:
+            copy = tree.copy_subtree(
+                source=source_id,
+                target=target,
+                position=position,
+                new_id=key,
+                excluded_node_ids=args["excluded_node_ids"],
+                mods=mods,
+                can_edit_source=can_edit,
+            )
+        except tree.TreeError as exc:
+            raise ChangeError([str(exc)]) from None
+        ctx.echo(
+            "contentnode",
+            key,
+            {COPYING_STATUS: "SUCCESS", "node_id": copy.node_id},
+            channel_id=channel_id,
+            unpublishable=True,
+        )
+
+    return each_atomic(changes, apply_one)
+
+
+__all__ = [
+    "create_from_changes",
+    "update_from_changes",
+    "delete_from_changes",
+    "move_from_changes",
+    "copy_from_changes",
+    "update_descendants_from_changes",
+]

@@ -1,0 +1,114 @@
+"""file writes (spec 4.5): update (attach to a node or item, preset, language, duration) and
+delete. Files are created by the upload flow, never by sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contentcuration.completeness import refresh_completeness
+from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
+from contentcuration.nodes import refresh_copied_content_ids
+from contentcuration.quota import recalculate_storage_used
+
+from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
+
+WRITABLE = ("language", "contentnode", "assessment_item", "preset", "duration")
+
+
+# Fields that name a row of a constants table by its id.
+CONSTANT_FIELDS = {"preset": FormatPreset, "language": Language}
+
+
+def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    def apply_one(change):
+        key = require_key(change)
+        mods = require_dict(change, "mods")
+        file = File.objects.editable_by(ctx.user).filter(pk=key).first()
+        if file is None:
+            raise ChangeError(NOT_FOUND)
+        errors: dict[str, Any] = {}
+        old_node = file.contentnode_id
+        for name in WRITABLE:
+            if name not in mods:
+                continue
+            value = mods[name]
+            if name == "contentnode":
+                if (
+                    value is not None
+                    and not ContentNode.objects.editable_by(ctx.user)
+                    .filter(pk=value if isinstance(value, str) else "")
+                    .exists()
+                ):
+                    errors[name] = [f'Invalid pk "{value}" - object does not exist.']
+                else:
+                    file.contentnode_id = value
+            elif name == "assessment_item":
+                item = None
+                if isinstance(value, list) and len(value) == 2:
+                    item = (
+                        AssessmentItem.objects.editable_by(ctx.user)
+                        .filter(contentnode_id=value[0], assessment_id=value[1])
+                        .first()
+                    )
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    item = AssessmentItem.objects.editable_by(ctx.user).filter(pk=value).first()
+                if value is not None and item is None:
+                    errors[name] = [f'Invalid pk "{value}" - object does not exist.']
+                else:
+                    file.assessment_item = item
+            elif name in CONSTANT_FIELDS:
+                if (
+                    value is not None
+                    and not CONSTANT_FIELDS[name].objects.filter(pk=value if isinstance(value, str) else "").exists()
+                ):
+                    errors[name] = [f'Invalid pk "{value}" - object does not exist.']
+                else:
+                    setattr(file, f"{name}_id", value)
+            elif name == "duration":
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 2**31
+                ):
+                    errors[name] = ["Ensure this value is greater than 0."]
+                else:
+                    file.duration = int(value) if value is not None else None
+        if errors:
+            raise ChangeError(errors)
+        file.save()
+        touched = {n for n in (old_node, file.contentnode_id) if n}
+        if touched:
+            ContentNode.objects.filter(pk__in=touched).update(changed=True)
+            if not (file.preset and file.preset.thumbnail):
+                _copy_on_write(ctx, touched, change)
+            for node_id, complete in refresh_completeness(node_ids=touched).items():
+                ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=change.get("channel_id"))
+        if file.uploaded_by_id:
+            recalculate_storage_used(file.uploaded_by)
+
+    return each_atomic(changes, apply_one)
+
+
+def _copy_on_write(ctx: ApplyContext, node_ids: set[str], change: dict) -> None:
+    for node_id, content_id in refresh_copied_content_ids(node_ids=node_ids).items():
+        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=change.get("channel_id"))
+
+
+def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    def apply_one(change):
+        key = require_key(change)
+        file = File.objects.editable_by(ctx.user).filter(pk=key).first()
+        if file is None:
+            return None
+        node_id = file.contentnode_id
+        thumbnail = bool(file.preset and file.preset.thumbnail)
+        uploader = file.uploaded_by
+        file.delete()
+        if uploader is not None:
+            recalculate_storage_used(uploader)
+        if node_id:
+            ContentNode.objects.filter(pk=node_id).update(changed=True)
+            if not thumbnail:
+                _copy_on_write(ctx, {node_id}, change)
+            for nid, complete in refresh_completeness(node_ids=[node_id]).items():
+                ctx.echo("contentnode", nid, {"complete": complete}, channel_id=change.get("channel_id"))
+
+    return each_atomic(changes, apply_one)
