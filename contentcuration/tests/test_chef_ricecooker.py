@@ -104,7 +104,12 @@ CHEF = (
         path = os.path.join(HERE, "app.zip")
         with zipfile.ZipFile(path, "w") as z:
             # Text right after <body>: ricecooker 0.8.0 crashes on a body starting with a tag.
-            z.writestr("index.html", "<html><head><title>App</title></head><body> Hello <p>app</p></body></html>")
+            # A fixed timestamp keeps the archive's bytes, and so its md5, the same on every run.
+            # ricecooker 0.8.0's get_storage_path races (exists() then makedirs()) when two of
+            # its threads store files under the same two-character folder; with fixed bytes the
+            # four files of this chef land in four distinct folders.
+            info = zipfile.ZipInfo("index.html", date_time=(2020, 1, 1, 0, 0, 0))
+            z.writestr(info, "<html><head><title>App</title></head><body> Hello <p>app</p></body></html>")
         return path
 
 
