@@ -328,3 +328,13 @@ def test_a_crash_mid_request_leaves_nothing_and_the_retry_applies_everything_onc
 def test_revs_outside_the_bigint_range_are_a_400(owner, envelope):
     response = client_for(owner).post(SYNC_URL, data=json.dumps(envelope), content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("user_id", [2**70, -(2**64), 123456789])
+def test_a_channel_change_naming_an_impossible_or_unknown_user_is_applied_without_it(owner, channel, user_id):
+    # Found by the fuzz test: an integer wider than a bigint reached a query and crashed
+    # SQLite's driver (a 500). On a channel change user_id is informational.
+    item = {**new_node(channel, title="Kept"), "user_id": user_id}
+    response = post_sync(client_for(owner), [item])
+    assert not response["errors"] and len(response["allowed"]) == 1
+    assert Change.objects.get(channel=channel, client_rev=item["rev"]).user_id is None

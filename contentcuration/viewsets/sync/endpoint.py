@@ -35,7 +35,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_rev(value: Any) -> bool:
-    """A server_rev: an integer that fits the bigint column."""
+    """An integer that fits a bigint column (a server_rev, a user id)."""
     return _is_int(value) and -(2**63) <= value < 2**63
 
 
@@ -125,7 +125,8 @@ def classify(user, raw_changes: list) -> tuple[list[Accepted], list[dict]]:
         if channel_id is None and _is_int(user_id) and user_id == user.pk:
             channel_id = None
         elif isinstance(channel_id, str) and channel_id in allowed_channels:
-            user_id = user_id if _is_int(user_id) else None
+            # Informational on a channel change; kept only if it can name a user row at all.
+            user_id = user_id if _is_rev(user_id) else None
         else:
             disallowed.append(change)
             continue
