@@ -126,12 +126,14 @@ def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list
         User.objects.filter(pk__in={a.user_id for a in fresh if a.user_id}).values_list("pk", flat=True)
     )
     rows = []
+    now = timezone.now()
     for item in fresh:
         kwargs = {k: v for k, v in item.change.items() if k not in RESERVED_KEYS}
         if item.outcome is not None:
             kwargs["errors"] = item.outcome
         item.row = Change(
-            created_by=user,
+            created_by_id=user.pk,  # not the lazy request.user: its proxy costs ~0.1 ms per row
+            created=now,
             channel_id=item.channel_id if item.channel_id in existing_channels else None,
             user_id=item.user_id if item.user_id in existing_users else None,
             client_rev=item.rev,

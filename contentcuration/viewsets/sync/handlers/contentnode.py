@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from contentcuration import tree
 from contentcuration.completeness import incomplete_reasons
 from contentcuration.db.bulk import update_fields
@@ -89,7 +91,7 @@ def _check_claimed_complete(ctx: ApplyContext, nodes: list[ContentNode], channel
 # --- CREATED -----------------------------------------------------------------------------------
 
 
-def _prepare_create(change: dict) -> tuple[ContentNode, dict | None]:
+def _prepare_create(change: dict, now) -> tuple[ContentNode, dict | None]:
     key = require_key(change)
     if not is_hex_id(key):
         raise ChangeError({"id": ["Must be a 32-character hex id."]})
@@ -98,7 +100,7 @@ def _prepare_create(change: dict) -> tuple[ContentNode, dict | None]:
     parent = obj.get("parent")
     if not isinstance(parent, str) or not parent:
         raise ChangeError({"non_field_errors": ["Parent is required for creating a node."]})
-    node = ContentNode(id=key, node_id=new_hex_id(), content_id=new_hex_id())
+    node = ContentNode(id=key, node_id=new_hex_id(), content_id=new_hex_id(), created=now, modified=now)
     data = {k: v for k, v in obj.items() if k in WRITABLE and k not in ("id", "parent")}
     _, tags = apply_fields(node, data, creating=True)
     node.parent_id = parent
@@ -108,9 +110,10 @@ def _prepare_create(change: dict) -> tuple[ContentNode, dict | None]:
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     outcomes: list[Outcome] = [None] * len(changes)
     prepared: list[tuple[int, ContentNode, dict | None]] = []
+    now = timezone.now()  # one timestamp for the batch (and no default call per node)
     for index, change in enumerate(changes):
         try:
-            node, tags = _prepare_create(change)
+            node, tags = _prepare_create(change, now)
         except ChangeError as exc:
             outcomes[index] = exc.errors
             continue
