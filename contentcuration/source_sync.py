@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from le_utils.constants import format_presets
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # Kept small so each batch transaction (and the feed lock its change records take) is short,
 # and a job reports progress (and notices a cancel) often.
 BATCH_SIZE = 100
-MAX_ATTEMPTS = 3  # a batch that deadlocks with a concurrent edit is re-read and retried
+MAX_ATTEMPTS = 3  # a batch that collides with a concurrent edit is re-read and retried
 
 TITLE_FIELDS = ("title", "description")
 DETAIL_FIELDS = (
@@ -169,9 +169,11 @@ def _sync_batch_with_retries(
             with transaction.atomic():
                 return _sync_batch(ids, options, channel_id=channel_id, actor_id=actor_id)
         except DatabaseError as exc:
-            if not is_deadlock(exc) or attempt == MAX_ATTEMPTS:
+            # A deadlock with a concurrent edit, or (PostgreSQL checks foreign keys at commit)
+            # a node deleted meanwhile: re-read the batch, which then skips that node.
+            if not (is_deadlock(exc) or isinstance(exc, IntegrityError)) or attempt == MAX_ATTEMPTS:
                 raise
-            logger.info("sync batch of channel %s deadlocked, retrying (%s)", channel_id, attempt)
+            logger.info("sync batch of channel %s failed (%s), retrying (%s)", channel_id, exc, attempt)
     raise AssertionError("unreachable")
 
 

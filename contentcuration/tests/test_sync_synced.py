@@ -7,10 +7,12 @@ cancelling run on a real worker, where the sync ``tasks`` list reports them.
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.management import CommandError, call_command
 
 from contentcuration import jobs, source_sync, tree
 from contentcuration.celery import app
@@ -76,6 +78,7 @@ def source(owner):
         ],
     )
     make_file(contentnode=video, data=b"video v1", ext="mp4", preset_id="high_res_video")
+    make_file(contentnode=video, data=b"WEBVTT en", ext="vtt", preset_id="video_subtitle", language_id="en")
     make_file(contentnode=document, data=b"doc v1")
     _tag(video, "algebra")
     for n, question in enumerate(("keep", "edit", "remove"), start=1):
@@ -112,9 +115,9 @@ def edited(source, imported):
         title="Video (new)", description="Now described", license=cc_by_sa, categories={"math": True, "science": True}
     )
     _tag(video, "geometry")
-    File.objects.filter(contentnode=video).delete()
+    File.objects.filter(contentnode=video, preset_id="high_res_video").delete()
     make_file(contentnode=video, data=b"video v2", ext="mp4", preset_id="high_res_video")
-    make_file(contentnode=video, data=b"WEBVTT", ext="vtt", preset_id="video_subtitle", language_id="fr")
+    make_file(contentnode=video, data=b"WEBVTT fr", ext="vtt", preset_id="video_subtitle", language_id="fr")
     ContentNode.objects.filter(pk=exercise.pk).update(title="Exercise (new)")
     items = {i.question: i for i in AssessmentItem.objects.filter(contentnode=exercise)}
     AssessmentItem.objects.filter(pk=items["edit"].pk).update(question="edited")
@@ -192,7 +195,17 @@ def test_synced_files_point_at_the_same_stored_objects(
         theirs = File.objects.filter(contentnode=source_for(imported[title])).values_list("checksum", "file_on_disk")
         assert sorted(mine) == sorted(theirs)
     # New rows, not the source's rows moved over.
-    assert File.objects.filter(contentnode=source_of("Video (new)", edited)).count() == 2
+    assert File.objects.filter(contentnode=source_of("Video (new)", edited)).count() == 3
+
+
+def test_a_subtitle_in_an_unchanged_language_keeps_its_file(
+    owner, channel, edited, imported, django_capture_on_commit_callbacks
+):
+    english = File.objects.get(contentnode=imported["Video"], preset_id="video_subtitle", language_id="en")
+    run_sync(owner, channel, django_capture_on_commit_callbacks, files=True)
+    subtitles = File.objects.filter(contentnode=imported["Video"], preset_id="video_subtitle")
+    assert sorted(subtitles.values_list("language_id", flat=True)) == ["en", "fr"]
+    assert subtitles.filter(pk=english.pk).exists()
 
 
 def test_only_changed_nodes_are_marked_changed(owner, channel, edited, imported, django_capture_on_commit_callbacks):
@@ -390,3 +403,12 @@ def test_a_running_sync_stops_when_cancelled(celery_worker, owner, channel, monk
     assert TaskMetadata.objects.get(task_id=task_id).progress < 100
     copies = ContentNode.objects.filter(tree_id=channel.main_tree.tree_id, kind_id="video")
     assert copies.exclude(title="Renamed").exists()
+
+
+def test_operators_can_sync_a_channel_from_the_command_line(channel, edited, imported):
+    out = io.StringIO()
+    call_command("sync_channel", channel.pk, "--titles-and-descriptions", stdout=out)
+    assert "2 updated" in out.getvalue()
+    assert ContentNode.objects.get(pk=imported["Video"].pk).title == "Video (new)"
+    with pytest.raises(CommandError, match="no imported content"):
+        call_command("sync_channel", edited.pk, "--all")
