@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from le_utils.constants import format_presets
 
@@ -95,13 +95,12 @@ class SyncResult:
         return {"imported": self.imported, "synced": self.synced, "skipped": self.skipped}
 
 
-def imported_nodes(channel: Channel):
-    """Nodes of ``channel``'s main tree that were imported from another channel."""
-    main_tree_id = ContentNode.objects.filter(pk=channel.main_tree_id).values("tree_id")
+def imported_nodes(*, tree_id: int, channel_id: str) -> QuerySet[ContentNode]:
+    """Nodes of the tree ``tree_id`` (a main tree of ``channel_id``) imported from another channel."""
     return (
-        ContentNode.objects.filter(tree_id__in=main_tree_id)
+        ContentNode.objects.filter(tree_id=tree_id)
         .filter(original_channel_id__isnull=False, original_source_node_id__isnull=False)
-        .exclude(original_channel_id=channel.pk)
+        .exclude(original_channel_id=channel_id)
     )
 
 
@@ -125,16 +124,17 @@ def sync_channel_from_sources(
 
     Raises SyncError when the channel does not exist, is deleted, or has no imported node;
     whatever ``progress`` raises (``jobs.JobCancelled``) stops the job. Works in batches of
-    ``batch_size`` (default BATCH_SIZE) nodes, each one transaction (retried on deadlock): a node is synced wholly
-    or not at all, batches already committed stay when a later one fails or the job is
-    cancelled. Running it again converges to the same result, so a stopped sync is finished
+    ``batch_size`` (default BATCH_SIZE) nodes, each one transaction (retried when it collides
+    with a concurrent edit): a node is synced wholly or not at all, batches already committed
+    stay when a later one fails or the job is cancelled. Running it again converges to the same result, so a stopped sync is finished
     by re-running it. No tree lock: concurrent edits of the same rows are last-writer-wins;
     a node deleted meanwhile is simply not synced.
     """
     channel = Channel.objects.filter(pk=channel_id).first()
     if channel is None or channel.deleted:
         raise SyncError("Cannot sync a deleted channel.")
-    imported = imported_nodes(channel)
+    tree_id = ContentNode.objects.filter(pk=channel.main_tree_id).values_list("tree_id", flat=True).first()
+    imported = imported_nodes(tree_id=tree_id, channel_id=channel.pk) if tree_id else ContentNode.objects.none()
     total = imported.count()
     if total == 0:
         raise SyncError("The channel has no imported content to sync.")
@@ -143,14 +143,16 @@ def sync_channel_from_sources(
     report = progress or (lambda _p: None)
     report(0)
     done = 0
-    last_pk = ""
-    # Keyset pagination on the primary key: stable while other writers renumber the tree,
-    # and only one batch of ids is in memory at a time.
+    last_lft = 0
+    # Keyset pagination in tree order: each batch is one range scan of the (tree_id, lft)
+    # index and only one batch of ids is in memory. A node moved meanwhile may be visited
+    # twice (harmless: syncing converges) or missed (the next sync takes it).
     while True:
-        ids = list(imported.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
+        rows = list(imported.filter(lft__gt=last_lft).order_by("lft").values_list("pk", "lft")[:batch_size])
+        if not rows:
             break
-        last_pk = ids[-1]
+        last_lft = rows[-1][1]
+        ids = [pk for pk, _ in rows]
         if options.any:
             synced, skipped = _sync_batch_with_retries(ids, options, channel_id=channel.pk, actor_id=actor_id)
             result.synced += synced

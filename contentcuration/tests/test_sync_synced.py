@@ -13,6 +13,8 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contentcuration import jobs, source_sync, tree
 from contentcuration.celery import app
@@ -343,6 +345,24 @@ def test_missing_flags_sync_nothing(owner, channel, edited, imported, django_cap
     run_sync(owner, channel, django_capture_on_commit_callbacks)
     assert {t: groups(n) for t, n in imported.items()} == before
     assert TaskMetadata.objects.get(channel_id=channel.pk).progress == 100
+
+
+def _queries_to_sync(owner, videos: int) -> int:
+    source = make_channel(owner=owner, name=f"Source of {videos}")
+    topic = build_tree(source.main_tree, [("topic", ["video"] * videos)])[0]
+    ContentNode.objects.filter(tree_id=source.main_tree.tree_id).update(complete=True)
+    target = make_channel(owner=owner, name=f"Target of {videos}")
+    tree.copy_subtree(source=topic, target=target.main_tree)
+    with CaptureQueriesContext(connection) as queries:
+        result = source_sync.sync_channel_from_sources(
+            channel_id=target.pk, options=source_sync.SyncOptions(**dict.fromkeys(FLAGS, True))
+        )
+    assert result.imported == videos + 1 and result.synced == 0
+    return len(queries)
+
+
+def test_reading_a_batch_costs_the_same_whatever_its_size(owner):
+    assert _queries_to_sync(owner, 3) == _queries_to_sync(owner, 30)
 
 
 # --- on a real worker -------------------------------------------------------------------------
