@@ -127,7 +127,6 @@ def sync_channel_task(
             key=channel_id,
             mods={TASK_ID: None},
             channel_id=channel_id,
-            created_by_id=user_id,
             unpublishable=True,
         )
     return result.as_dict()

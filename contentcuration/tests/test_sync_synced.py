@@ -318,6 +318,16 @@ def test_the_job_echoes_its_task_id_and_reaches_100(
     assert echoes == [{c.TASK_ID: metadata.task_id}]
 
 
+def test_the_same_sync_requested_twice_while_queued_is_one_job(
+    owner, channel, imported, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(2):
+            post_sync(client_for(owner), [synced(channel, files=True)])
+        post_sync(client_for(owner), [synced(channel, files=True, assessment_items=True)])
+    assert TaskMetadata.objects.filter(channel_id=channel.pk).count() == 2
+
+
 @pytest.mark.parametrize("persona", ["viewer", "stranger"])
 def test_only_editors_can_sync(request, persona, channel, imported):
     user = request.getfixturevalue(persona)
