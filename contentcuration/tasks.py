@@ -1,4 +1,4 @@
-"""Celery tasks of the sync endpoint: large copies, and applying stragglers.
+"""Celery tasks of the sync endpoint: large copies, channel sync, and applying stragglers.
 
 Workers receive ids and plain values, never request objects. Completion is announced to
 watchers with server changes (spec 2.9: ``__COPYING_STATUS``, ``__TASK_ID``).
@@ -13,8 +13,9 @@ from celery import shared_task
 
 from contentcuration import jobs, tree
 from contentcuration.changes import record_server_change
-from contentcuration.models import ContentNode, User
-from contentcuration.viewsets.sync.constants import COPYING_STATUS, TASK_ID
+from contentcuration.models import Channel, ContentNode, User
+from contentcuration.source_sync import SyncError, SyncOptions, sync_channel_from_sources
+from contentcuration.viewsets.sync.constants import CHANNEL, COPYING_STATUS, TASK_ID
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +85,48 @@ def apply_pending_changes_task() -> int:
     from contentcuration.viewsets.sync.pending import apply_pending_changes
 
     return apply_pending_changes()
+
+
+@shared_task(bind=True, name="sync_channel_task")
+def sync_channel_task(
+    self,
+    *,
+    user_id: int,
+    channel_id: str,
+    titles_and_descriptions: bool = False,
+    resource_details: bool = False,
+    files: bool = False,
+    assessment_items: bool = False,
+) -> dict[str, int]:
+    """Pull updates from the source channels of ``channel_id``'s imported nodes
+    (source_sync.sync_channel_from_sources) and announce the end of the job.
+
+    Permissions are checked again here: the user may have lost access since the change was
+    accepted. Fails (and the sync ``tasks`` list shows it) when the channel is deleted or has
+    no imported content. A cancel stops it at the next batch; committed batches stay.
+    """
+    task_id = self.request.id
+    try:
+        user = User.objects.get(pk=user_id)
+        if not Channel.objects.editable_by(user).filter(pk=channel_id).exists():
+            raise SyncError("The channel is no longer editable.")
+        result = sync_channel_from_sources(
+            channel_id=channel_id,
+            options=SyncOptions(
+                titles_and_descriptions=titles_and_descriptions,
+                resource_details=resource_details,
+                files=files,
+                assessment_items=assessment_items,
+            ),
+            actor_id=user_id,
+            progress=lambda p: jobs.report_progress(task_id, p),
+        )
+    finally:
+        record_server_change(
+            table=CHANNEL,
+            key=channel_id,
+            mods={TASK_ID: None},
+            channel_id=channel_id,
+            unpublishable=True,
+        )
+    return result.as_dict()

@@ -89,20 +89,6 @@ def test_restoring_a_channel_records_recovery(owner, channel):
     assert ChannelHistory.objects.filter(channel=channel, action=ChannelHistory.RECOVERY).exists()
 
 
-def test_syncing_a_channel_is_reported_as_not_supported(owner, channel):
-    item = change(
-        c.SYNCED,
-        "channel",
-        channel.pk,
-        channel_id=channel.pk,
-        titles_and_descriptions=True,
-        resource_details=False,
-        files=False,
-        assessment_items=False,
-    )
-    assert "not supported yet" in outcome(owner, item)[0]
-
-
 def test_deploying_swaps_the_staging_tree_in(owner, channel):
     staging = tree.create_root(title="staging")
     build_tree(staging, ["video"])

@@ -1,5 +1,5 @@
 """channel writes: create, update, soft delete, publish (task), draft publish (task),
-deploy, sync (not supported yet). Spec 4.1."""
+deploy, sync from source channels (task). Spec 4.1."""
 
 from __future__ import annotations
 
@@ -224,9 +224,42 @@ def publish_next_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Ou
     return publish_from_changes(ctx, changes, draft=True)
 
 
+SYNC_FLAGS = ("titles_and_descriptions", "resource_details", "files", "assessment_items")
+
+
+def _sync(ctx: ApplyContext, change: dict, index: int) -> None:
+    key = require_key(change)
+    errors = {
+        name: ["Must be a valid boolean."] for name in SYNC_FLAGS if not isinstance(change.get(name, False), bool)
+    }
+    if errors:
+        raise ChangeError(errors)
+    channel = _editable(ctx, key)
+    if channel.deleted:
+        raise ChangeError(NOT_FOUND)
+    from contentcuration.jobs import enqueue_job
+    from contentcuration.tasks import sync_channel_task
+
+    flags = {name: change.get(name, False) for name in SYNC_FLAGS}
+
+    def enqueue(server_rev: int) -> None:
+        # enqueue_job sends the message on commit, and answers a repeat of a queued or
+        # running sync with the same flags with that job's id.
+        task_id = enqueue_job(
+            sync_channel_task,
+            kwargs={"channel_id": key, "user_id": ctx.user.pk, **flags},
+            user_id=ctx.user.pk,
+            channel_id=key,
+        )
+        ctx.echo("channel", key, {TASK_ID: task_id}, channel_id=key, unpublishable=True)
+
+    ctx.after_insert.append((index, enqueue))
+
+
 def sync_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    # Deliberately not implemented yet: reported honestly instead of pretending to sync.
-    return [["Channel sync (pulling updates from source channels) is not supported yet"] for _ in changes]
+    """SYNCED: accepted, logged and queued as ``sync_channel_task`` (spec 4.1)."""
+    positions = {id(c): i for i, c in enumerate(changes)}
+    return each_atomic(changes, lambda c: _sync(ctx, c, ctx_index(ctx, c, positions)))
 
 
 def deploy_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
