@@ -195,8 +195,9 @@ def deploy_staged_tree(*, channel: Channel, user: User) -> Channel:
 def record_publish_request(*, user: User, channel: Channel, version_notes: str = "") -> Change:
     """Record the PUBLISHED change a publish request stands for (created_by = ``user``).
 
-    It is stored unapplied: the publish task marks it done (it receives its server_rev), as
-    Studio's apply-changes worker does. The adapter enqueues that task.
+    It is logged final ("accepted and queued"), as the sync endpoint logs a PUBLISHED change:
+    a row marked applied later would surface below revs watchers already passed. The adapter
+    enqueues the publish job, whose outcome is announced by new server changes.
     """
     return record_server_change(
         table=CHANNEL,
@@ -204,7 +205,6 @@ def record_publish_request(*, user: User, channel: Channel, version_notes: str =
         change_type=PUBLISHED,
         channel_id=channel.pk,
         created_by_id=user.pk,
-        applied=False,
         version_notes=version_notes,
         language=channel.language_id,
     )

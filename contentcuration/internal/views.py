@@ -149,7 +149,7 @@ def publish_channel(request):
     from contentcuration.publish.tasks import publish_channel_task
 
     with transaction.atomic():
-        change = chef_upload.record_publish_request(user=request.user, channel=channel, version_notes=notes)
+        chef_upload.record_publish_request(user=request.user, channel=channel, version_notes=notes)
         task_id = enqueue_job(
             publish_channel_task,
             kwargs={
@@ -159,7 +159,6 @@ def publish_channel(request):
                 "language": channel.language_id,
                 "draft": False,
                 "use_staging_tree": False,
-                "change_server_rev": change.server_rev,
             },
             user_id=request.user.pk,
             channel_id=channel.pk,

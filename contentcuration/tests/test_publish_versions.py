@@ -203,73 +203,59 @@ def test_a_draft_publish_leaves_the_published_version_alone(sample, owner):
     assert not storage.key_exists(storage.database_key(channel.id, "next"))
 
 
-def test_the_task_reports_progress_and_marks_the_published_change_applied(sample, owner):
-    channel, _ = sample
-    change = Change.objects.create(
+def logged_publish_change(channel, user) -> Change:
+    """A PUBLISHED change as the sync endpoint logs it: final, before the job runs."""
+    return Change.objects.create(
         channel=channel,
-        created_by=owner,
+        created_by=user,
         table=CHANNEL,
         change_type=PUBLISHED,
         kwargs={"key": channel.id},
+        applied=True,
         unpublishable=True,
     )
+
+
+def assert_untouched(change: Change) -> None:
+    # Decision 0001: a logged row never changes (watchers may be past its rev already).
+    before = (change.applied, change.errored, change.kwargs)
+    change.refresh_from_db()
+    assert (change.applied, change.errored, change.kwargs) == before
+
+
+def test_the_task_reports_progress_and_announces_start_and_end(sample, owner):
+    channel, _ = sample
+    change = logged_publish_change(channel, owner)
     TaskMetadata.objects.create(task_id="t" * 32, task_name=publish_channel_task.name, channel_id=channel.id)
     outcome = publish_channel_task.apply(
-        kwargs={
-            "channel_id": channel.id,
-            "user_id": owner.id,
-            "version_notes": "via task",
-            "change_server_rev": change.server_rev,
-        },
-        task_id="t" * 32,
+        kwargs={"channel_id": channel.id, "user_id": owner.id, "version_notes": "via task"}, task_id="t" * 32
     )
     assert outcome.result["version"] == 1
-    change.refresh_from_db()
-    assert change.applied is True and change.errored is False
+    assert_untouched(change)
     assert TaskMetadata.objects.get(task_id="t" * 32).progress == 100
     mods = channel_changes(channel)
     assert {TASK_ID: "t" * 32} in mods and mods[-1] == {TASK_ID: None}
+    assert any(m.get("published") is True and m.get("version") == 1 for m in mods)
 
 
-def test_a_cancelled_task_errors_the_change_and_keeps_the_channel_unpublished(sample, owner):
+def test_a_cancelled_task_keeps_the_channel_unpublished_and_announces_the_end(sample, owner):
     channel, _ = sample
-    change = Change.objects.create(
-        channel=channel,
-        created_by=owner,
-        table=CHANNEL,
-        change_type=PUBLISHED,
-        kwargs={"key": channel.id},
-        unpublishable=True,
-    )
+    change = logged_publish_change(channel, owner)
     TaskMetadata.objects.create(
         task_id="c" * 32, task_name=publish_channel_task.name, channel_id=channel.id, cancel_requested=True
     )
-    publish_channel_task.apply(
-        kwargs={"channel_id": channel.id, "user_id": owner.id, "change_server_rev": change.server_rev},
-        task_id="c" * 32,
-    )
-    change.refresh_from_db()
+    publish_channel_task.apply(kwargs={"channel_id": channel.id, "user_id": owner.id}, task_id="c" * 32)
     channel.refresh_from_db()
-    assert change.errored is True and change.kwargs["errors"] == ["The publish was cancelled."]
+    assert_untouched(change)
     assert channel.version == 0
     assert ContentNode.objects.get(pk=channel.main_tree_id).publishing is False
+    assert channel_changes(channel)[-1] == {TASK_ID: None}
 
 
 def test_a_stranger_cannot_publish_through_the_task(sample, stranger):
     channel, _ = sample
-    change = Change.objects.create(
-        channel=channel,
-        created_by=stranger,
-        table=CHANNEL,
-        change_type=PUBLISHED,
-        kwargs={"key": channel.id},
-        unpublishable=True,
-    )
-    publish_channel_task.apply(
-        kwargs={"channel_id": channel.id, "user_id": stranger.id, "change_server_rev": change.server_rev}
-    )
-    change.refresh_from_db()
-    assert change.errored is True
+    outcome = publish_channel_task.apply(kwargs={"channel_id": channel.id, "user_id": stranger.id})
+    assert outcome.failed() and "may not publish" in str(outcome.result)
     assert Channel.objects.get(pk=channel.pk).version == 0
 
 

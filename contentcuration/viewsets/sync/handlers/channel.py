@@ -198,7 +198,6 @@ def _publish(ctx: ApplyContext, change: dict, index: int, *, draft: bool) -> Non
                 "language": language,
                 "draft": draft,
                 "use_staging_tree": use_staging,
-                "change_server_rev": server_rev,
             },
             user_id=ctx.user.pk,
             channel_id=key,
