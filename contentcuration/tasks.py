@@ -36,9 +36,12 @@ def copy_nodes_task(
 ) -> str:
     """Copy a large subtree (tree.copy_subtree, one transaction) and announce the outcome.
 
-    Cancellation (jobs.request_cancel) takes effect before the copy starts; the copy itself
-    is one transaction, so it either lands whole or not at all. Permissions are checked
-    again here: the user may have lost access since the change was accepted.
+    The copy reports progress between its batches (jobs.progress_in_transaction: visible to
+    watchers while the transaction runs, on PostgreSQL) and stops at the next report after a
+    cancel request (jobs.request_cancel); it either lands whole or not at all. A failed or
+    cancelled copy is announced as ``__COPYING_STATUS: FAILED`` and the task ends FAILURE
+    (JobCancelled). Permissions are checked again here: the user may have lost access since
+    the change was accepted.
     """
     task_id = self.request.id
     try:
@@ -48,16 +51,19 @@ def copy_nodes_task(
             raise tree.NodeNotFound("The copy target is no longer editable.")
         if not ContentNode.objects.viewable_by(user).filter(pk=source_id).exists():
             raise tree.NodeNotFound("The copy source is no longer visible.")
-        copy = tree.copy_subtree(
-            source=source_id,
-            target=target_id,
-            position=position,
-            new_id=new_id,
-            excluded_node_ids=excluded_node_ids,
-            mods=mods,
-            can_edit_source=can_edit_source,
-        )
-        jobs.report_progress(task_id, 100)
+        with jobs.progress_in_transaction(task_id) as on_progress:
+            copy = tree.copy_subtree(
+                source=source_id,
+                target=target_id,
+                position=position,
+                new_id=new_id,
+                excluded_node_ids=excluded_node_ids,
+                mods=mods,
+                can_edit_source=can_edit_source,
+                on_progress=on_progress,
+            )
+        # Committed: a cancel arriving now is too late, and must not report the copy FAILED.
+        jobs.report_progress(task_id, 100, cancellable=False)
     except Exception:
         record_server_change(
             table="contentnode",

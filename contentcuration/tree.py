@@ -16,7 +16,7 @@ between the unlocked read of its tree id and the lock, the transaction is retrie
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -223,6 +223,7 @@ def copy_subtree(
     excluded_node_ids: Iterable[str] = (),
     mods: dict[str, Any] | None = None,
     can_edit_source: bool = True,
+    on_progress: Callable[[float], None] | None = None,
 ) -> ContentNode:
     """Copy ``source`` and its descendants (minus ``excluded_node_ids``, which are node_ids,
     and their subtrees) relative to ``target``.
@@ -234,6 +235,11 @@ def copy_subtree(
     COPY_MODS_*). Raises InvalidMove when ``target`` lies inside ``source``; NodeNotFound;
     InvalidPosition; TreeError when ``new_id`` is taken. Locks the target tree exclusively
     and the source tree shared.
+
+    ``on_progress(percent)`` is called between batches (nodes, then tags, files and
+    assessment items per chunk), inside the transaction, a few times per thousand nodes,
+    with rising values below 100: the caller reports completion. Whatever it raises
+    propagates and rolls the whole copy back (nothing of it remains, locks are released).
     """
     _check_position(position)
     source_id, target_id = _pk(source), _pk(target)
@@ -246,7 +252,9 @@ def copy_subtree(
         top, anchor = fresh[source_id], fresh[target_id]
         if top.tree_id == anchor.tree_id and top.lft <= anchor.lft <= top.rght:
             raise InvalidMove("A node cannot be copied inside itself.")
-        result["node"] = _copy(top, anchor, position, new_id, excluded, mods or {}, can_edit_source)
+        result["node"] = _copy(
+            top, anchor, position, new_id, excluded, mods or {}, can_edit_source, on_progress or _no_progress
+        )
 
     _run_locked(exclusive=[target_id], shared=[source_id], body=body)
     return result["node"]
@@ -478,7 +486,17 @@ def channel_id_for_tree(tree_id: int) -> str | None:
     return Channel.objects.filter(in_any).values_list("pk", flat=True).first()
 
 
-def _copy(top, anchor, position, new_id, excluded, mods, can_edit_source) -> ContentNode:
+def _no_progress(percent: float) -> None:
+    pass
+
+
+# Progress at the end of each phase. Measured on a 5,050-node copy: PostgreSQL spends ~5 % of
+# its time reading, ~45 % building the rows in Python, ~25 % inserting nodes, ~13 % on tags,
+# files and items, the rest on prerequisites and commit; SQLite ~4 / 15 / 65 / 12 %.
+_PROGRESS_READ, _PROGRESS_BUILT, _PROGRESS_NODES, _PROGRESS_RELATED = 5, 40, 75, 90
+
+
+def _copy(top, anchor, position, new_id, excluded, mods, can_edit_source, on_progress) -> ContentNode:
     rows = list(
         ContentNode.objects.filter(tree_id=top.tree_id, lft__gte=top.lft, lft__lte=top.rght)
         .order_by("lft")
@@ -497,6 +515,7 @@ def _copy(top, anchor, position, new_id, excluded, mods, can_edit_source) -> Con
     if rows[0]["node_id"] in excluded:
         raise TreeError("The node to copy is itself excluded.")
     rows = _without_excluded(rows, excluded)
+    on_progress(_PROGRESS_READ)
     source_channel_id = channel_id_for_tree(top.tree_id)
     parent_id, at, level = _gap(anchor, position)
 
@@ -545,9 +564,15 @@ def _copy(top, anchor, position, new_id, excluded, mods, can_edit_source) -> Con
         if name in allowed_mods:
             setattr(copies[0], name, value)
 
+    on_progress(_PROGRESS_BUILT)
     _open_gap(anchor.tree_id, at, counter - at)
-    insert_objects(ContentNode, copies, batch_size=BULK_BATCH_SIZE)
-    _copy_related(new_ids)
+    # In batches, with a progress report between (on PostgreSQL one COPY per batch instead of
+    # one in all; benchmarks/tree.py shows no difference).
+    for start in range(0, len(copies), BULK_BATCH_SIZE):
+        insert_objects(ContentNode, copies[start : start + BULK_BATCH_SIZE], batch_size=BULK_BATCH_SIZE)
+        done = min(start + BULK_BATCH_SIZE, len(copies)) / len(copies)
+        on_progress(_PROGRESS_BUILT + (_PROGRESS_NODES - _PROGRESS_BUILT) * done)
+    _copy_related(new_ids, on_progress)
     _mark_changed([parent_id])
     return copies[0]
 
@@ -566,11 +591,12 @@ def _without_excluded(rows: list[dict], excluded: set[str]) -> list[dict]:
     return kept
 
 
-def _copy_related(new_ids: dict[str, str]) -> None:
+def _copy_related(new_ids: dict[str, str], on_progress: Callable[[float], None]) -> None:
     """Copy tags links, files, assessment items (with their files) and inner prerequisites."""
     old_ids = list(new_ids)
     through = ContentNode.tags.through
-    for chunk in _chunks(old_ids):
+    chunks = list(_chunks(old_ids))
+    for number, chunk in enumerate(chunks, 1):
         through.objects.bulk_create(
             [
                 through(contentnode_id=new_ids[node_id], contenttag_id=tag_id)
@@ -607,6 +633,7 @@ def _copy_related(new_ids: dict[str, str]) -> None:
                     for f in File.objects.filter(assessment_item_id__in=list(new_item_ids))
                 ],
             )
+        on_progress(_PROGRESS_NODES + (_PROGRESS_RELATED - _PROGRESS_NODES) * number / len(chunks))
 
     edges = PrerequisiteContentRelationship.objects.filter(
         target_node_id__in=old_ids, prerequisite_id__in=old_ids

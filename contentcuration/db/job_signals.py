@@ -1,0 +1,92 @@
+"""Job progress and cancel requests that cross a job's long transaction.
+
+A job whose work is one transaction (``tree.copy_subtree`` of a large subtree) must show its
+progress to watchers and learn of a cancel request *while* that transaction runs. Neither can
+go through the job's own connection: what it writes there is invisible until commit, and
+what it reads there is the same row it read before (or stale).
+
+PostgreSQL: ``progress_channel`` opens a second connection in autocommit mode; each report is
+one statement that writes ``TaskMetadata.progress`` and returns ``cancel_requested``. Cancel
+requests are the ordinary column, written by the web process without waiting for anything.
+
+SQLite: the job's transaction holds the database's only write lock, so no other connection
+can write until it commits: not a second connection of the job, and not the web process
+recording a cancel request (it would wait for the copy it wants to stop). A cancel request of
+a running job is therefore a file in a folder next to the database file (every process using
+the database can reach it, as they reach the database). Progress is not written while the
+transaction runs: watchers see it jump when it commits. Reads through a second connection
+would see only committed data, so they would add nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from .locks import is_postgresql
+
+
+class ProgressChannel:
+    """Writes progress of one job and reads its cancel flag outside the job's transaction."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        self._connection = connections.create_connection(DEFAULT_DB_ALIAS) if is_postgresql() else None
+
+    def report(self, progress: int) -> bool:
+        """Record ``progress`` (PostgreSQL only); True when a cancel was requested."""
+        if self._connection is None:
+            return cancel_marker_exists(self.task_id)
+        from contentcuration.models import TaskMetadata
+
+        table = self._connection.ops.quote_name(TaskMetadata._meta.db_table)
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s WHERE task_id = %s RETURNING cancel_requested",
+                [progress, self.task_id],
+            )
+            row = cursor.fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+@contextlib.contextmanager
+def progress_channel(task_id: str) -> Iterator[ProgressChannel]:
+    """A ``ProgressChannel`` for ``task_id``, closed (its connection too) on exit."""
+    channel = ProgressChannel(task_id)
+    try:
+        yield channel
+    finally:
+        channel.close()
+
+
+def needs_cancel_marker() -> bool:
+    """True where a running job may hold a write lock that a cancel request must not wait for."""
+    return not is_postgresql()
+
+
+def write_cancel_marker(task_id: str) -> None:
+    path = _marker(task_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+
+
+def cancel_marker_exists(task_id: str) -> bool:
+    return needs_cancel_marker() and _marker(task_id).exists()
+
+
+def remove_cancel_marker(task_id: str) -> None:
+    if needs_cancel_marker():
+        _marker(task_id).unlink(missing_ok=True)
+
+
+def _marker(task_id: str) -> Path:
+    database = Path(connection.settings_dict["NAME"])
+    # Task ids are Celery's (uuid hex here); keep the file name inside the folder regardless.
+    return database.with_name(f"{database.name}-cancelled-jobs") / Path(str(task_id)).name
