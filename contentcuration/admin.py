@@ -1,4 +1,4 @@
-"""Django admin for every model. Tree structure is read-only here: it changes only via tree.py."""
+"""Django admin for every model. Tree structure is read-only here: it changes only via contentcuration.tree."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class ContentNodeAdmin(admin.ModelAdmin):
         return format_html('<span style="padding-left:{}em">{}</span>', obj.level * 1.5, obj.title or obj.id)
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting through the admin would bypass tree.py and break the numbering.
+        # Deleting through the admin would bypass contentcuration.tree and break the numbering.
         return False
 
     def has_add_permission(self, request):

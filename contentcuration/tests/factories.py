@@ -1,4 +1,4 @@
-"""Factories for single rows, and ``build_tree`` for subtrees built through ``tree.py``."""
+"""Factories for single rows, and ``build_tree`` for subtrees built through ``contentcuration.tree``."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def node(kind: str = "topic", **fields: Any) -> ContentNode:
 
 
 def build_tree(parent: ContentNode, spec: list) -> list[ContentNode]:
-    """Insert a nested spec under ``parent`` through tree.py, as production code does.
+    """Insert a nested spec under ``parent`` through contentcuration.tree, as production code does.
 
     ``spec`` items are a kind string (``"video"``), a ``(kind, children)`` pair, or
     ``(kind, children, fields)``. Returns the inserted nodes in depth-first order.

@@ -1,4 +1,4 @@
-"""tree.py: positions, cross-tree moves, copies and deletes keep the nested sets valid."""
+"""contentcuration.tree: positions, cross-tree moves, copies and deletes keep the nested sets valid."""
 
 from __future__ import annotations
 
