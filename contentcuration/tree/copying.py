@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from ..db.bulk import insert_objects
+from ..db.bulk import insert_rows
 from ..models import (
     TREE_FIELDS,
     AssessmentItem,
@@ -49,6 +49,9 @@ COPIED_FIELDS = (
     "source_domain",
     "freeze_authoring_data",
 )
+FILE_COLUMNS = tuple(f.attname for f in File._meta.concrete_fields)
+ITEM_COLUMNS = tuple(f.attname for f in AssessmentItem._meta.concrete_fields)
+
 # Top-level ``mods`` a COPIED change may override; the second set only when the copier may
 # edit the source (authoring data of someone else's channel stays as authored).
 COPY_MODS_ALWAYS = frozenset(
@@ -117,62 +120,71 @@ def _copy(top, anchor, position, new_id, excluded, mods, can_edit_source, on_pro
     source_channel_id = channel_id_for_tree(top.tree_id)
     parent_id, at, level = _gap(anchor, position)
 
-    # Renumber depth-first: excluded subtrees leave holes in the source numbering.
+    # Renumber depth-first: excluded subtrees leave holes in the source numbering. Copies are
+    # plain ``{attname: value}`` rows, not model instances (ContentNode.__init__, with mptt's
+    # bookkeeping, was a third of a 5,000-node copy).
     new_ids = {row["id"]: new_hex_id() for row in rows}
     if new_id:
         new_ids[top.pk] = new_id
-    open_nodes: list[tuple[int, ContentNode]] = []
-    counter = at
     now = timezone.now()
-    copies: list[ContentNode] = []
+    base = _row_defaults(ContentNode)
+    base.update(
+        tree_id=anchor.tree_id,
+        source_channel_id=source_channel_id,
+        changed=True,
+        published=False,
+        created=now,
+        modified=now,
+    )
+    open_nodes: list[tuple[int, dict]] = []
+    counter = at
+    copies: list[dict] = []
     for row in rows:
         while open_nodes and open_nodes[-1][0] < row["lft"]:
-            open_nodes.pop()[1].rght = counter
+            open_nodes.pop()[1]["rght"] = counter
             counter += 1
-        values = {name: row[name] for name in COPIED_FIELDS}
-        copy = ContentNode(
-            id=new_ids[row["id"]],
-            node_id=new_hex_id(),
-            parent_id=new_ids.get(row["parent_id"], parent_id) if row["id"] != top.pk else parent_id,
-            tree_id=anchor.tree_id,
-            lft=counter,
-            rght=0,
-            level=level + row["level"] - top.level,
-            source_channel_id=source_channel_id,
-            source_node_id=row["node_id"],
-            original_channel_id=row["original_channel_id"] or source_channel_id,
-            original_source_node_id=row["original_source_node_id"] or row["node_id"],
-            cloned_source_id=row["id"],
-            changed=True,
-            published=False,
-            created=now,
-            modified=now,
-            **values,
-        )
-        copy.freeze_authoring_data = (not can_edit_source) or bool(row["freeze_authoring_data"])
+        copy = dict(base)
+        for name in COPIED_FIELDS:
+            copy[name] = row[name]
+        copy["id"] = new_ids[row["id"]]
+        copy["node_id"] = new_hex_id()
+        copy["parent_id"] = new_ids.get(row["parent_id"], parent_id) if row["id"] != top.pk else parent_id
+        copy["lft"] = counter
+        copy["level"] = level + row["level"] - top.level
+        copy["source_node_id"] = row["node_id"]
+        copy["original_channel_id"] = row["original_channel_id"] or source_channel_id
+        copy["original_source_node_id"] = row["original_source_node_id"] or row["node_id"]
+        copy["cloned_source_id"] = row["id"]
+        copy["freeze_authoring_data"] = (not can_edit_source) or bool(row["freeze_authoring_data"])
         counter += 1
         open_nodes.append((row["rght"], copy))
         copies.append(copy)
     while open_nodes:
-        open_nodes.pop()[1].rght = counter
+        open_nodes.pop()[1]["rght"] = counter
         counter += 1
 
     allowed_mods = COPY_MODS_ALWAYS | (COPY_MODS_IF_EDITABLE if can_edit_source else frozenset())
     for name, value in mods.items():
         if name in allowed_mods:
-            setattr(copies[0], name, value)
+            copies[0][name] = value
 
     on_progress(_PROGRESS_BUILT)
     _open_gap(anchor.tree_id, at, counter - at)
     # In batches, with a progress report between (on PostgreSQL one COPY per batch instead of
     # one in all; benchmarks/tree.py shows no difference).
     for start in range(0, len(copies), BULK_BATCH_SIZE):
-        insert_objects(ContentNode, copies[start : start + BULK_BATCH_SIZE], batch_size=BULK_BATCH_SIZE)
+        insert_rows(ContentNode, copies[start : start + BULK_BATCH_SIZE])
         done = min(start + BULK_BATCH_SIZE, len(copies)) / len(copies)
         on_progress(_PROGRESS_BUILT + (_PROGRESS_NODES - _PROGRESS_BUILT) * done)
     _copy_related(new_ids, on_progress)
     _mark_changed([parent_id])
-    return copies[0]
+    return ContentNode.objects.get(pk=copies[0]["id"])
+
+
+def _row_defaults(model) -> dict[str, Any]:
+    """Every concrete field's default, computed once (callable defaults such as ids and
+    timestamps are overwritten per row by the caller)."""
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields}
 
 
 def _without_excluded(rows: list[dict], excluded: set[str]) -> list[dict]:
@@ -205,30 +217,25 @@ def _copy_related(new_ids: dict[str, str], on_progress: Callable[[float], None])
             batch_size=BULK_BATCH_SIZE,
         )
 
-        insert_objects(
+        insert_rows(
             File,
             [
-                _clone_file(f, contentnode_id=new_ids[f.contentnode_id])
-                for f in File.objects.filter(contentnode_id__in=chunk)
+                {**f, "id": new_hex_id(), "contentnode_id": new_ids[f["contentnode_id"]]}
+                for f in File.objects.filter(contentnode_id__in=chunk).values(*FILE_COLUMNS)
             ],
         )
 
-        items = list(AssessmentItem.objects.filter(contentnode_id__in=chunk))
+        items = list(AssessmentItem.objects.filter(contentnode_id__in=chunk).values(*ITEM_COLUMNS))
         if items:
-            old_item_ids = {(new_ids[i.contentnode_id], i.assessment_id): i.pk for i in items}
+            old_item_ids = [item.pop("id") for item in items]
             for item in items:
-                item.pk = None
-                item.contentnode_id = new_ids[item.contentnode_id]
-            AssessmentItem.objects.bulk_create(items, batch_size=BULK_BATCH_SIZE)
-            new_item_ids = {
-                old_item_ids[(i.contentnode_id, i.assessment_id)]: i.pk
-                for i in AssessmentItem.objects.filter(contentnode_id__in=[new_ids[n] for n in chunk])
-            }
-            insert_objects(
+                item["contentnode_id"] = new_ids[item["contentnode_id"]]
+            new_item_ids = dict(zip(old_item_ids, insert_rows(AssessmentItem, items), strict=True))
+            insert_rows(
                 File,
                 [
-                    _clone_file(f, assessment_item_id=new_item_ids[f.assessment_item_id])
-                    for f in File.objects.filter(assessment_item_id__in=list(new_item_ids))
+                    {**f, "id": new_hex_id(), "assessment_item_id": new_item_ids[f["assessment_item_id"]]}
+                    for f in File.objects.filter(assessment_item_id__in=old_item_ids).values(*FILE_COLUMNS)
                 ],
             )
         on_progress(_PROGRESS_NODES + (_PROGRESS_RELATED - _PROGRESS_NODES) * number / len(chunks))
@@ -239,14 +246,6 @@ def _copy_related(new_ids: dict[str, str], on_progress: Callable[[float], None])
     PrerequisiteContentRelationship.objects.bulk_create(
         [PrerequisiteContentRelationship(target_node_id=new_ids[t], prerequisite_id=new_ids[p]) for t, p in edges]
     )
-
-
-def _clone_file(file: File, **overrides: Any) -> File:
-    file.pk = new_hex_id()
-    file._state.adding = True
-    for name, value in overrides.items():
-        setattr(file, name, value)
-    return file
 
 
 def _chunks(items: list, size: int = 500):
