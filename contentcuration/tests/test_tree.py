@@ -99,6 +99,21 @@ def test_an_unknown_position_is_rejected(root, abc):
         tree.move_node(node=abc["A"], target=abc["C"], position="above")
 
 
+def test_a_batch_of_moves_renumbers_once_and_reports_each_invalid_move(channel, root, abc):
+    moves = [
+        (abc["A"].pk, abc["B"].pk, "last-child"),
+        (abc["C"].pk, abc["B1"].pk, "left"),
+        (abc["B"].pk, abc["B1"].pk, "first-child"),  # into its own subtree
+        (abc["B2"].pk, channel.trash_tree_id, "last-child"),  # to another tree
+    ]
+    errors = tree.move_nodes(moves=moves)
+    assert [e is None for e in errors] == [True, True, False, True]
+    assert titles_under(root) == ["B"]
+    assert titles_under(abc["B"]) == ["C", "B1", "A"]
+    assert titles_under(channel.trash_tree) == ["B2"]
+    assert_valid(root, channel.trash_tree)
+
+
 def test_a_root_cannot_be_moved_or_get_siblings(channel, root, abc):
     with pytest.raises(tree.InvalidMove):
         tree.move_node(node=root, target=channel.trash_tree)

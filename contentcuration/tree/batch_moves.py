@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..db.bulk import update_tree_columns
 from ..models import (
     ContentNode,
 )
@@ -32,7 +33,6 @@ def move_nodes(*, moves: Sequence[MoveSpec]) -> list[str | None]:
     move (missing node, root, into itself, bad position) is skipped and the others still
     apply. Loads the affected trees whole, so use it for batches. Locks every tree involved.
     """
-    from .db.bulk import update_tree_columns
 
     errors: list[str | None] = [None] * len(moves)
     ids = {n for move in moves for n in move[:2] if isinstance(n, str)}
