@@ -7,9 +7,10 @@ Creates (and drops afterwards) a throwaway database ``bench_sync`` on the server
 DATABASE_URL. "Applied" is the baseline's: from just before the POST until the effect is
 durable and visible to a later read. Our server applies changes inside the request, so for
 W1-W3 that is the POST's return. A copy (W6) is a Celery task: it is done when its
-``__COPYING_STATUS`` server change exists. With no worker running the task runs eagerly
-(on the request's commit) and the script says so; ``SYNC_BENCH_WORKER=1`` leaves it to a
-worker started separately (``make worker`` with the same DATABASE_URL).
+``__COPYING_STATUS`` server change exists. By default the task runs eagerly (on the
+request's commit); with ``SYNC_BENCH_WORKER=1`` the script starts a Celery worker on the
+same database and broker (set ``REDIS_URL`` for Redis; without it kombu's filesystem
+transport), so the figure includes queueing, as Studio's does.
 
 The workloads, as the baseline defines them:
   W1   1,000 CREATED topics under the main_tree root of a fresh channel (one per run)
@@ -25,11 +26,12 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 
-from harness import settle, throwaway_database
+from harness import ROOT, settle, throwaway_database
 
 BENCH_DB = "bench_sync"
 # Targets from the sync issue; Studio's "applied" medians from the baseline.
@@ -195,10 +197,10 @@ def run() -> None:
     report("W3b", f"200 MOVED, {size:,}-node tree", timings)
 
     # --- W6: COPIED of a 1,111- and a 5,220-node subtree, 3 runs each ----------------------
-    eager = os.environ.get("SYNC_BENCH_WORKER") != "1"
-    if eager:
+    worker = start_worker(app) if os.environ.get("SYNC_BENCH_WORKER") == "1" else None
+    if worker is None:
         app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    note = "  task run eagerly (no worker)" if eager else "  task run by a worker"
+    note = "  task run by a Celery worker" if worker else "  task run eagerly (SYNC_BENCH_WORKER=1 for a worker)"
     target_channel = make_channel(owner=user, name="W6 target")
     for name, k in (("W6-1k", 10), ("W6-5k", 17)):
         source_channel, _ = build_channel(k)
@@ -232,6 +234,24 @@ def run() -> None:
             assert ContentNode.objects.get(pk=key).get_descendant_count() + 1 == size
         assert tree.find_tree_error(target_channel.main_tree.tree_id) is None
         report(name, f"COPIED of a {size:,}-node subtree", timings, note)
+    if worker is not None:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def start_worker(app) -> subprocess.Popen:
+    """A Celery worker on this benchmark's database and broker (the environment carries
+    DATABASE_URL, and REDIS_URL if set); returns once it answers a ping."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "contentcuration", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=1.0):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("the Celery worker did not start")
+    return worker
 
 
 def moves(c, channel_id: str, keys: list[str], target: str, revs) -> list[dict]:

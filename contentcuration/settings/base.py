@@ -160,6 +160,9 @@ else:
         # Broadcasts (revoke, ping) would otherwise land in ./control of the working directory.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # How often an idle worker looks for new messages (kombu's default, 1 s, delays
+        # every job's start by up to a second; a directory listing costs microseconds).
+        "polling_interval": 0.1,
     }
     CACHES = {
         "default": {
