@@ -64,11 +64,17 @@ def throwaway_database(database_name: str) -> Iterator[str]:
     try:
         yield vendor
     finally:
-        from django.db import connections
+        drop_database(database_name, vendor)
 
-        connections.close_all()
-        if vendor == "postgresql":
-            _postgres_admin([f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)'])
+
+def drop_database(database_name: str, vendor: str) -> None:
+    """Close Django's connections and drop the benchmark database (PostgreSQL; a SQLite
+    file is left in its temporary directory)."""
+    from django.db import connections
+
+    connections.close_all()
+    if vendor == "postgresql":
+        _postgres_admin([f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)'])
 
 
 def median_seconds(run: Callable[[], object], *, repeat: int = 3, prepare: Callable[[], object] | None = None) -> float:

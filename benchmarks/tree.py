@@ -11,7 +11,7 @@ as in studio-baseline.md's W3b/W6 workloads.
 
 import time
 
-from harness import median_seconds, report, settle, setup_django
+from harness import drop_database, median_seconds, report, settle, setup_django
 
 vendor = setup_django("bench_tree")
 
@@ -108,3 +108,4 @@ report(
 
 errors = [tree.find_tree_error(t) for t in ContentNode.objects.filter(parent=None).values_list("tree_id", flat=True)]
 print(f"invariants of every tree: {'ok' if not any(errors) else [e for e in errors if e]}")
+drop_database("bench_tree", vendor)
