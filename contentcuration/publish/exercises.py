@@ -275,7 +275,8 @@ def build_perseus(*, node_label: str, items: list[dict], mastery: Mastery, rando
 
     ``items`` are AssessmentItem values (type, question, answers, hints, raw_data,
     assessment_id, randomize), already ordered. Raises NodeError (naming ``node_label``) for
-    an unsupported question type, unreadable answers or a missing image.
+    an unsupported question type, unreadable answers or a missing image. Exercises with
+    ``free_response`` or ``QTI`` questions never come here: they are QTI packages (qti.py).
     """
     archive = _Archive(node_label)
     ids: list[str] = []

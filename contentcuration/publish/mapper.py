@@ -28,6 +28,7 @@ from .. import storage
 from ..models import AssessmentItem, Channel, ContentNode, File, FormatPreset, Language, License
 from .errors import NodeError, TreeChangedDuringExport
 from .exercises import build_perseus, exercise_options, mastery_for
+from .qti import build_qti, needs_qti
 from .schema import MAX_FILE_SIZE, ContentDatabase
 
 CHUNK_SIZE = 2000  # benchmarks/publish.py: 1000-5000 within noise; bounds memory per chunk
@@ -306,18 +307,30 @@ class TreeExporter:
         except (TypeError, ValueError) as exc:
             raise NodeError(f"{label}: {exc}") from exc
         randomize = bool(extra_fields.get("randomize", True))
-        data, question_ids = build_perseus(node_label=label, items=items, mastery=mastery, randomize=randomize)
-        checksum, _key = storage.save_generated_bytes(data, "perseus")
+        if needs_qti(items):
+            # free_response / QTI questions: Perseus cannot show them (spec kolibri-export 5).
+            data, question_ids = build_qti(
+                node_label=label,
+                content_id=row["content_id"],
+                title=row["title"] or "",
+                language=self._lang(row),
+                items=items,
+            )
+            ext, preset, replaced = "zip", format_presets.QTI_ZIP, (format_presets.EXERCISE, format_presets.QTI_ZIP)
+        else:
+            data, question_ids = build_perseus(node_label=label, items=items, mastery=mastery, randomize=randomize)
+            ext, preset, replaced = "perseus", format_presets.EXERCISE, (format_presets.EXERCISE,)
+        checksum, _key = storage.save_generated_bytes(data, ext)
         archive = {
-            "id": stable_id(row["id"], "perseus"),
+            "id": stable_id(row["id"], ext),
             "checksum": checksum,
             "file_size": len(data),
-            "file_format_id": "perseus",
-            "preset_id": format_presets.EXERCISE,
+            "file_format_id": ext,
+            "preset_id": preset,
             "language_id": None,
             "duration": None,
         }
-        out["files"] = [f for f in files if f["preset_id"] != format_presets.EXERCISE] + [archive]
+        out["files"] = [f for f in files if f["preset_id"] not in replaced] + [archive]
         out["options"] = exercise_options(extra_fields, mastery)
         out["assessment"] = (
             stable_id(row["id"], "assessment"),

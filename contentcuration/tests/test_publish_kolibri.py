@@ -22,6 +22,7 @@ from django.core.management import call_command
 from contentcuration.models import ContentNode
 from contentcuration.publish import publish_channel
 from contentcuration.tests.publishing import build_sample_channel
+from contentcuration.tests.test_publish_qti import build_qti_channel, expected_id
 
 pytestmark = [pytest.mark.kolibri, pytest.mark.slow]
 
@@ -155,3 +156,23 @@ def test_real_kolibri_upgrades_to_the_next_version_and_drops_removed_nodes(kolib
     assert imported["version"] == 2
     assert nodes["audio"].node_id not in imported["nodes"]
     assert imported["nodes"][nodes["html5"].node_id]["title"] == "Renamed game"
+
+
+def test_real_kolibri_imports_qti_exercises_as_available_nodes(kolibri_venv, owner, tmp_path):
+    channel, nodes = build_qti_channel(owner)
+    publish_channel(channel_id=channel.id, user=owner)
+    folder = tmp_path / "export"
+    call_command("export_channel", channel.id, str(folder), "--no-progress")
+
+    imported = import_and_read(tmp_path / "kolibri-home", channel.id, folder)
+
+    files = {}
+    for node_id, preset, available in imported["files"]:
+        files.setdefault(node_id, []).append((preset, available))
+    for name, preset in (("free", "qti"), ("mixed", "qti"), ("perseus", "exercise")):
+        node = nodes[name]
+        assert imported["nodes"][node.node_id]["available"] is True, name
+        assert files[node.node_id] == [(preset, True)], name
+        ids = list(node.assessment_items.order_by("order").values_list("assessment_id", flat=True))
+        expected = ids if preset == "exercise" else [expected_id(i) for i in ids]
+        assert imported["assessments"][node.node_id]["ids"] == expected, name

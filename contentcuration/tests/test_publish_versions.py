@@ -109,13 +109,13 @@ def test_a_failing_node_fails_the_publish_names_it_and_keeps_the_previous_versio
     channel, nodes = sample
     publish_channel(channel_id=channel.id, user=owner)
     before = stored_digest(storage.database_key(channel.id))
-    AssessmentItem.objects.create(contentnode=nodes["exercise"], order=9, type="free_response", question="Why?")
+    AssessmentItem.objects.create(contentnode=nodes["exercise"], order=9, type="perseus_question", raw_data="{oops")
     ContentNode.objects.filter(pk=nodes["exercise"].pk).update(changed=True)
 
     with pytest.raises(NodesFailed) as failure:
         publish_channel(channel_id=channel.id, user=owner)
 
-    assert nodes["exercise"].pk in str(failure.value) and "free_response" in str(failure.value)
+    assert nodes["exercise"].pk in str(failure.value) and "invalid Perseus data" in str(failure.value)
     channel.refresh_from_db()
     assert channel.version == 1
     assert not storage.key_exists(storage.database_key(channel.id, 2))
