@@ -10,8 +10,8 @@ The package is an IMS content package:
   up in the manifest by them.
 * ``items/<identifier>.xml``: one QTI 3.0 ``qti-assessment-item`` per question. A ``QTI``
   question's stored item XML goes in byte for byte (only storage references are rewritten);
-  the other types are generated: ``free_response`` as an extended-text item, selection and
-  true/false as choice items, ``input_question`` as a text-entry item.
+  the other types are generated: ``free_response`` as an unscored text-entry item,
+  selection and true/false as choice items, ``input_question`` as a scored text-entry item.
 * ``items/images/<md5>.<ext>``: images the items refer to (``${☣ CONTENTSTORAGE}/...``).
 * ``perseus/<identifier>.json`` (+ ``perseus/images/``): a ``perseus_question`` mixed into
   such an exercise, wrapped by an item holding a ``qti-custom-interaction`` (``data-type``
@@ -306,14 +306,17 @@ def _text_entry_item(package, item, identifier, title, language, label, images) 
 
 
 def _free_response_item(package, item, identifier, title, language, label, images) -> ElementTree.Element:
+    """A text-entry item with no correct response: the learner's text is not machine-scored.
+    (Text entry, as Studio does, not extended text: Kolibri 0.19.5's qti_viewer renders only
+    choice and text-entry interactions.)"""
     if not (item["question"] or "").strip():
         raise NodeError(f"{label}: question {item['assessment_id']} (free_response) has no text")
     root = _item(identifier, title, language)
     _sub(root, "qti-response-declaration", identifier="RESPONSE", cardinality="single", base_type="string")
     _score(root)
     body = _sub(root, "qti-item-body")
-    interaction = _sub(body, "qti-extended-text-interaction", response_identifier="RESPONSE", format="plain")
-    _flow(package, _sub(interaction, "qti-prompt"), item["question"], images)
+    _flow(package, body, item["question"], images)
+    _sub(_sub(body, "p"), "qti-text-entry-interaction", response_identifier="RESPONSE", expected_length="200")
     return root  # no response processing: a free response is not machine-scored
 
 
@@ -340,23 +343,33 @@ def _perseus_item(package, item, identifier, title, language, label) -> tuple[by
     return _serialize(root), extra
 
 
+def qti_item_problem(raw: str) -> str | None:
+    """What makes ``raw`` unusable as a QTI 3.0 item Kolibri can show, or None.
+
+    One rule for saving (the sync assessmentitem table) and publishing: well-formed XML, no
+    DOCTYPE/ENTITY declaration (QTI needs none; it is how entity-expansion attacks get in),
+    a ``qti-assessment-item`` root with a ``qti-item-body`` (Kolibri's viewer reads tag
+    names; the namespace is not checked).
+    """
+    if "<!DOCTYPE" in raw or "<!ENTITY" in raw:
+        return "contains a DOCTYPE or ENTITY declaration"
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as exc:
+        return f"is not well-formed XML ({exc})"
+    namespace, _, local = root.tag.rpartition("}")
+    if local != "qti-assessment-item":
+        return f"is not a QTI 3.0 item (root element <{local}>, expected <qti-assessment-item>)"
+    if root.find(f"{namespace}}}qti-item-body" if namespace else "qti-item-body") is None:
+        return "has no qti-item-body"
+    return None
+
+
 def _qti_item(package: _Package, item: dict, identifier: str, label: str) -> tuple[bytes, list[str]]:
     """A stored QTI question's item XML, checked to be a QTI 3.0 item Kolibri can read."""
     aid = item["assessment_id"]
     raw = item["raw_data"] or ""
-    problem = None
-    if "<!DOCTYPE" in raw or "<!ENTITY" in raw:
-        problem = "contains a DOCTYPE or ENTITY declaration"
-    else:
-        try:
-            root = ElementTree.fromstring(raw)
-        except ElementTree.ParseError as exc:
-            problem = f"is not well-formed XML ({exc})"
-        else:
-            if root.tag != _q("qti-assessment-item"):
-                problem = f"is not a QTI 3.0 item (root element {root.tag!r}, expected {_q('qti-assessment-item')!r})"
-            elif root.find(_q("qti-item-body")) is None:
-                problem = "has no qti-item-body"
+    problem = qti_item_problem(raw)
     if problem:
         raise NodeError(f"{label}: question {aid} has QTI data that {problem}")
     images = []

@@ -193,17 +193,18 @@ def test_the_manifest_lists_every_item_and_every_item_is_qti_3(published):
                 assert f"items/{img.get('src')}" in files
 
 
-def test_free_response_questions_become_extended_text_items_with_their_images(published):
+def test_free_response_questions_become_unscored_text_entry_items_with_their_images(published):
     _channel, nodes, result = published
     [(_preset, checksum, _ext)] = exported_files(result.database_key, nodes["free"])
     zf = package(checksum)
     first, second = (expected_id(a) for a in question_ids(nodes["free"]))
     item = ElementTree.fromstring(zf.read(f"items/{first}.xml"))
     assert item.get("identifier") == first
-    interaction = item.find(f"{QTI_NS}qti-item-body/{QTI_NS}qti-extended-text-interaction")
-    prompt = interaction.find(f"{QTI_NS}qti-prompt")
-    assert "".join(prompt.itertext()).startswith("Describe the picture & its <colours>.")
-    img = prompt.find(f".//{QTI_NS}img")
+    body = item.find(f"{QTI_NS}qti-item-body")
+    assert body.find(f".//{QTI_NS}qti-text-entry-interaction") is not None
+    assert item.find(f"{QTI_NS}qti-response-processing") is None  # not machine-scored
+    assert "".join(body.itertext()).startswith("Describe the picture & its <colours>.")
+    img = body.find(f".//{QTI_NS}img")
     assert (img.get("src"), img.get("width"), img.get("height")) == (f"images/{nodes['image']}.png", "40", "30")
     assert zf.read(f"items/images/{nodes['image']}.png") == b"\x89PNG picture for a free response"
     second_item = ElementTree.fromstring(zf.read(f"items/{second}.xml"))

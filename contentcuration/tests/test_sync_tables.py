@@ -89,14 +89,14 @@ def test_a_malformed_assessment_key_is_an_error(owner, channel):
     assert "key" in one(owner, updated("assessmentitem", "flat", {"question": "x"}, channel_id=channel.pk))
 
 
-QTI2 = (
-    '<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="q1" title="Q">'
-    "<itemBody><p>2 + 2?</p></itemBody></assessmentItem>"
+QTI3 = (
+    '<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="q1">'
+    "<qti-item-body><p>2 + 2?</p></qti-item-body></qti-assessment-item>"
 )
-QTI3 = '<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="q1"/>'
+QTI3_BARE = "<qti-assessment-item><qti-item-body/></qti-assessment-item>"
 
 
-@pytest.mark.parametrize("raw", [QTI2, QTI3])
+@pytest.mark.parametrize("raw", [QTI3, QTI3_BARE])
 def test_qti_items_take_valid_qti_xml_in_raw_data(owner, channel, raw):
     exercise = build_tree(channel.main_tree, ["exercise"])[0]
     key = [exercise.pk, new_hex_id()]
@@ -107,15 +107,17 @@ def test_qti_items_take_valid_qti_xml_in_raw_data(owner, channel, raw):
 @pytest.mark.parametrize(
     "raw, named",
     [
-        ("<assessmentItem><unclosed></assessmentItem>", "not well-formed XML"),
+        ("<qti-assessment-item><unclosed></qti-assessment-item>", "not well-formed XML"),
         ("not xml at all", "not well-formed XML"),
-        ("<html><body>hi</body></html>", "not <html>"),
-        ('<!DOCTYPE x [<!ENTITY a "aaaa">]><assessmentItem>&a;</assessmentItem>', "DOCTYPE"),
+        ("<html><body>hi</body></html>", "root element <html>"),
+        ('<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1"/>', "not a QTI 3.0 item"),
+        ("<qti-assessment-item/>", "no qti-item-body"),
+        ('<!DOCTYPE x [<!ENTITY a "aaaa">]><qti-assessment-item>&a;</qti-assessment-item>', "DOCTYPE"),
     ],
 )
 def test_invalid_qti_raw_data_is_an_error_on_raw_data_and_nothing_is_stored(owner, channel, raw, named):
     exercise = build_tree(channel.main_tree, ["exercise"])[0]
-    item = make_assessment_item(contentnode=exercise, type="QTI", raw_data=QTI2)
+    item = make_assessment_item(contentnode=exercise, type="QTI", raw_data=QTI3)
     key = [exercise.pk, item.assessment_id]
     errors = one(owner, updated("assessmentitem", key, {"raw_data": raw}, channel_id=channel.pk))
     assert list(errors) == ["raw_data"] and named in errors["raw_data"][0]
@@ -123,20 +125,20 @@ def test_invalid_qti_raw_data_is_an_error_on_raw_data_and_nothing_is_stored(owne
     errors = one(owner, created("assessmentitem", new_key, {"type": "QTI", "raw_data": raw}, channel_id=channel.pk))
     assert list(errors) == ["raw_data"]
     item.refresh_from_db()
-    assert item.raw_data == QTI2
+    assert item.raw_data == QTI3
     assert not AssessmentItem.objects.filter(assessment_id=new_key[1]).exists()
 
 
 def test_qti_questions_are_not_editable_and_raw_data_is_refused_on_other_types(owner, channel):
     exercise = build_tree(channel.main_tree, ["exercise"])[0]
-    qti = make_assessment_item(contentnode=exercise, type="QTI", raw_data=QTI2)
+    qti = make_assessment_item(contentnode=exercise, type="QTI", raw_data=QTI3)
     errors = one(
         owner, updated("assessmentitem", [exercise.pk, qti.assessment_id], {"question": "x"}, channel_id=channel.pk)
     )
     assert errors == {"question": ["This field is not editable for QTI items."]}
     plain = make_assessment_item(contentnode=exercise, type="single_selection")
     errors = one(
-        owner, updated("assessmentitem", [exercise.pk, plain.assessment_id], {"raw_data": QTI2}, channel_id=channel.pk)
+        owner, updated("assessmentitem", [exercise.pk, plain.assessment_id], {"raw_data": QTI3}, channel_id=channel.pk)
     )
     assert errors == {"raw_data": ["raw_data is only writable on QTI and perseus items."]}
 

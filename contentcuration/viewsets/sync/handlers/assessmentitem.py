@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from xml.etree import ElementTree
 
 from contentcuration.completeness import refresh_completeness
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
 from contentcuration.nodes import link_exercise_images, refresh_copied_content_ids
+from contentcuration.publish.qti import qti_item_problem
 
 from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, bulk_or_each, each_atomic, require_dict, require_key
 
@@ -26,28 +26,6 @@ TYPES = frozenset(
 )
 WRITABLE = ("question", "type", "answers", "hints", "raw_data", "order", "source_url", "randomize", "deleted")
 ENTRY_KEYS = {"answers": {"answer", "correct", "order"}, "hints": {"hint", "order"}}
-
-
-QTI_ROOTS = frozenset({"assessmentItem", "qti-assessment-item"})  # QTI 2.x, QTI 3.0
-
-
-def qti_problem(raw: str) -> str | None:
-    """Why ``raw`` is not a QTI assessment item document, or None.
-
-    Well-formed XML whose root element is a QTI 2.x ``assessmentItem`` or a QTI 3.0
-    ``qti-assessment-item`` (any namespace). A document type declaration is refused: QTI
-    needs none, and it is how entity-expansion attacks get in.
-    """
-    if "<!DOCTYPE" in raw or "<!ENTITY" in raw:
-        return "raw_data must not contain a DOCTYPE or ENTITY declaration."
-    try:
-        root = ElementTree.fromstring(raw)
-    except ElementTree.ParseError as exc:
-        return f"raw_data is not well-formed XML: {exc}."
-    local_name = root.tag.rsplit("}", 1)[-1]
-    if local_name not in QTI_ROOTS:
-        return f"raw_data must be a QTI assessment item (root <assessmentItem> or <qti-assessment-item>), not <{local_name}>."
-    return None
 
 
 def _json_list(errors: dict, name: str, value: Any) -> str | None:
@@ -90,9 +68,9 @@ def _apply(item: AssessmentItem, data: dict, *, creating: bool) -> list[str]:
             elif name == "raw_data" and value and item_type not in ("QTI", "perseus_question"):
                 errors[name] = ["raw_data is only writable on QTI and perseus items."]
             elif name == "raw_data" and value and item_type == "QTI":
-                problem = qti_problem(value)
+                problem = qti_item_problem(value)
                 if problem:
-                    errors[name] = [problem]
+                    errors[name] = [f"raw_data {problem}."]
         elif name == "source_url":
             if value is not None and not isinstance(value, str):
                 errors[name] = ["Not a valid string."]
