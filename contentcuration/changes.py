@@ -7,10 +7,12 @@ endpoint delivers it to every watcher of the channel (or user) in ``server_rev``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 
+from .db.bulk import insert_objects
 from .db.locks import lock_feeds
 from .models import Change
 from .viewsets.sync.constants import PUBLISHABLE_CHANGE_TABLES, PUBLISHED, UPDATED
@@ -37,26 +39,65 @@ def record_server_change(
 
     ``mods`` is the UPDATED payload; other type-specific fields go in ``kwargs``.
     """
-    payload: dict[str, Any] = {"key": key, **kwargs}
-    if mods is not None:
-        payload["mods"] = mods
-    if unpublishable is None:
-        unpublishable = is_unpublishable(table, change_type)
+    return record_server_changes(
+        [
+            dict(
+                table=table,
+                key=key,
+                mods=mods,
+                change_type=change_type,
+                channel_id=channel_id,
+                user_id=user_id,
+                created_by_id=created_by_id,
+                applied=applied,
+                unpublishable=unpublishable,
+                **kwargs,
+            )
+        ]
+    )[0]
+
+
+def record_server_changes(entries: Sequence[dict[str, Any]]) -> list[Change]:
+    """``record_server_change`` for many changes at once: one feed lock, one INSERT.
+
+    Each entry takes ``record_server_change``'s keyword arguments; the changes get
+    ``server_rev`` in the order given.
+    """
+    rows = []
+    for entry in entries:
+        entry = dict(entry)
+        table = entry.pop("table")
+        change_type = entry.pop("change_type", UPDATED)
+        mods = entry.pop("mods", None)
+        unpublishable = entry.pop("unpublishable", None)
+        channel_id = entry.pop("channel_id", None)
+        user_id = entry.pop("user_id", None)
+        created_by_id = entry.pop("created_by_id", None)
+        applied = entry.pop("applied", True)
+        payload: dict[str, Any] = {"key": entry.pop("key"), **entry}
+        if mods is not None:
+            payload["mods"] = mods
+        rows.append(
+            Change(
+                table=table,
+                change_type=change_type,
+                kwargs=payload,
+                channel_id=channel_id,
+                user_id=user_id,
+                created_by_id=created_by_id,
+                applied=applied,
+                unpublishable=is_unpublishable(table, change_type) if unpublishable is None else unpublishable,
+            )
+        )
+    if not rows:
+        return rows
     with transaction.atomic():
         # Appending under the feed lock keeps each feed in server_rev order for pollers
         # (see db.locks.lock_feeds). Inside a longer transaction the lock is held until that
         # commits: record server changes at the end of a long job, not at its start.
-        lock_feeds(channel_ids=[channel_id], user_ids=[user_id])
-        return Change.objects.create(
-            table=table,
-            change_type=change_type,
-            kwargs=payload,
-            channel_id=channel_id,
-            user_id=user_id,
-            created_by_id=created_by_id,
-            applied=applied,
-            unpublishable=unpublishable,
-        )
+        lock_feeds(channel_ids=[r.channel_id for r in rows], user_ids=[r.user_id for r in rows])
+        insert_objects(Change, rows)
+    return rows
 
 
 def serialize_change(change: Change) -> dict[str, Any]:

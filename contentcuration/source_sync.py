@@ -24,7 +24,7 @@ from django.utils import timezone
 from le_utils.constants import format_presets
 
 from . import tree
-from .changes import record_server_change
+from .changes import record_server_changes
 from .completeness import refresh_completeness
 from .db.locks import is_deadlock
 from .models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
@@ -464,21 +464,26 @@ def _sync_items(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcemen
 
 def _announce(news: _Announcements, *, channel_id: str, actor_id: int | None) -> None:
     """Tell the channel's watchers; inside the batch transaction, so the records commit (and
-    the feed lock is released) with the batch."""
-    for node_id, mods in news.node_mods.items():
-        record_server_change(
-            table=CONTENTNODE,
-            key=node_id,
-            mods={"changed": True, **mods},
-            channel_id=channel_id,
-            created_by_id=actor_id,
-        )
-    for table, change_type, key, obj in news.rows:
-        record_server_change(
-            table=table,
-            key=key,
-            change_type=change_type,
-            channel_id=channel_id,
-            created_by_id=actor_id,
+    the feed lock is released) with the batch. One INSERT for the whole batch."""
+    entries = [
+        {
+            "table": CONTENTNODE,
+            "key": node_id,
+            "mods": {"changed": True, **mods},
+            "channel_id": channel_id,
+            "created_by_id": actor_id,
+        }
+        for node_id, mods in news.node_mods.items()
+    ]
+    entries += [
+        {
+            "table": table,
+            "key": key,
+            "change_type": change_type,
+            "channel_id": channel_id,
+            "created_by_id": actor_id,
             **({"obj": obj} if obj is not None else {}),
-        )
+        }
+        for table, change_type, key, obj in news.rows
+    ]
+    record_server_changes(entries)

@@ -357,22 +357,29 @@ def test_missing_flags_sync_nothing(owner, channel, edited, imported, django_cap
     assert TaskMetadata.objects.get(channel_id=channel.pk).progress == 100
 
 
-def _queries_to_sync(owner, videos: int) -> int:
+def _queries_to_sync(owner, videos: int, *, retitle: bool = False) -> int:
     source = make_channel(owner=owner, name=f"Source of {videos}")
     topic = build_tree(source.main_tree, [("topic", ["video"] * videos)])[0]
     ContentNode.objects.filter(tree_id=source.main_tree.tree_id).update(complete=True)
     target = make_channel(owner=owner, name=f"Target of {videos}")
     tree.copy_subtree(source=topic, target=target.main_tree)
+    if retitle:
+        ContentNode.objects.filter(tree_id=source.main_tree.tree_id, kind_id="video").update(title="Retitled")
     with CaptureQueriesContext(connection) as queries:
         result = source_sync.sync_channel_from_sources(
             channel_id=target.pk, options=source_sync.SyncOptions(**dict.fromkeys(FLAGS, True))
         )
-    assert result.imported == videos + 1 and result.synced == 0
+    assert result.imported == videos + 1 and result.synced == (videos if retitle else 0)
     return len(queries)
 
 
 def test_reading_a_batch_costs_the_same_whatever_its_size(owner):
     assert _queries_to_sync(owner, 3) == _queries_to_sync(owner, 30)
+
+
+def test_writing_and_announcing_a_batch_costs_the_same_whatever_its_size(owner):
+    # Every changed node is announced, but with one INSERT per batch, not one per node.
+    assert _queries_to_sync(owner, 3, retitle=True) == _queries_to_sync(owner, 30, retitle=True)
 
 
 # --- on a real worker -------------------------------------------------------------------------
