@@ -23,6 +23,7 @@ from .models import (
     Language,
     License,
     PrerequisiteContentRelationship,
+    SavedSearch,
     SecretToken,
     TaskMetadata,
     User,
@@ -180,6 +181,13 @@ class ChannelSetAdmin(admin.ModelAdmin):
     list_filter = ("public",)
     search_fields = ("name", "id")
     filter_horizontal = ("editors",)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "saved_by", "created", "modified")
+    search_fields = ("name", "id", "saved_by__email")
+    raw_id_fields = ("saved_by",)
 
 
 @admin.register(ChannelVersion)

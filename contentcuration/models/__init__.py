@@ -23,6 +23,7 @@ from .node import (
     PrerequisiteContentRelationship,
     TreeIdAllocation,
 )
+from .search import SavedSearch
 from .task import TaskMetadata
 from .user import User
 
@@ -47,6 +48,7 @@ __all__ = [
     "License",
     "ORPHANAGE_ROOT_ID",
     "PrerequisiteContentRelationship",
+    "SavedSearch",
     "SecretToken",
     "TREE_FIELDS",
     "TaskMetadata",

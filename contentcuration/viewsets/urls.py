@@ -14,6 +14,7 @@ from contentcuration.viewsets.clipboard import ClipboardViewSet
 from contentcuration.viewsets.contentnode import ContentNodeViewSet
 from contentcuration.viewsets.file import FileViewSet
 from contentcuration.viewsets.invitation import InvitationViewSet
+from contentcuration.viewsets.savedsearch import SavedSearchViewSet
 from contentcuration.viewsets.user import ChannelUserViewSet, UserViewSet
 
 router = DefaultRouter(trailing_slash=False)
@@ -28,6 +29,7 @@ router.register("invitation", InvitationViewSet, basename="invitation")
 router.register("contentnode", ContentNodeViewSet, basename="contentnode")
 router.register("assessmentitem", AssessmentItemViewSet, basename="assessmentitem")
 router.register("clipboard", ClipboardViewSet, basename="clipboard")
+router.register("search/saved-search", SavedSearchViewSet, basename="saved-search")
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from contentcuration.viewsets.sync import constants as c
 
-from . import assessmentitem, channel, contentnode, file, others
+from . import assessmentitem, channel, contentnode, file, others, savedsearch
 
 Handler = Callable
 HANDLERS: dict[tuple[str, int], Handler] = {
@@ -43,6 +43,9 @@ HANDLERS: dict[tuple[str, int], Handler] = {
     (c.CHANNELSET, c.CREATED): others.channelset_create,
     (c.CHANNELSET, c.UPDATED): others.channelset_update,
     (c.CHANNELSET, c.DELETED): others.channelset_delete,
+    (c.SAVEDSEARCH, c.CREATED): savedsearch.create_from_changes,
+    (c.SAVEDSEARCH, c.UPDATED): savedsearch.update_from_changes,
+    (c.SAVEDSEARCH, c.DELETED): savedsearch.delete_from_changes,
     (c.INVITATION, c.CREATED): others.invitation_create,
     (c.INVITATION, c.UPDATED): others.invitation_update,
     (c.INVITATION, c.DELETED): others.invitation_delete,
