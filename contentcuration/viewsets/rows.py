@@ -179,3 +179,12 @@ class ClipboardRow(TypedDict):
 
 class BookmarkRow(TypedDict):
     channel: str
+
+
+class SavedSearchRow(TypedDict):
+    id: str
+    name: str
+    created: str
+    modified: str
+    params: dict
+    saved_by: int

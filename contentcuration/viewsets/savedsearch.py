@@ -3,21 +3,9 @@ newest first. Writes arrive through the ``savedsearch`` sync table."""
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from contentcuration.models.search import SavedSearch, parse_saved_search_id
 from contentcuration.viewsets.base import ReadOnlyValuesViewset
-
-
-class SavedSearchRow(TypedDict):
-    """One row of the list and detail responses (the other tables' rows are in rows.py)."""
-
-    id: str
-    name: str
-    created: str
-    modified: str
-    params: dict
-    saved_by: int
+from contentcuration.viewsets.rows import SavedSearchRow
 
 
 class SavedSearchViewSet(ReadOnlyValuesViewset):
