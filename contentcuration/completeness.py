@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from le_utils.constants import completion_criteria, mastery_criteria, modalities
+from le_utils.constants import completion_criteria, format_presets, mastery_criteria, modalities
 
 from .models import AssessmentItem, ContentNode, File, License
 
@@ -115,6 +115,17 @@ def _has_mastery(node: ContentNode) -> bool:
     return extra.get("mastery_model") in mastery_criteria.MASTERYCRITERIALIST
 
 
+def _has_slide(node: ContentNode, images: set[str]) -> bool:
+    """A slideshow needs one slide (an ``extra_fields.slideshow_data`` entry, spec ricecooker
+    6.4) whose image is one of its ``slideshow_image`` files: Kolibri shows slides, not files,
+    so an image no slide names, or a slide without its image, shows nothing."""
+    extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
+    slides = extra.get("slideshow_data")
+    if not isinstance(slides, list):
+        return False
+    return any(isinstance(s, dict) and str(s.get("checksum") or "").lower() in images for s in slides)
+
+
 def _usable_question(item: dict) -> bool:
     if item["type"] in ("perseus_question", "QTI"):
         return True
@@ -139,11 +150,14 @@ def incomplete_reasons(nodes: Iterable[ContentNode]) -> dict[str, list[str]]:
     nodes = list(nodes)
     ids = [n.pk for n in nodes]
     licenses = {lic.pk: lic for lic in License.objects.filter(pk__in={n.license_id for n in nodes if n.license_id})}
-    with_main_file = set(
-        File.objects.filter(contentnode_id__in=ids, preset__supplementary=False).values_list(
-            "contentnode_id", flat=True
-        )
-    )
+    with_main_file: set[str] = set()
+    slide_images: dict[str, set[str]] = {}
+    for node_id, preset_id, checksum in File.objects.filter(
+        contentnode_id__in=ids, preset__supplementary=False
+    ).values_list("contentnode_id", "preset_id", "checksum"):
+        with_main_file.add(node_id)
+        if preset_id == format_presets.SLIDESHOW_IMAGE:
+            slide_images.setdefault(node_id, set()).add((checksum or "").lower())
     questions: dict[str, bool] = {}
     exercise_ids = [n.pk for n in nodes if n.kind_id == "exercise"]
     for item in AssessmentItem.objects.filter(contentnode_id__in=exercise_ids, deleted=False).values(
@@ -171,6 +185,9 @@ def incomplete_reasons(nodes: Iterable[ContentNode]) -> dict[str, list[str]]:
                     reasons.append("assessment_items")
                 if not _has_mastery(node):
                     reasons.append("mastery_model")
+            elif kind == "slideshow":
+                if not _has_slide(node, slide_images.get(node.pk, set())):
+                    reasons.append("slides")
             elif node.pk not in with_main_file:
                 reasons.append("file")
         else:

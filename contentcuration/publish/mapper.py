@@ -30,6 +30,7 @@ from .errors import NodeError, TreeChangedDuringExport
 from .exercises import build_perseus, exercise_options, mastery_for
 from .qti import build_qti, needs_qti
 from .schema import MAX_FILE_SIZE, ContentDatabase
+from .slideshows import build_slideshow_manifest
 
 CHUNK_SIZE = 2000  # benchmarks/publish.py: 1000-5000 within noise; bounds memory per chunk
 TREE_ID = 1  # Kolibri replaces it on import; one value for the whole channel
@@ -41,6 +42,11 @@ ARCHIVE_PRESETS = (format_presets.EXERCISE_IMAGE, format_presets.EXERCISE_GRAPHI
 EXPORT_NAMESPACE = uuid.UUID("6d1b4c2e-2f0a-4a5b-9a59-3a3b9a1c0e51")
 TIME_MODELS = (completion_criteria.TIME, completion_criteria.APPROX_TIME)
 TIMED_KINDS = (content_kinds.AUDIO, content_kinds.VIDEO)
+# Why a complete resource is still left out when _resource_extras finds nothing to export.
+NOTHING_TO_SHOW = {
+    content_kinds.EXERCISE: "exercise has no questions",
+    content_kinds.SLIDESHOW: "slideshow has no slides",
+}
 DATA_URI_RE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.+)$", re.S)
 
 NODE_FIELDS = (
@@ -239,7 +245,7 @@ class TreeExporter:
             self.summary.skipped_ranges.append((row["lft"], row["rght"]))
             return
         if extra is None:
-            self._skip(row, "exercise has no questions")
+            self._skip(row, NOTHING_TO_SHOW.get(row["kind_id"], "nothing to show"))
             return
         for entry in self.stack:
             if entry.lft is None:
@@ -297,6 +303,8 @@ class TreeExporter:
         elif row["kind_id"] in TIMED_KINDS:
             duration = max((f["duration"] or 0 for f in files), default=0) or None
         out: dict[str, Any] = {"options": options, "duration": duration, "files": files}
+        if row["kind_id"] == content_kinds.SLIDESHOW:
+            return self._slideshow_extras(row, files, out)
         if row["kind_id"] != content_kinds.EXERCISE:
             return out
         if not items:
@@ -341,6 +349,25 @@ class TreeExporter:
             int(randomize),
             1,
         )
+        return out
+
+    def _slideshow_extras(self, row: dict, files: list, out: dict[str, Any]) -> dict | None:
+        """Adds the manifest Kolibri renders a slideshow from; None when it has no slides."""
+        data = build_slideshow_manifest(node_label=self._label(row), extra_fields=row["extra_fields"], files=files)
+        if data is None:
+            return None
+        checksum, _key = storage.save_generated_bytes(data, "json")
+        manifest = {
+            "id": stable_id(row["id"], format_presets.SLIDESHOW_MANIFEST),
+            "checksum": checksum,
+            "file_size": len(data),
+            "file_format_id": "json",
+            "preset_id": format_presets.SLIDESHOW_MANIFEST,
+            "language_id": None,
+            "duration": None,
+        }
+        # A manifest stored on the node (uploaded by an old chef) would disagree with the slides.
+        out["files"] = [f for f in files if f["preset_id"] != format_presets.SLIDESHOW_MANIFEST] + [manifest]
         return out
 
     def _lang(self, row: dict) -> str | None:
