@@ -115,7 +115,7 @@ def _has_mastery(node: ContentNode) -> bool:
     return extra.get("mastery_model") in mastery_criteria.MASTERYCRITERIALIST
 
 
-def _has_slide(node: ContentNode, images: set[str]) -> bool:
+def has_slide(node: ContentNode, images: set[str]) -> bool:
     """A slideshow needs one slide (an ``extra_fields.slideshow_data`` entry, spec ricecooker
     6.4) whose image is one of its ``slideshow_image`` files: Kolibri shows slides, not files,
     so an image no slide names, or a slide without its image, shows nothing."""
@@ -186,7 +186,7 @@ def incomplete_reasons(nodes: Iterable[ContentNode]) -> dict[str, list[str]]:
                 if not _has_mastery(node):
                     reasons.append("mastery_model")
             elif kind == "slideshow":
-                if not _has_slide(node, slide_images.get(node.pk, set())):
+                if not has_slide(node, slide_images.get(node.pk, set())):
                     reasons.append("slides")
             elif node.pk not in with_main_file:
                 reasons.append("file")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from le_utils.constants import exercises, roles
+from le_utils.constants import exercises, format_presets, roles
 from le_utils.constants.labels import (
     accessibility_categories,
     learning_activities,
@@ -28,6 +28,7 @@ from le_utils.constants.labels import (
 )
 
 from contentcuration import storage, tree
+from contentcuration.completeness import has_slide
 from contentcuration.db.locks import lock_trees
 from contentcuration.models import (
     TREE_FIELDS,
@@ -466,6 +467,8 @@ def _is_complete(node: ContentNode, files: list[ParsedFile], questions: list, re
         return False
     if node.kind_id == "exercise":
         return bool(questions)
+    if node.kind_id == "slideshow":  # the rule the editor and publish apply (completeness.py)
+        return has_slide(node, {f.checksum.lower() for f in files if f.preset_id == format_presets.SLIDESHOW_IMAGE})
     return any(not ref.presets[f.preset_id].supplementary for f in files)
 
 

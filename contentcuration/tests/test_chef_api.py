@@ -176,7 +176,13 @@ def every_kind(files) -> list[dict]:
             "slideshow",
             "slides",
             files=[file_dict(files["png"], "slideshow_image")],
-            extra_fields=json.dumps({"slideshow_data": [{"caption": "one", "sort_order": 0}]}),
+            extra_fields=json.dumps(
+                {
+                    "slideshow_data": [
+                        {"caption": "one", "sort_order": 0, "checksum": files["png"].split(".")[0], "extension": "png"}
+                    ]
+                }
+            ),
         ),
         node_dict(
             "exercise",
@@ -214,6 +220,24 @@ def test_check_version_accepts_ricecooker_0_8_and_refuses_ancient_ones(chef):
     assert chef.post("check_version", {"version": "0.6.30"}).json()["status"] == 2
     assert chef.post("check_version", {"version": "0.5.0"}).json()["status"] == 3
     assert chef.post("check_version", {"version": "banana"}).status_code == 400
+
+
+def test_a_slideshow_is_complete_only_when_a_slide_names_one_of_its_images(chef, files):
+    root_id = chef.create_channel()
+    image = files["png"].split(".")[0]
+    good, orphan = (
+        node_dict(
+            "slideshow",
+            seed,
+            files=[file_dict(files["png"], "slideshow_image")],
+            extra_fields=json.dumps({"slideshow_data": [{"caption": "one", "sort_order": 0, "checksum": checksum}]}),
+        )
+        for seed, checksum in (("good", image), ("orphan", "0" * 32))
+    )
+    root_ids = chef.add_nodes(root_id, [good, orphan])["root_ids"]
+    # The same rule as the editor's and publish's (completeness.py): Kolibri shows slides.
+    assert ContentNode.objects.get(pk=root_ids[good["node_id"]]).complete is True
+    assert ContentNode.objects.get(pk=root_ids[orphan["node_id"]]).complete is False
 
 
 def test_create_channel_creates_the_channel_with_a_fresh_chef_tree(chef, owner):
