@@ -383,5 +383,25 @@ def test_real_kolibri_imports_a_published_channel_over_the_network(kolibri_venv,
     assert set(by_token["nodes"]) == expected
     assert all(n["available"] for n in by_token["nodes"].values())
     assert "/api/public/info/" in content_server.seen
+
+    # What Kolibri's "import from a network location" screen shows, through its own client.
+    snippet = (
+        "import json\n"
+        "from kolibri.core.content.api import RemoteChannelViewSet\n"
+        "from kolibri.core.content.utils.paths import get_channel_lookup_url\n"
+        "from kolibri.core.discovery.utils.network.client import NetworkClient\n"
+        f"client = NetworkClient.discover_from_address({url!r})\n"
+        f"found = client.get(get_channel_lookup_url(identifier={token!r})).json()\n"
+        "print('REMOTE ' + json.dumps([RemoteChannelViewSet._studio_response_to_kolibri_response(c) for c in found]))\n"
+    )
+    script = token_home / "remote.py"
+    script.write_text(snippet)
+    output = kolibri(token_home, "shell", "-c", f"exec(open({str(script)!r}).read())")
+    remote = json.loads(next(line for line in output.splitlines() if line.startswith("REMOTE "))[7:])
+    assert [(c["id"], c["name"], c["version"], c["public"]) for c in remote] == [
+        (channel.id, "Network channel", 1, False)
+    ]
+    assert remote[0]["total_resources"] == 2 and remote[0]["lang_code"] == "en"
+    assert remote[0]["total_file_size"] == channel.published_size
     assert f"/api/public/v1/channels/lookup/{token[:5]}-{token[5:]}" in content_server.seen
     assert f"/content/databases/{channel.id}-1.sqlite3" in content_server.seen  # the version the token names
