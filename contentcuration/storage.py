@@ -18,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Literal
@@ -272,3 +275,28 @@ def channel_database_exists(channel_id: str, version: DatabaseVersion = None) ->
 
 def open_channel_database(channel_id: str, version: DatabaseVersion = None) -> IO[bytes]:
     return default_storage.open(database_key(channel_id, version), "rb")
+
+
+@contextmanager
+def local_channel_database(channel_id: str, version: DatabaseVersion = None) -> Iterator[Path | None]:
+    """A local path to read a stored channel database from, or None when it is not stored.
+
+    On local disk this is the stored file itself (open it read-only); on a remote backend, a
+    temporary copy removed on exit.
+    """
+    key = database_key(channel_id, version)
+    if not default_storage.exists(key):
+        yield None
+        return
+    try:
+        local = Path(default_storage.path(key))
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        yield local
+        return
+    with tempfile.TemporaryDirectory(prefix="channel-db-") as tmp:
+        local = Path(tmp) / Path(key).name
+        with default_storage.open(key, "rb") as src, open(local, "wb") as out:
+            shutil.copyfileobj(src, out, HASH_CHUNK)
+        yield local

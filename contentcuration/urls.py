@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("contentcuration.upload_urls")),  # /api/file/upload_url, /content/...
     path("", include("contentcuration.viewsets.sync.urls")),  # /api/sync/
     path("", include("contentcuration.internal.urls")),  # /api/internal/...
+    path("", include("contentcuration.public_api")),  # /api/public/... (Kolibri devices)
     path("", include("contentcuration.viewsets.urls")),  # /api/<table> router, auth, schema
 ]
