@@ -341,6 +341,47 @@ class ValuesViewset(ReadOnlyValuesViewset):
     """
 
 
+class SyncBackedCreateMixin:
+    """``POST`` on a list endpoint: create the row by applying the sync CREATED change it
+    stands for (``sync.apply.apply_one``), so validation, logging and the server echoes are
+    the sync table's. 201 with the detail row; 400 with the errors naming the fields.
+
+    Subclasses set ``sync_table`` and may override ``sync_scope`` (the change's
+    ``channel_id`` / ``user_id``) and ``creation_failed``.
+    """
+
+    sync_table: str
+
+    def sync_scope(self, request, key: Any) -> dict[str, Any]:
+        return {}
+
+    def creation_failed(self, outcome: Any) -> Response:
+        return Response(outcome if isinstance(outcome, dict) else {"detail": outcome}, status=400)
+
+    def create(self, request, *args, **kwargs):
+        from contentcuration.models import new_hex_id
+        from contentcuration.viewsets.sync.apply import apply_one
+        from contentcuration.viewsets.sync.constants import CREATED
+
+        body = request.data
+        if not isinstance(body, dict):
+            return Response({"detail": "The request body must be a JSON object."}, status=400)
+        key = body.get("id") or new_hex_id()
+        obj = {name: value for name, value in body.items() if name != "id"}
+        outcome = apply_one(
+            user=request.user,
+            table=self.sync_table,
+            change_type=CREATED,
+            key=key,
+            obj=obj,
+            **self.sync_scope(request, key),
+        )
+        if outcome is not None:
+            return self.creation_failed(outcome)
+        self.kwargs[self.lookup_url_kwarg or self.lookup_field] = key
+        return Response(self.get_object_row(), status=201)
+
+
 def values_of(items: Iterable[Row], key: str) -> list[Any]:
     return list({item[key] for item in items if item.get(key) is not None})
 

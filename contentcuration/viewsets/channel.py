@@ -28,10 +28,12 @@ from contentcuration.viewsets.base import (
     ReadOnlyValuesViewset,
     RequiredFilterSet,
     SQCount,
+    SyncBackedCreateMixin,
     ValuesPageNumberPagination,
 )
 from contentcuration.viewsets.rows import ChannelRow
-from contentcuration.viewsets.sync.constants import PUBLISHED
+from contentcuration.viewsets.sync.apply import apply_one
+from contentcuration.viewsets.sync.constants import CHANNEL, PUBLISHED, UPDATED
 
 
 def _in_main_tree(nodes) -> Q:
@@ -145,12 +147,15 @@ class ChannelPagination(ValuesPageNumberPagination):
     max_page_size = 1000
 
 
-class ChannelViewSet(ReadOnlyValuesViewset):
-    """GET ``/api/channel`` (required filter) and ``/api/channel/<id>``.
-
-    POST / DELETE (REST create and soft delete) are not implemented here yet: channel writes
-    arrive through ``/api/sync``.
+class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
+    """GET ``/api/channel`` (required filter) and ``/api/channel/<id>``; POST creates a
+    channel and DELETE soft-deletes one (spec 4.1), both applied as the sync change they
+    stand for (CREATED; UPDATED ``{deleted: true}``), so watchers hear of them as of any
+    edit. PATCH / PUT stay 405: edits go through ``/api/sync``.
     """
+
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    sync_table = CHANNEL
 
     row_type = ChannelRow
     queryset = Channel.objects.all()
@@ -297,6 +302,36 @@ class ChannelViewSet(ReadOnlyValuesViewset):
         )
         return Response(version or {})
 
+    def sync_scope(self, request, key):
+        return {"channel_id": key if isinstance(key, str) else None}
+
+    def create(self, request, *args, **kwargs):
+        key = request.data.get("id") if isinstance(request.data, dict) else None
+        if isinstance(key, str) and Channel.objects.filter(pk=key).exists():
+            # Refused before anything is logged: the id may be someone else's channel.
+            return self.creation_failed({"id": ["channel with this id already exists."]})
+        return super().create(request, *args, **kwargs)
+
+    def creation_failed(self, outcome):
+        if isinstance(outcome, dict) and "already exists" in str(outcome.get("id", "")):
+            return Response({"error": "Channel could not be created"}, status=409)
+        return super().creation_failed(outcome)
+
+    def destroy(self, request, *args, **kwargs):
+        """Soft delete: editors (and admins) only, 404 for anyone else; 204."""
+        channel = self.get_edit_object()
+        outcome = apply_one(
+            user=request.user,
+            table=CHANNEL,
+            change_type=UPDATED,
+            key=channel.pk,
+            channel_id=channel.pk,
+            mods={"deleted": True},
+        )
+        if outcome is not None:
+            return Response(outcome if isinstance(outcome, dict) else {"detail": outcome}, status=400)
+        return Response(status=204)
+
     def get_edit_object(self) -> Channel:
         from django.http import Http404
 
@@ -314,6 +349,7 @@ class CatalogViewSet(ChannelViewSet):
     """
 
     permission_classes = (AllowAny,)
+    http_method_names = ["get", "head", "options"]
     ordering = "-priority"
 
     def get_queryset(self):

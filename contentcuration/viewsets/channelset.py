@@ -1,14 +1,20 @@
-"""Channel set ("collection") reads (``/api/channelset``), spec 4.8: only sets the requester
+"""Channel sets ("collections", ``/api/channelset``), spec 4.8: only sets the requester
 edits are listed, admins included."""
 
 from __future__ import annotations
 
 from contentcuration.models import Channel, ChannelSet
-from contentcuration.viewsets.base import ReadOnlyValuesViewset, values_of
+from contentcuration.viewsets.base import ReadOnlyValuesViewset, SyncBackedCreateMixin, values_of
 from contentcuration.viewsets.rows import ChannelSetRow
+from contentcuration.viewsets.sync.constants import CHANNELSET
 
 
-class ChannelSetViewSet(ReadOnlyValuesViewset):
+class ChannelSetViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
+    """GET list/detail; POST creates a set (spec 4.8's REST create), as the sync CREATED
+    change of the user's ``channelset`` table would."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    sync_table = CHANNELSET
     row_type = ChannelSetRow
     queryset = ChannelSet.objects.all()
     ordering = "name"
@@ -17,6 +23,9 @@ class ChannelSetViewSet(ReadOnlyValuesViewset):
 
     def get_queryset(self):
         return ChannelSet.objects.filter(editors=self.request.user)
+
+    def sync_scope(self, request, key):
+        return {"user_id": request.user.pk}
 
     def consolidate(self, items, queryset):
         members: dict[int, dict] = {}

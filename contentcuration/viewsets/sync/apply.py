@@ -89,6 +89,28 @@ def apply_batch(
     raise AssertionError("unreachable")
 
 
+def apply_one(
+    *,
+    user: User,
+    table: str,
+    change_type: int,
+    key: Any,
+    channel_id: str | None = None,
+    user_id: int | None = None,
+    **fields: Any,
+) -> Outcome:
+    """Apply one change on behalf of a REST write (``POST /api/channel`` ...): the same
+    handler, log row and server echoes as if the user had sent it through ``/api/sync``, so
+    watchers learn of it the same way. The caller has authorized it. Returns its outcome
+    (None when applied, else the errors)."""
+    change = {"type": change_type, "table": table, "key": key, **fields}
+    item = Accepted(
+        change=change, table=table, change_type=change_type, rev=None, channel_id=channel_id, user_id=user_id
+    )
+    apply_batch(user=user, client_id=None, session_key=None, accepted=[item])
+    return item.outcome
+
+
 def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list[Change]:
     lock_feeds(
         channel_ids=[a.channel_id for a in accepted],
