@@ -53,21 +53,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
 
 
-@pytest.fixture(autouse=True)
-def _constants_after_flush(request):
-    """Transactional tests flush every table at teardown, including the le-utils constants
-    the data migration loaded; put them back for the next test that needs a database."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        from contentcuration.constants import load_constants
-        from contentcuration.models import ContentKind
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in item.fixturenames or bool(marker is not None and marker.kwargs.get("transaction"))
 
-        if not ContentKind.objects.exists():
-            load_constants()
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Transactional tests flush every table at teardown, including the le-utils constants
+    the data migration loaded. Put them back right after the flush (every fixture is torn
+    down by then), so the next test of either kind, in any order, finds them. Not
+    ``serialized_rollback``: restoring the serialized rows collides with the content types
+    Django's flush re-creates under new ids, depending on which test ran before."""
+    yield
+    if nextitem is not None and _is_transactional(item):  # after the last test the database is gone
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _ensure_constants()
+
+
+def _ensure_constants() -> None:
+    from contentcuration.constants import load_constants
+    from contentcuration.models import ContentKind
+
+    if not ContentKind.objects.exists():
+        load_constants()
 
 
 @pytest.fixture(scope="session")

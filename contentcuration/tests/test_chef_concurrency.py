@@ -16,7 +16,7 @@ from contentcuration.tree import find_tree_error
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_identical_chunks_at_once_create_the_nodes_once(owner):
     channel = create_chef_tree(user=owner, channel_data={"id": "a" * 32, "name": "Race", "language": "en"})
     parent = channel.chef_tree

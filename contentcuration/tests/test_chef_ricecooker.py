@@ -33,7 +33,7 @@ from contentcuration.viewsets.sync.constants import DEPLOYED, PUBLISHED
 pytestmark = [
     pytest.mark.ricecooker,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 REPO = Path(__file__).resolve().parents[2]

@@ -341,7 +341,7 @@ def content_server(settings, live_server, tmp_path, monkeypatch):
 
 @pytest.mark.kolibri
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the constants for later tests
+@pytest.mark.django_db(transaction=True)
 def test_real_kolibri_imports_a_published_channel_over_the_network(kolibri_venv, content_server, owner, tmp_path):
     from contentcuration.tests.test_publish_kolibri import CHECK_SCRIPT, kolibri
 
