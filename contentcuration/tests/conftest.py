@@ -81,6 +81,20 @@ def _ensure_constants() -> None:
         load_constants()
 
 
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker (solo pool, in a thread) over the configured broker, for one
+    test module; its tests use the transactional database so the worker sees their rows."""
+    from celery.contrib.testing.worker import start_worker
+
+    from contentcuration.celery import app
+
+    app.loader.import_task_module("celery.contrib.testing.tasks")
+    with django_db_blocker.unblock():
+        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
+            yield worker
+
+
 @pytest.fixture(scope="session")
 def kolibri_venv():
     """A virtualenv with real Kolibri 0.19.5 (built once, cached in .venv-kolibri/)."""

@@ -7,13 +7,12 @@ import time
 
 import pytest
 from celery import shared_task
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from contentcuration import jobs
-from contentcuration.celery import app
 from contentcuration.models import TaskMetadata
 from contentcuration.tests.factories import UserFactory
+from contentcuration.tests.jobs_helpers import wait_for
 
 
 @shared_task(name="tests.count_to")
@@ -23,24 +22,6 @@ def count_to(n: int) -> int:
         jobs.report_progress(task_id, 100 * i / n)
         time.sleep(0.05)
     return n
-
-
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, django_db_blocker):
-    app.loader.import_task_module("celery.contrib.testing.tasks")
-    with django_db_blocker.unblock():
-        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
-            yield worker
-
-
-def wait_for(task_id: str, states: set[str], timeout: float = 20) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = jobs.job_status(task_id)
-        if status in states:
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"task {task_id} still {jobs.job_status(task_id)} after {timeout} s")
 
 
 @pytest.mark.django_db(transaction=True)

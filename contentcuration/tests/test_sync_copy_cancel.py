@@ -25,8 +25,8 @@ from contentcuration.models import (
     new_hex_id,
 )
 from contentcuration.tests.factories import UserFactory, build_tree, make_assessment_item, make_channel, make_file
+from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.sync_helpers import change, client_for, post_sync
-from contentcuration.tests.test_jobs import celery_worker, wait_for  # noqa: F401 - the shared worker fixture
 from contentcuration.viewsets.sync import constants as c
 from contentcuration.viewsets.sync.handlers.contentnode import COPY_INLINE_LIMIT
 
@@ -231,11 +231,11 @@ def _cancel_a_running_copy(monkeypatch, *, expect_progress: bool) -> None:
 
 
 @pytest.mark.postgresql
-def test_a_running_copy_shows_progress_and_stops_when_cancelled(celery_worker, monkeypatch):  # noqa: F811
+def test_a_running_copy_shows_progress_and_stops_when_cancelled(celery_worker, monkeypatch):
     _cancel_a_running_copy(monkeypatch, expect_progress=True)
 
 
-def test_a_running_copy_stops_when_cancelled_on_sqlite_too(celery_worker, monkeypatch):  # noqa: F811
+def test_a_running_copy_stops_when_cancelled_on_sqlite_too(celery_worker, monkeypatch):
     """SQLite has one writer: the copy's transaction holds it, so progress cannot be written
     where watchers read it until the copy ends (decision 0003); cancelling still works."""
     if connection.vendor != "sqlite":

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contentcuration import jobs, source_sync, tree
+from contentcuration import source_sync, tree
 from contentcuration.celery import app
 from contentcuration.models import (
     AssessmentItem,
@@ -30,6 +28,7 @@ from contentcuration.models import (
     new_hex_id,
 )
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_channel, make_file
+from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.sync_helpers import change, client_for, errors_by_rev, post_sync
 from contentcuration.viewsets.sync import constants as c
 
@@ -383,24 +382,6 @@ def test_writing_and_announcing_a_batch_costs_the_same_whatever_its_size(owner):
 
 
 # --- on a real worker -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, django_db_blocker):
-    app.loader.import_task_module("celery.contrib.testing.tasks")
-    with django_db_blocker.unblock():
-        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
-            yield worker
-
-
-def wait_for(task_id: str, states: set[str], timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = jobs.job_status(task_id)
-        if status in states:
-            return status
-        time.sleep(0.02)
-    raise AssertionError(f"task {task_id} still {jobs.job_status(task_id)} after {timeout} s")
 
 
 def _post_and_get_task(user, channel, **flags) -> str:
