@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..db.bulk import insert_rows
 from ..models import (
+    LABEL_FIELDS,
     TREE_FIELDS,
     AssessmentItem,
     Channel,
@@ -37,12 +38,7 @@ COPIED_FIELDS = (
     "aggregator",
     "provider",
     "role_visibility",
-    "grade_levels",
-    "resource_types",
-    "learning_activities",
-    "accessibility_labels",
-    "categories",
-    "learner_needs",
+    *LABEL_FIELDS,
     "suggested_duration",
     "complete",
     "source_id",
