@@ -29,6 +29,7 @@ from typing import IO, Literal
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from storages.utils import clean_name
 
 CHECKSUM_RE = re.compile(r"^[0-9a-f]{32}$")
 EXTENSION_RE = re.compile(r"^[a-z0-9]{1,10}$")
@@ -160,6 +161,36 @@ def object_modified(key: str) -> datetime:
 def open_object(key: str) -> IO[bytes]:
     """Open a stored object for reading; raises FileNotFoundError (or the backend's) if absent."""
     return default_storage.open(key, "rb")
+
+
+def iter_object(key: str, *, first: int = 0, length: int, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
+    """Stream ``length`` bytes of a stored object from offset ``first``.
+
+    On an S3-compatible bucket only those bytes are fetched (a ranged GetObject, streamed):
+    django-storages' file object would download the whole object to a temporary file
+    first, which for a video seek means gigabytes before the first byte. On local disk, a
+    seek and reads.
+    """
+    if length <= 0:
+        return
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:
+        name = default_storage._normalize_name(clean_name(key))  # django-storages' own key mapping
+        body = bucket.Object(name).get(Range=f"bytes={first}-{first + length - 1}")["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+        return
+    with default_storage.open(key, "rb") as handle:
+        handle.seek(first)
+        remaining = length
+        while remaining > 0:
+            data = handle.read(min(chunk_size, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
 
 
 def delete_key(key: str) -> None:

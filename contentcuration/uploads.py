@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
-from typing import IO
 
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -190,20 +188,6 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool
     return first_i, last_i
 
 
-def _read_slice(handle: IO[bytes], first: int, length: int) -> Iterator[bytes]:
-    try:
-        handle.seek(first)
-        remaining = length
-        while remaining > 0:
-            chunk = handle.read(min(STREAM_CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
-
-
 def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponse:
     if not storage.key_exists(key):
         raise Http404("Not stored.")
@@ -231,11 +215,11 @@ def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cach
     headers["Content-Length"] = str(length)
     if request.method == "HEAD":
         return HttpResponse(status=status, content_type=content_type, headers=headers)
-    handle = storage.open_object(key)
-    if status == 200:
-        response = FileResponse(handle, content_type=content_type)
-    else:
-        response = StreamingHttpResponse(_read_slice(handle, first, length), status=status, content_type=content_type)
+    response = StreamingHttpResponse(
+        storage.iter_object(key, first=first, length=length, chunk_size=STREAM_CHUNK),
+        status=status,
+        content_type=content_type,
+    )
     for name, value in headers.items():
         response[name] = value
     return response

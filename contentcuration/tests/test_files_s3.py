@@ -54,6 +54,26 @@ def test_content_is_written_under_its_key_and_served_with_ranges(db, s3):
     assert ranged.status_code == 206 and b"".join(ranged.streaming_content) == data[10:20]
 
 
+def test_a_range_request_fetches_only_that_range_from_the_bucket(db, s3):
+    from django.core.files.storage import default_storage
+
+    data = random_bytes(3 * 1024 * 1024)
+    checksum, _key = storage.save_bytes(data, "mp4")
+    asked: list[dict] = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-call.s3.GetObject", lambda params, **kw: asked.append(params), unique_id="range-spy")
+    try:
+        ranged = Client().get(storage.content_url(checksum, "mp4"), HTTP_RANGE="bytes=2000000-2000099")
+        assert ranged.status_code == 206 and b"".join(ranged.streaming_content) == data[2000000:2000100]
+        whole = Client().get(storage.content_url(checksum, "mp4"))
+        assert whole.status_code == 200 and b"".join(whole.streaming_content) == data
+    finally:
+        events.unregister("before-call.s3.GetObject", unique_id="range-spy")
+    # Each GET asked the bucket for exactly the bytes it answers with, never the whole
+    # object first (django-storages' file object would spool it to a temporary file).
+    assert [p["headers"].get("Range") for p in asked] == ["bytes=2000000-2000099", f"bytes=0-{len(data) - 1}"]
+
+
 def test_saving_a_verified_upload_twice_keeps_one_object(db, s3, tmp_path):
     data = random_bytes()
     path = tmp_path / "part"
