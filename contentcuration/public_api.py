@@ -42,19 +42,9 @@ ROW_CACHE_SECONDS = 24 * 3600  # a version's database never changes; drafts key 
 
 # Kolibri compares kolibri_version only when application is "kolibri"; Studio reports this.
 KOLIBRI_VERSION = "0.16.0"
-DEVICE_INFO_KEYS = {
-    "1": ["application", "kolibri_version", "instance_id", "device_name", "operating_system"],
-    "2": ["application", "kolibri_version", "instance_id", "device_name", "operating_system", "subset_of_users_device"],
-    "3": [
-        "application",
-        "kolibri_version",
-        "instance_id",
-        "device_name",
-        "operating_system",
-        "subset_of_users_device",
-        "min_content_schema_version",
-    ],
-}
+_INFO_V1 = ["application", "kolibri_version", "instance_id", "device_name", "operating_system"]
+_INFO_V2 = [*_INFO_V1, "subset_of_users_device"]
+DEVICE_INFO_KEYS = {"1": _INFO_V1, "2": _INFO_V2, "3": [*_INFO_V2, "min_content_schema_version"]}
 
 
 class PublicChannel(TypedDict):

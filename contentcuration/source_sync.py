@@ -27,6 +27,7 @@ from . import tree
 from .changes import record_server_changes
 from .completeness import refresh_completeness
 from .db.locks import is_deadlock
+from .files import serialize_file
 from .models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
 from .viewsets.sync.constants import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
 
@@ -319,20 +320,6 @@ def _clone_file(file: File, **owner: Any) -> File:
     return File(id=new_hex_id(), modified=timezone.now(), **values, **owner)
 
 
-def _file_obj(file: File) -> dict[str, Any]:
-    return {
-        "id": file.pk,
-        "checksum": file.checksum,
-        "file_size": file.file_size,
-        "language": file.language_id,
-        "file_format": file.file_format_id,
-        "preset": file.preset_id,
-        "original_filename": file.original_filename,
-        "duration": file.duration,
-        "contentnode": file.contentnode_id,
-    }
-
-
 def _grouped(files: Iterable[File], attribute: str) -> dict[Any, list[File]]:
     result: dict[Any, list[File]] = {}
     for file in files:
@@ -376,7 +363,7 @@ def _replace_files(doomed: list[File], fresh: list[File], news: _Announcements) 
         news.rows += [(FILE, DELETED, f.pk, None) for f in doomed]
     if fresh:
         File.objects.bulk_create(fresh)
-        news.rows += [(FILE, CREATED, f.pk, _file_obj(f)) for f in fresh]
+        news.rows += [(FILE, CREATED, f.pk, serialize_file(f)) for f in fresh]
 
 
 def _item_obj(item: AssessmentItem) -> dict[str, Any]:

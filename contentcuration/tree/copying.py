@@ -58,12 +58,7 @@ COPY_MODS_ALWAYS = frozenset(
         "aggregator",
         "provider",
         "language_id",
-        "grade_levels",
-        "resource_types",
-        "learning_activities",
-        "accessibility_labels",
-        "categories",
-        "learner_needs",
+        *LABEL_FIELDS,
         "extra_fields",
         "suggested_duration",
     }
