@@ -6,16 +6,15 @@ cancelling run on a real worker, where the sync ``tasks`` list reports them.
 
 from __future__ import annotations
 
-import contextlib
 import io
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contentcuration import source_sync, tree
-from contentcuration.celery import app
+from contentcuration import jobs, source_sync, tree
 from contentcuration.models import (
     AssessmentItem,
     Change,
@@ -28,23 +27,12 @@ from contentcuration.models import (
     new_hex_id,
 )
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_channel, make_file
-from contentcuration.tests.jobs_helpers import wait_for
+from contentcuration.tests.jobs_helpers import eager_celery, wait_for
 from contentcuration.tests.sync_helpers import change, client_for, errors_by_rev, post_sync
 from contentcuration.viewsets.sync import constants as c
 
 FLAGS = ("titles_and_descriptions", "resource_details", "files", "assessment_items")
 MASTERY = {"options": {"completion_criteria": {"model": "mastery", "threshold": {"mastery_model": "do_all"}}}}
-
-
-@contextlib.contextmanager
-def eager_celery():
-    """Run queued jobs inline; the app reads Django settings under the CELERY_ namespace."""
-    previous = app.conf.get("CELERY_TASK_ALWAYS_EAGER")
-    app.conf["CELERY_TASK_ALWAYS_EAGER"] = True
-    try:
-        yield
-    finally:
-        app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
 
 
 def synced(channel, **flags) -> dict:
@@ -412,10 +400,23 @@ def test_a_running_sync_stops_when_cancelled(celery_worker, owner, channel, monk
     tree.copy_subtree(source=topic, target=channel.main_tree)
     ContentNode.objects.filter(tree_id=source.main_tree.tree_id, parent=topic).update(title="Renamed")
     monkeypatch.setattr(source_sync, "BATCH_SIZE", 1)  # the worker runs in this process
+    # Hold the job after its first committed batch until the cancel is in (no race with a
+    # fast machine finishing all 150 batches first).
+    first_batch, cancel_sent = threading.Event(), threading.Event()
+    report = jobs.report_progress
+
+    def report_and_pause(task_id, progress, **kwargs):
+        if 0 < progress < 100 and not first_batch.is_set():
+            first_batch.set()
+            cancel_sent.wait(timeout=30)
+        report(task_id, progress, **kwargs)
+
+    monkeypatch.setattr(jobs, "report_progress", report_and_pause)
 
     task_id = _post_and_get_task(owner, channel, titles_and_descriptions=True)
-    wait_for(task_id, {"STARTED", "SUCCESS", "FAILURE"})
+    assert first_batch.wait(timeout=30)
     assert client_for(owner).post(f"/api/sync/tasks/{task_id}/cancel").status_code == 200
+    cancel_sent.set()
 
     assert wait_for(task_id, {"SUCCESS", "FAILURE"}) == "FAILURE"
     assert TaskMetadata.objects.get(task_id=task_id).progress < 100
