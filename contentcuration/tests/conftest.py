@@ -81,6 +81,21 @@ def _ensure_constants() -> None:
         load_constants()
 
 
+@pytest.fixture
+def isolated_storage(settings, tmp_path):
+    """An empty local storage of the test's own: the live-server tests serve from it."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": settings.MEDIA_URL},
+        },
+    }
+    return media
+
+
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker (solo pool, in a thread) over the configured broker, for one

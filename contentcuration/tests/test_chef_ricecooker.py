@@ -193,17 +193,8 @@ def requests_seen():
 
 
 @pytest.fixture
-def chef_server(settings, live_server, tmp_path):
+def chef_server(live_server, isolated_storage):
     """The live server, with an empty storage of its own."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media), "base_url": settings.MEDIA_URL},
-        },
-    }
     return live_server
 
 

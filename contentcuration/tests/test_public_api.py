@@ -312,20 +312,11 @@ def test_the_public_api_answers_reads_only(published):
 
 
 @pytest.fixture
-def content_server(settings, live_server, tmp_path, monkeypatch):
+def content_server(live_server, isolated_storage, monkeypatch):
     """The live server with an empty storage of its own (as test_chef_ricecooker's chef_server).
 
     ``content_server.seen`` collects the paths it answers.
     """
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media), "base_url": settings.MEDIA_URL},
-        },
-    }
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     seen: list[str] = []

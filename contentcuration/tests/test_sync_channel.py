@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
 from contentcuration import tree
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, TaskMetadata, new_hex_id
 from contentcuration.tests.factories import build_tree, make_file
+from contentcuration.tests.jobs_helpers import eager_celery
 from contentcuration.tests.sync_helpers import change, client_for, created, deleted, post_sync, updated
 from contentcuration.viewsets.sync import constants as c
-
-
-@contextlib.contextmanager
-def override_celery_eager(app):
-    """Run queued jobs inline (no worker in these tests); the real worker path is test_jobs."""
-    # The app reads Django settings under the CELERY_ namespace: the prefixed key is the live one.
-    previous = app.conf.get("CELERY_TASK_ALWAYS_EAGER")
-    app.conf["CELERY_TASK_ALWAYS_EAGER"] = True
-    try:
-        yield
-    finally:
-        app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
 
 
 def outcome(user, item, **envelope):
@@ -116,12 +103,10 @@ def test_publishing_a_deleted_channel_is_an_error(owner, channel):
 
 @pytest.mark.parametrize("change_type, draft", [(c.PUBLISHED, False), (c.PUBLISHED_NEXT, True)])
 def test_publishing_queues_the_publish_task(owner, channel, change_type, draft, django_capture_on_commit_callbacks):
-    from contentcuration.celery import app
-
     build_tree(channel.main_tree, [("document", [], {"complete": True})])
     item = change(change_type, "channel", channel.pk, channel_id=channel.pk, version_notes="v1", language="en")
     with (
-        override_celery_eager(app),
+        eager_celery(),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post_sync(client_for(owner), [item], channel_revs={channel.pk: 0})
@@ -134,8 +119,6 @@ def test_publishing_queues_the_publish_task(owner, channel, change_type, draft, 
 
 
 def test_publishing_twice_through_sync_makes_two_versions(owner, channel, django_capture_on_commit_callbacks):
-    from contentcuration.celery import app
-
     fields = {"complete": True, "license_id": 1, "copyright_holder": "Someone", "language_id": "en"}
     document = build_tree(channel.main_tree, [("document", [], fields)])[0]
     make_file(contentnode=document)
@@ -145,7 +128,7 @@ def test_publishing_twice_through_sync_makes_two_versions(owner, channel, django
                 client_for(owner), [updated("contentnode", document.pk, {"title": "Edited"}, channel_id=channel.pk)]
             )
         item = change(c.PUBLISHED, "channel", channel.pk, channel_id=channel.pk, version_notes=f"v{version}")
-        with override_celery_eager(app), django_capture_on_commit_callbacks(execute=True):
+        with eager_celery(), django_capture_on_commit_callbacks(execute=True):
             post_sync(client_for(owner), [item], channel_revs={channel.pk: 0})
         channel.refresh_from_db()
         assert channel.version == version
