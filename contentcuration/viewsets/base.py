@@ -38,8 +38,11 @@ from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from contentcuration.models import new_hex_id
 from contentcuration.models.fields import is_hex_id
 from contentcuration.viewsets.schema import ValuesViewsetSchema
+from contentcuration.viewsets.sync.apply import apply_one
+from contentcuration.viewsets.sync.constants import CREATED
 
 Row = dict[str, Any]
 FieldMap = dict[str, "str | Callable[[Row], Any]"]
@@ -359,10 +362,6 @@ class SyncBackedCreateMixin:
         return Response(outcome if isinstance(outcome, dict) else {"detail": outcome}, status=400)
 
     def create(self, request, *args, **kwargs):
-        from contentcuration.models import new_hex_id
-        from contentcuration.viewsets.sync.apply import apply_one
-        from contentcuration.viewsets.sync.constants import CREATED
-
         body = request.data
         if not isinstance(body, dict):
             return Response({"detail": "The request body must be a JSON object."}, status=400)
