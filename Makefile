@@ -25,8 +25,9 @@ run: install ## set up everything and start the web server and a Celery worker
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py serve $(HOST):$(PORT)
 
-worker: install ## start only a Celery worker
-	$(VENV)/bin/celery -A contentcuration worker --loglevel=INFO
+worker: install ## start only a Celery worker (development settings unless DJANGO_SETTINGS_MODULE is set)
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-contentcuration.settings.dev} \
+		$(VENV)/bin/celery -A contentcuration worker --loglevel=INFO
 
 test: install ## run the test suite (SQLite, or the database in DATABASE_URL)
 	DJANGO_SETTINGS_MODULE=contentcuration.settings.test $(PY) -m pytest $(PYTEST_ARGS)

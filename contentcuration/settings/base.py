@@ -34,14 +34,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
 
 
+def env_str(name: str, default: str) -> str:
+    """An empty value counts as unset (docker-compose passes ``${X:-}`` through as "")."""
+    return os.environ.get(name) or default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -184,10 +189,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Files ----------------------------------------------------------------------------------
 
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
-MEDIA_URL = os.environ.get("MEDIA_URL", "/content/")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = env_str("MEDIA_URL", "/content/")
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static")).resolve()
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
@@ -222,11 +227,26 @@ DEFAULT_USER_DISK_SPACE = env_int("DEFAULT_USER_DISK_SPACE", 500 * 1024 * 1024)
 # Accounts are usable without an activation email unless the operator turns this on.
 REQUIRE_EMAIL_ACTIVATION = env_bool("REQUIRE_EMAIL_ACTIVATION", False)
 
-SETUP_ADMIN_EMAIL = os.environ.get("SETUP_ADMIN_EMAIL", "a@a.com")
-SETUP_ADMIN_PASSWORD = os.environ.get("SETUP_ADMIN_PASSWORD", "a")
+# ``manage.py setup`` creates this admin only when both are set (settings.dev sets a@a.com / a
+# for local development); otherwise it creates none and prints how to make one.
+SETUP_ADMIN_EMAIL = env_str("SETUP_ADMIN_EMAIL", "")
+SETUP_ADMIN_PASSWORD = env_str("SETUP_ADMIN_PASSWORD", "")
+# ``manage.py setup`` creates the demo channel only when asked (settings.dev asks).
+SETUP_DEMO_CHANNEL = env_bool("SETUP_DEMO_CHANNEL", False)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# E-mail (activation, password reset, invitations): printed to the console unless an SMTP
+# server is configured; setting EMAIL_HOST switches the default backend to SMTP.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 
 # --- REST framework -------------------------------------------------------------------------
@@ -281,7 +301,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 

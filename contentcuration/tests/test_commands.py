@@ -1,4 +1,5 @@
-"""Operator commands: setup is idempotent, constants load idempotently, trees stay valid."""
+"""Operator commands: setup is idempotent and creates an admin or the demo channel only when
+asked, constants load idempotently, trees stay valid."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
 
 from contentcuration.constants import load_constants
 from contentcuration.demo import DEMO_CHANNEL_ID
@@ -22,16 +25,52 @@ def run(*args, **options) -> str:
     return out.getvalue()
 
 
+ADMIN_PASSWORD = "correct horse battery staple"
+asked_for_admin_and_demo = override_settings(
+    SETUP_ADMIN_EMAIL="admin@example.org", SETUP_ADMIN_PASSWORD=ADMIN_PASSWORD, SETUP_DEMO_CHANNEL=True
+)
+
+
+@asked_for_admin_and_demo
 def test_setup_twice_creates_one_admin_and_one_demo_channel_with_valid_trees():
     run("setup")
     run("setup")
 
-    assert User.objects.filter(email="a@a.com", is_admin=True).count() == 1
-    assert authenticate(username="a@a.com", password="a") is not None
+    assert User.objects.filter(email="admin@example.org", is_admin=True).count() == 1
+    assert authenticate(username="admin@example.org", password=ADMIN_PASSWORD) is not None
     assert Channel.objects.filter(pk=DEMO_CHANNEL_ID).count() == 1
     assert "all consistent" in run("check_trees")
 
 
+def test_setup_without_admin_settings_creates_no_user_nor_channel_and_says_how_to_create_an_admin():
+    output = run("setup")
+
+    assert not User.objects.exists() and not Channel.objects.exists()
+    assert "manage.py createsuperuser" in output and "SETUP_ADMIN_EMAIL" in output
+
+
+@override_settings(SETUP_ADMIN_EMAIL="admin@example.org", SETUP_ADMIN_PASSWORD="a", DEBUG=False)
+def test_setup_refuses_a_weak_admin_password_outside_development():
+    with pytest.raises(CommandError, match="SETUP_ADMIN_PASSWORD is too weak"):
+        run("setup")
+    assert not User.objects.exists()
+
+
+@override_settings(SETUP_ADMIN_PASSWORD="")
+def test_setup_with_an_admin_email_but_no_password_names_the_missing_variable(monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="SETUP_ADMIN_PASSWORD"):
+        run("setup", admin_email="admin@example.org")
+    assert not User.objects.exists()
+
+
+def test_setup_demo_without_any_admin_is_refused_with_instructions():
+    with pytest.raises(CommandError, match="createsuperuser"):
+        run("setup", demo=True)
+    assert not Channel.objects.exists()
+
+
+@asked_for_admin_and_demo
 def test_the_demo_channel_has_nested_topics_a_real_pdf_and_an_exercise_of_several_question_types():
     run("setup")
     channel = Channel.objects.get(pk=DEMO_CHANNEL_ID)
