@@ -335,3 +335,18 @@ def test_the_build_context_leaves_out_virtualenvs_data_git_and_node_modules():
         assert dockerignore_excludes(path, patterns), f"{path} would be sent to the Docker daemon"
     for path in ["manage.py", "requirements.txt", "contentcuration/settings/base.py", "gunicorn.conf.py"]:
         assert not dockerignore_excludes(path, patterns), f"{path} is needed in the image"
+
+
+# --- README ---------------------------------------------------------------------------------
+
+READS_A_VARIABLE = re.compile(r'(?:env_(?:str|bool|int|list)|os\.environ\.(?:get|setdefault))\(\s*"([A-Z][A-Z0-9_]*)"')
+
+
+def test_every_variable_the_settings_read_is_in_the_readme_table():
+    sources = [*sorted((REPO / "contentcuration" / "settings").glob("*.py")), REPO / "gunicorn.conf.py"]
+    variables = {name for path in sources for name in READS_A_VARIABLE.findall(path.read_text())}
+    assert {"SECRET_KEY", "EMAIL_BACKEND", "GUNICORN_TIMEOUT"} <= variables  # the scan works
+    readme = (REPO / "README.md").read_text()
+    table_rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    undocumented = sorted(name for name in variables if not any(f"`{name}`" in row for row in table_rows))
+    assert not undocumented, f"add these to README.md's settings table: {undocumented}"
