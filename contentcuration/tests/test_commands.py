@@ -42,6 +42,10 @@ def test_setup_twice_creates_one_admin_and_one_demo_channel_with_valid_trees():
     assert "all consistent" in run("check_trees")
 
 
+not_asked = override_settings(SETUP_ADMIN_EMAIL="", SETUP_ADMIN_PASSWORD="", SETUP_DEMO_CHANNEL=False)
+
+
+@not_asked
 def test_setup_without_admin_settings_creates_no_user_nor_channel_and_says_how_to_create_an_admin():
     output = run("setup")
 
@@ -64,6 +68,7 @@ def test_setup_with_an_admin_email_but_no_password_names_the_missing_variable(mo
     assert not User.objects.exists()
 
 
+@not_asked
 def test_setup_demo_without_any_admin_is_refused_with_instructions():
     with pytest.raises(CommandError, match="createsuperuser"):
         run("setup", demo=True)
