@@ -125,7 +125,7 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
         errors["size"] = ["Ensure this value is greater than or equal to 0."]
 
     checksum = data.get("checksum")
-    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.match(checksum):
+    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.fullmatch(checksum):
         errors["checksum"] = ["Expected the md5 of the file as 32 lower-case hex characters."]
 
     name = data.get("name")

@@ -47,7 +47,7 @@ from contentcuration.models import (
 
 from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 
-FILENAME_RE = re.compile(r"^([0-9a-f]{32})\.([a-z0-9]{1,10})$")
+FILENAME_RE = re.compile(r"([0-9a-f]{32})\.([a-z0-9]{1,10})")
 MAX_TAG_LENGTH = 30  # Studio's limit; ContentTag allows 50 but Studio-made chefs never exceed 30
 LABEL_VALUES: dict[str, frozenset[str]] = {
     "grade_levels": frozenset(levels.LEVELSLIST),
@@ -200,7 +200,7 @@ def parse_files(value: Any, *, field_name: str, report: ProblemCollector, ref: R
         if not isinstance(data, dict):
             report(where, "must be an object")
             continue
-        match = FILENAME_RE.match(str(data.get("filename") or ""))
+        match = FILENAME_RE.fullmatch(str(data.get("filename") or ""))
         if not match:
             report(f"{where}.filename", f"{data.get('filename')!r} is not '<md5>.<ext>'")
             continue

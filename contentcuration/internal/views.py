@@ -208,7 +208,7 @@ def file_diff(request):
     names = json_body(request, expect=list)
     missing = []
     for name in names:
-        match = nodes.FILENAME_RE.match(name) if isinstance(name, str) else None
+        match = nodes.FILENAME_RE.fullmatch(name) if isinstance(name, str) else None
         if not match:
             raise InvalidRequest(f"{name!r} is not '<md5>.<ext>'", field="files")
         if not storage.object_exists(*match.groups()):
@@ -227,7 +227,7 @@ def file_upload(request):
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidRequest("a multipart field 'file' is required", field="file")
-    match = nodes.FILENAME_RE.match(upload.name or "")
+    match = nodes.FILENAME_RE.fullmatch(upload.name or "")
     if not match:
         raise InvalidRequest(f"{upload.name!r} is not '<md5>.<ext>'", field="file")
     checksum, extension = match.groups()

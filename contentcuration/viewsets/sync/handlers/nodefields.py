@@ -212,7 +212,7 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
             touched.add("language_id")
     if "license" in data:
         value = data["license"]
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
             value = int(value)
         if value is not None and (isinstance(value, bool) or value not in _licenses()):
             errors["license"] = [f'Invalid pk "{value}" - object does not exist.']
