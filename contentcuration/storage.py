@@ -34,6 +34,8 @@ from storages.utils import clean_name
 CHECKSUM_RE = re.compile(r"[0-9a-f]{32}")
 EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}")
 CONTENT_KEY_RE = re.compile(r"storage/([0-9a-f])/([0-9a-f])/([0-9a-f]{32})\.([a-z0-9]{1,10})")
+# The name of a stored content object as clients write it: "<md5>.<ext>".
+OBJECT_NAME_RE = re.compile(r"([0-9a-f]{32})\.([a-z0-9]{1,10})")
 DATABASE_NAME_RE = re.compile(r"[0-9a-f]{32}(-[0-9]+|-next)?\.sqlite3")
 
 # The public URL prefix is fixed by the wire contract (ricecooker HEADs /content/storage/...),

@@ -40,6 +40,7 @@ from .files import (
     upload_state,
     validate_upload_request,
 )
+from .middleware import accepts_large_body
 from .models import File
 from .quota import QuotaExceeded
 
@@ -125,6 +126,7 @@ def _int_header(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() else None
 
 
+@accepts_large_body
 @csrf_exempt
 @require_http_methods(["PUT", "HEAD"])
 def upload_view(request: HttpRequest, token: str) -> HttpResponse:

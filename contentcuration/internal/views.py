@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
 from typing import Any
 
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 
 from contentcuration import storage
 from contentcuration.jobs import enqueue_job
+from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 
 from . import chef_upload, nodes, tree_data
@@ -66,9 +66,11 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
 
 def json_body(request, *, expect: type = dict) -> Any:
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"The request body is not JSON ({exc})") from None
+        data = load_json(request.body or b"null")
+    except InvalidJSON as exc:
+        if exc.path:
+            raise InvalidRequest(exc.message, field=exc.path) from None
+        raise InvalidRequest(f"The request body is not JSON we accept: {exc.message}") from None
     if not isinstance(data, expect):
         raise InvalidRequest(f"The request body must be a JSON {'object' if expect is dict else 'array'}")
     return data

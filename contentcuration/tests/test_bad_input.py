@@ -15,7 +15,6 @@ import pytest
 from django.test import Client
 
 from contentcuration import storage
-from contentcuration.internal import nodes as chef_nodes
 from contentcuration.models import ContentNode, File, is_hex_id, new_hex_id
 from contentcuration.tests.files_helpers import announcement, random_bytes, token_for
 from contentcuration.tests.sync_helpers import SYNC_URL, created, errors_by_rev, updated
@@ -85,7 +84,10 @@ def _no_value_error(function, *args) -> bool:
 
 def test_a_sync_create_with_a_newline_in_its_key_is_an_error_naming_the_key(owner, channel):
     item = created(
-        "contentnode", NEWLINE_ID, {"title": "x", "kind": "topic", "parent": channel.main_tree_id}, channel_id=channel.pk
+        "contentnode",
+        NEWLINE_ID,
+        {"title": "x", "kind": "topic", "parent": channel.main_tree_id},
+        channel_id=channel.pk,
     )
     response = sync(owner, [item])
     assert response.status_code == 200, response.content
@@ -161,7 +163,12 @@ def test_nul_in_an_upload_file_format_is_a_400_naming_it(owner):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("title", "a\u0000b"), ("description", "\u0000"), ("tags", ["ok", "b\u0000d"]), ("extra_fields", '{"a\\u0000": 1}')],
+    [
+        ("title", "a\u0000b"),
+        ("description", "\u0000"),
+        ("tags", ["ok", "b\u0000d"]),
+        ("extra_fields", '{"a\\u0000": 1}'),
+    ],
 )
 def test_nul_in_a_chef_node_is_a_400_naming_the_field(chef, chef_root, field, value):
     body = chef.add_nodes(chef_root, [node_dict("topic", "nul", **{field: value})], status=400)
@@ -231,7 +238,10 @@ def test_a_sync_body_nested_a_thousand_deep_is_a_400(owner):
 @pytest.mark.parametrize("field", ["extra_fields", "thumbnail_encoding"])
 def test_a_sync_change_nested_deep_is_a_4xx_naming_where(owner, channel, field):
     node = created(
-        "contentnode", new_hex_id(), {"title": "n", "kind": "topic", "parent": channel.main_tree_id}, channel_id=channel.pk
+        "contentnode",
+        new_hex_id(),
+        {"title": "n", "kind": "topic", "parent": channel.main_tree_id},
+        channel_id=channel.pk,
     )
     assert sync(owner, [node]).status_code == 200
     change = updated("contentnode", node["key"], {field: nested(400)}, channel_id=channel.pk)
@@ -241,7 +251,7 @@ def test_a_sync_change_nested_deep_is_a_4xx_naming_where(owner, channel, field):
 
 
 def test_a_chef_body_nested_a_thousand_deep_is_a_400(chef, chef_root):
-    body = '{"root_id": "%s", "content_data": %s}' % (chef_root, "[" * DEEP + "]" * DEEP)
+    body = f'{{"root_id": "{chef_root}", "content_data": {"[" * DEEP + "]" * DEEP}}}'
     response = chef.client.generic(
         "POST", "/api/internal/add_nodes", body, content_type="", HTTP_AUTHORIZATION=f"Token {chef.token}"
     )
@@ -249,6 +259,6 @@ def test_a_chef_body_nested_a_thousand_deep_is_a_400(chef, chef_root):
 
 
 def test_chef_extra_fields_nested_deep_is_a_400_naming_the_field(chef, chef_root):
-    node = node_dict("topic", "deep", extra_fields=json.dumps(nested(DEEP)))
+    node = node_dict("topic", "deep", extra_fields='{"a": ' * DEEP + "1" + "}" * DEEP)
     body = chef.add_nodes(chef_root, [node], status=400)
     assert "extra_fields" in json.dumps(body)
