@@ -49,22 +49,23 @@ def _shown(path: str) -> str:
     return path if len(parts) <= _PATH_SHOWN else ".".join(parts[:_PATH_SHOWN]) + ".…"
 
 
-def check_json(value: Any, *, path: str = "", max_depth: int = MAX_JSON_DEPTH) -> None:
+def check_json(value: Any, *, path: str = "", max_depth: int = MAX_JSON_DEPTH, allow_nul: bool = False) -> None:
     """Raise InvalidJSON naming the first place where ``value`` nests deeper than
     ``max_depth`` or a string (key or value) holds a NUL character. Iterative, so it is
-    safe on any value the parser produced."""
+    safe on any value the parser produced. ``allow_nul`` leaves NUL to a later, per-field
+    check (Django forms refuse it naming the field)."""
     stack: list[tuple[Any, str, int]] = [(value, path, 0)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if "\x00" in item and not allow_nul:
                 raise InvalidJSON("NUL characters (\\u0000) are not allowed.", path=where)
         elif isinstance(item, (dict, list)):
             if depth >= max_depth:
                 raise InvalidJSON(f"nested deeper than {max_depth} levels.", path=_shown(where))
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in pairs:
-                if isinstance(key, str) and "\x00" in key:
+                if isinstance(key, str) and "\x00" in key and not allow_nul:
                     raise InvalidJSON("NUL characters (\\u0000) are not allowed in keys.", path=where)
                 stack.append((child, _join(where, key), depth + 1))
 
@@ -73,7 +74,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def load_json(text: str | bytes, *, path: str = "", max_depth: int = MAX_JSON_DEPTH) -> Any:
+def load_json(text: str | bytes, *, path: str = "", max_depth: int = MAX_JSON_DEPTH, allow_nul: bool = False) -> Any:
     """``json.loads`` plus ``check_json``. Raises InvalidJSON (a ValueError) for text that is
     not JSON (``NaN`` and ``Infinity`` included: jsonb refuses them), nests too deeply
     (Python's parser raises RecursionError near 1,000 levels) or holds NUL characters."""
@@ -83,7 +84,7 @@ def load_json(text: str | bytes, *, path: str = "", max_depth: int = MAX_JSON_DE
         raise InvalidJSON(f"nested deeper than {max_depth} levels.", path=path) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJSON(f"not valid JSON ({exc}).", path=path) from None
-    check_json(value, path=path, max_depth=max_depth)
+    check_json(value, path=path, max_depth=max_depth, allow_nul=allow_nul)
     return value
 
 

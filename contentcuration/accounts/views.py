@@ -41,7 +41,7 @@ LOGIN_FIELDS = [("username", "Email", "email"), ("password", "Password", "passwo
 def _body(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         try:
-            data = load_json(request.body or b"{}")
+            data = load_json(request.body or b"{}", allow_nul=True)
         except InvalidJSON:
             return {}
         return data if isinstance(data, dict) else {}

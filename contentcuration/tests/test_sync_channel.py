@@ -45,7 +45,11 @@ def test_updating_a_channel_merges_content_defaults_and_marks_the_root_changed(o
     item = updated(
         "channel",
         channel.pk,
-        {"name": "Renamed", "content_defaults.author": "Grace", "thumbnail_encoding.base64": "data:image/png;base64,AA"},
+        {
+            "name": "Renamed",
+            "content_defaults.author": "Grace",
+            "thumbnail_encoding.base64": "data:image/png;base64,AA",
+        },
         channel_id=channel.pk,
     )
     assert outcome(owner, item) is None
