@@ -85,7 +85,12 @@ def validate_completion_criteria(criteria: Any, *, kind: str | None, complete: b
         if not _valid_mastery(threshold):
             raise InvalidCompletionCriteria("Invalid completion criteria")
     elif model == completion_criteria.PAGES and isinstance(threshold, str):
-        if not (threshold.endswith("%") and threshold[:-1].isdigit() and 1 <= int(threshold[:-1]) <= 100):
+        if not (
+            threshold.endswith("%")
+            and threshold[:-1].isascii()
+            and threshold[:-1].isdigit()
+            and 1 <= int(threshold[:-1]) <= 100
+        ):
             raise InvalidCompletionCriteria("Invalid completion criteria")
     elif isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold <= 0:
         raise InvalidCompletionCriteria("Invalid completion criteria")

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import quota, storage
+from .limits import BIGINT_MAX, INT_MAX
 from .models import File, FileFormat, FormatPreset, User
 
 # Spec 4.5: Studio refuses single-request uploads above 500 MiB.
@@ -123,9 +124,11 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
         errors["size"] = ["A valid integer is required."]
     elif size < 0:
         errors["size"] = ["Ensure this value is greater than or equal to 0."]
+    elif size > BIGINT_MAX:
+        errors["size"] = [f"Ensure this value is less than or equal to {BIGINT_MAX}."]
 
     checksum = data.get("checksum")
-    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.match(checksum):
+    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.fullmatch(checksum):
         errors["checksum"] = ["Expected the md5 of the file as 32 lower-case hex characters."]
 
     name = data.get("name")
@@ -154,6 +157,8 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
             duration = math.floor(duration)
             if duration <= 0:
                 errors["duration"] = ["Ensure this value is greater than 0."]
+            elif duration > INT_MAX:
+                errors["duration"] = [f"Ensure this value is less than or equal to {INT_MAX}."]
     if duration is None and file_format is not None and file_format.pk in DURATION_FORMATS:
         errors["duration"] = [f"A duration is required for {file_format.pk} files."]
     if preset is not None and not preset_has_duration(preset):

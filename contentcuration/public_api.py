@@ -135,7 +135,7 @@ def _timestamp(value: datetime | None) -> str | None:
 
 def _version_notes(channel: Channel, up_to: int | None) -> dict[str, str]:
     published = channel.published_data or {}
-    numbers = sorted(int(n) for n in published if n.isdigit() and isinstance(published[n], dict))
+    numbers = sorted(int(n) for n in published if n.isascii() and n.isdigit() and isinstance(published[n], dict))
     return {str(n): published[str(n)].get("version_notes") or "" for n in numbers if up_to is None or n <= up_to}
 
 

@@ -31,10 +31,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from storages.utils import clean_name
 
-CHECKSUM_RE = re.compile(r"^[0-9a-f]{32}$")
-EXTENSION_RE = re.compile(r"^[a-z0-9]{1,10}$")
-CONTENT_KEY_RE = re.compile(r"^storage/([0-9a-f])/([0-9a-f])/([0-9a-f]{32})\.([a-z0-9]{1,10})$")
-DATABASE_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]+|-next)?\.sqlite3$")
+CHECKSUM_RE = re.compile(r"[0-9a-f]{32}")
+EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}")
+CONTENT_KEY_RE = re.compile(r"storage/([0-9a-f])/([0-9a-f])/([0-9a-f]{32})\.([a-z0-9]{1,10})")
+# The name of a stored content object as clients write it: "<md5>.<ext>".
+OBJECT_NAME_RE = re.compile(r"([0-9a-f]{32})\.([a-z0-9]{1,10})")
+DATABASE_NAME_RE = re.compile(r"[0-9a-f]{32}(-[0-9]+|-next)?\.sqlite3")
 
 # The public URL prefix is fixed by the wire contract (ricecooker HEADs /content/storage/...),
 # and the routes in upload_urls.py serve it; MEDIA_URL only matters to a fronting web server.
@@ -51,16 +53,16 @@ def storage_key(checksum: str, extension: str) -> str:
     crafted name can never point outside ``storage/``.
     """
     extension = (extension or "").lower()
-    if not CHECKSUM_RE.match(checksum or ""):
+    if not CHECKSUM_RE.fullmatch(checksum or ""):
         raise ValueError(f"{checksum!r} is not an md5 checksum.")
-    if not EXTENSION_RE.match(extension):
+    if not EXTENSION_RE.fullmatch(extension):
         raise ValueError(f"{extension!r} is not a file extension.")
     return f"{CONTENT_PREFIX}/{checksum[0]}/{checksum[1]}/{checksum}.{extension}"
 
 
 def parse_content_key(key: str) -> tuple[str, str] | None:
     """(md5, extension) of a well-formed content key, else None (also when c0/c1 disagree)."""
-    match = CONTENT_KEY_RE.match(key)
+    match = CONTENT_KEY_RE.fullmatch(key)
     if not match or match.group(1) != match.group(3)[0] or match.group(2) != match.group(3)[1]:
         return None
     return match.group(3), match.group(4)
@@ -225,7 +227,7 @@ def database_key(channel_id: str, version: DatabaseVersion = None) -> str:
     (``databases/<id>.sqlite3``), an int a numbered version (``<id>-<n>.sqlite3``) and
     ``"next"`` the draft (``<id>-next.sqlite3``). Raises ValueError for a malformed id.
     """
-    if not CHECKSUM_RE.match(channel_id or ""):
+    if not CHECKSUM_RE.fullmatch(channel_id or ""):
         raise ValueError(f"{channel_id!r} is not a channel id.")
     if version is None:
         suffix = ""
@@ -240,7 +242,7 @@ def database_key(channel_id: str, version: DatabaseVersion = None) -> str:
 
 def database_key_from_name(name: str) -> str | None:
     """The key for a served database file name, or None when the name is not one of ours."""
-    return f"{DATABASE_PREFIX}/{name}" if DATABASE_NAME_RE.match(name) else None
+    return f"{DATABASE_PREFIX}/{name}" if DATABASE_NAME_RE.fullmatch(name) else None
 
 
 def database_url(channel_id: str, version: DatabaseVersion = None) -> str:

@@ -19,7 +19,7 @@ from django.db import transaction
 from . import storage
 from .models import ContentNode, File, User
 
-DATA_URI_RE = re.compile(r"^data:(image/(?:png|jpeg|jpg));base64,([A-Za-z0-9+/=\s]+)$")
+DATA_URI_RE = re.compile(r"data:(image/(?:png|jpeg|jpg));base64,([A-Za-z0-9+/=\s]+)")
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
 # Checked against the bytes, not the declared type, so a data URI cannot smuggle other content.
 SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff"}
@@ -54,7 +54,7 @@ class StoredImage:
 
 def decode_data_uri(data_uri: str) -> tuple[bytes, str]:
     """(image bytes, extension) of a PNG or JPEG base64 data URI; raises InvalidThumbnail."""
-    match = DATA_URI_RE.match((data_uri or "").strip())
+    match = DATA_URI_RE.fullmatch((data_uri or "").strip())
     if not match:
         raise InvalidThumbnail("Expected a base64 PNG or JPEG data URI.")
     try:

@@ -40,13 +40,14 @@ from .files import (
     upload_state,
     validate_upload_request,
 )
+from .middleware import accepts_large_body
 from .models import File
 from .quota import QuotaExceeded
 
 UPLOAD_SALT = "contentcuration.file-upload"
 STREAM_CHUNK = 1024 * 1024
-CONTENT_RANGE_RE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+)$")
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CONTENT_RANGE_RE = re.compile(r"bytes (?:([0-9]+)-([0-9]+)|\*)/([0-9]+)")
+RANGE_RE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 SCRIPTABLE_TYPES = {"image/svg+xml", "text/html", "application/xhtml+xml", "text/xml", "application/xml"}
 
 _LE_UTILS_MIMETYPES = {f.id: f.mimetype for f in file_formats.FORMATLIST if "/" in (f.mimetype or "")}
@@ -122,9 +123,10 @@ def _rejection(status: int, message: str, state: UploadState | None = None) -> H
 
 
 def _int_header(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
+@accepts_large_body
 @csrf_exempt
 @require_http_methods(["PUT", "HEAD"])
 def upload_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -140,7 +142,7 @@ def upload_view(request: HttpRequest, token: str) -> HttpResponse:
     content_range = request.headers.get("Content-Range")
     start = end = total = None
     if content_range:
-        match = CONTENT_RANGE_RE.match(content_range.strip())
+        match = CONTENT_RANGE_RE.fullmatch(content_range.strip())
         if not match:
             return _rejection(400, f"Malformed Content-Range {content_range!r}; expected 'bytes a-b/total'.")
         total = int(match.group(3))
@@ -172,7 +174,7 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool
     unsatisfiable."""
     if not header:
         return None
-    match = RANGE_RE.match(header.strip())
+    match = RANGE_RE.fullmatch(header.strip())
     if not match or (not match.group(1) and not match.group(2)):
         return None  # multiple or malformed ranges: RFC 9110 lets us ignore the header
     first, last = match.group(1), match.group(2)

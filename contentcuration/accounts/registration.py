@@ -30,6 +30,8 @@ class EmailInUse(ValueError):
 
 
 def find_user(email: str) -> User | None:
+    if "\x00" in email:  # no account has one, and PostgreSQL refuses it in a query
+        return None
     return User.objects.filter(email__iexact=email, deleted=False).order_by("-is_active").first()
 
 

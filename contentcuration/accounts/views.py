@@ -9,8 +9,6 @@ answer 403 to anonymous callers like the rest of the API.
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -32,7 +30,9 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from contentcuration.accounts.registration import EmailInUse, activate_user, find_user, register_user
+from contentcuration.limits import InvalidJSON, check_json, json_size, load_json, max_length
 from contentcuration.models import User
+from contentcuration.models.user import INFORMATION_FIELD_MAX_BYTES
 
 CHANNELS_URL = "/channels/"
 LOGIN_FIELDS = [("username", "Email", "email"), ("password", "Password", "password")]
@@ -41,8 +41,8 @@ LOGIN_FIELDS = [("username", "Email", "email"), ("password", "Password", "passwo
 def _body(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
+            data = load_json(request.body or b"{}", allow_nul=True)
+        except InvalidJSON:
             return {}
         return data if isinstance(data, dict) else {}
     return request.POST.dict()
@@ -81,9 +81,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 class RegistrationForm(forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(max_length=100)
+    first_name = forms.CharField(max_length=max_length(User, "first_name"))
+    last_name = forms.CharField(max_length=max_length(User, "last_name"))
+    email = forms.EmailField(max_length=max_length(User, "email"))
     password1 = forms.CharField()
     password2 = forms.CharField()
 
@@ -97,15 +97,34 @@ class RegistrationForm(forms.Form):
 INFORMATION_FIELDS = ("uses", "source", "policies", "locations", "space_needed", "heard_from", "organization")
 
 
+def _information(data: dict) -> tuple[dict, list[str]]:
+    """The registration answers to keep, and the names of those refused (too large, too
+    deep or holding NUL characters)."""
+    information, bad = {}, []
+    for key in INFORMATION_FIELDS:
+        if key not in data:
+            continue
+        try:
+            check_json(data[key], max_depth=4)
+        except InvalidJSON:
+            bad.append(key)
+            continue
+        if json_size(data[key]) > INFORMATION_FIELD_MAX_BYTES:
+            bad.append(key)
+        else:
+            information[key] = data[key]
+    return information, bad
+
+
 @require_POST
 def register_view(request: HttpRequest) -> HttpResponse:
     """200 on success; 400 with the list of bad field names; 403 ``["email"]`` if an active
     account has the email; 405 if an inactive one has it."""
     data = _body(request)
     form = RegistrationForm(data)
-    if not form.is_valid():
-        return JsonResponse(sorted(form.errors), safe=False, status=400)
-    information = {key: data[key] for key in INFORMATION_FIELDS if key in data}
+    information, bad_information = _information(data)
+    if not form.is_valid() or bad_information:
+        return JsonResponse(sorted({*form.errors, *bad_information}), safe=False, status=400)
     try:
         register_user(
             email=form.cleaned_data["email"],

@@ -8,7 +8,6 @@ so a re-run updates the same channel: its editors, tokens, versions and history 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import transaction
@@ -16,13 +15,16 @@ from django.db import transaction
 from contentcuration import channels, tree
 from contentcuration.changes import record_server_change
 from contentcuration.deploy import DeployError, deploy_channel
+from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
 from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
 from contentcuration.viewsets.sync.constants import CHANNEL, DEPLOYED, PUBLISHED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
 from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files
 
-CHANNEL_STRINGS = {"name": 200, "description": 400, "tagline": 150, "source_id": 200, "source_domain": 300}
+CHANNEL_STRINGS = {
+    name: max_length(Channel, name) for name in ("name", "description", "tagline", "source_id", "source_domain")
+}
 
 
 def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
@@ -49,7 +51,9 @@ def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
     if language is not None:
         fields["language_id"] = language
     thumbnail = data.get("thumbnail")
-    fields["thumbnail"] = thumbnail if isinstance(thumbnail, str) else None
+    if problem := thumbnail_name_problem(thumbnail):
+        raise InvalidRequest(problem, field="channel_data.thumbnail")
+    fields["thumbnail"] = thumbnail or None
     if data.get("ricecooker_version") is not None:
         fields["ricecooker_version"] = str(data["ricecooker_version"])[:100]
     return fields
@@ -81,9 +85,9 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
     extra = channel_data.get("extra_fields") or {}
     if isinstance(extra, str):
         try:
-            extra = json.loads(extra or "{}")
-        except ValueError as exc:
-            raise InvalidRequest(f"is not valid JSON ({exc})", field="channel_data.extra_fields") from None
+            extra = load_json(extra or "{}")
+        except InvalidJSON as exc:
+            raise InvalidRequest(exc.message, field="channel_data.extra_fields") from None
     if not isinstance(extra, dict):
         raise InvalidRequest("must be a JSON object", field="channel_data.extra_fields")
     problems: list = []

@@ -10,7 +10,6 @@ bulk-creates the rows hanging off the nodes.
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,17 @@ from le_utils.constants.labels import (
 from contentcuration import storage, tree
 from contentcuration.completeness import has_slide
 from contentcuration.db.locks import lock_trees
+from contentcuration.limits import (
+    BIGINT_MAX,
+    INT_MAX,
+    InvalidJSON,
+    extra_fields_problem,
+    is_int_in,
+    load_json,
+    max_length,
+    tags_problem,
+    whole_number,
+)
 from contentcuration.models import (
     TREE_FIELDS,
     AssessmentItem,
@@ -47,8 +57,7 @@ from contentcuration.models import (
 
 from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 
-FILENAME_RE = re.compile(r"^([0-9a-f]{32})\.([a-z0-9]{1,10})$")
-MAX_TAG_LENGTH = 30  # Studio's limit; ContentTag allows 50 but Studio-made chefs never exceed 30
+FILENAME_RE = storage.OBJECT_NAME_RE
 LABEL_VALUES: dict[str, frozenset[str]] = {
     "grade_levels": frozenset(levels.LEVELSLIST),
     "resource_types": frozenset(resource_type.RESOURCETYPELIST),
@@ -69,17 +78,20 @@ QUESTION_TYPES = frozenset(
 )
 MASTERY_MODELS = frozenset(model for model, _ in exercises.MASTERY_MODELS)
 ROLES = frozenset({roles.LEARNER, roles.COACH})
-# (field, max length) of the plain string fields; None means unlimited (TextField).
-STRING_FIELDS: tuple[tuple[str, int | None], ...] = (
-    ("title", 200),
-    ("description", None),
-    ("author", 200),
-    ("aggregator", 200),
-    ("provider", 200),
-    ("copyright_holder", 200),
-    ("license_description", 400),
-    ("source_id", 200),
-    ("source_domain", 300),
+# (field, max length) of the plain string fields, the limits of the model's columns.
+STRING_FIELDS: tuple[tuple[str, int], ...] = tuple(
+    (name, max_length(ContentNode, name))
+    for name in (
+        "title",
+        "description",
+        "author",
+        "aggregator",
+        "provider",
+        "copyright_holder",
+        "license_description",
+        "source_id",
+        "source_domain",
+    )
 )
 
 
@@ -200,7 +212,7 @@ def parse_files(value: Any, *, field_name: str, report: ProblemCollector, ref: R
         if not isinstance(data, dict):
             report(where, "must be an object")
             continue
-        match = FILENAME_RE.match(str(data.get("filename") or ""))
+        match = FILENAME_RE.fullmatch(str(data.get("filename") or ""))
         if not match:
             report(f"{where}.filename", f"{data.get('filename')!r} is not '<md5>.<ext>'")
             continue
@@ -218,12 +230,12 @@ def parse_files(value: Any, *, field_name: str, report: ProblemCollector, ref: R
             report(f"{where}.language", f"unknown language {language!r}")
             continue
         size = data.get("size")
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            report(f"{where}.size", "must be a non-negative integer")
+        if size is not None and not is_int_in(size, 0, BIGINT_MAX):
+            report(f"{where}.size", f"must be an integer from 0 to {BIGINT_MAX}")
             continue
         duration = data.get("duration")
-        if duration is not None and not isinstance(duration, (int, float)):
-            report(f"{where}.duration", "must be a number of seconds")
+        if duration is not None and whole_number(duration, low=-INT_MAX, high=INT_MAX) is None:
+            report(f"{where}.duration", f"must be a number of seconds below {INT_MAX + 1}")
             continue
         parsed.append(
             ParsedFile(
@@ -241,15 +253,27 @@ def parse_files(value: Any, *, field_name: str, report: ProblemCollector, ref: R
     return parsed
 
 
+def parse_tags(value: Any, *, report: ProblemCollector) -> list[str]:
+    """A node's tag names (a list of non-empty strings of at most MAX_TAG_LENGTH)."""
+    tags = value or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        report("tags", "must be a list of non-empty strings")
+        return []
+    if problem := tags_problem(tags):
+        report("tags", problem)
+        return []
+    return tags
+
+
 def parse_json_field(value: Any, *, field_name: str, report: ProblemCollector, expected: type) -> Any:
     """ricecooker sends ``extra_fields``, ``answers`` and ``hints`` as JSON strings inside JSON."""
     if value is None or value == "":
         return expected()
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError as exc:
-            report(field_name, f"is not valid JSON ({exc})")
+            value = load_json(value, path=field_name)
+        except InvalidJSON as exc:
+            report(exc.path or field_name, exc.message)
             return None
     if not isinstance(value, expected):
         report(field_name, f"must be a JSON {expected.__name__}")
@@ -405,8 +429,8 @@ def parse_node(
     if role not in ROLES:
         report("role", f"must be one of {', '.join(sorted(ROLES))}")
     duration = data.get("suggested_duration")
-    if duration is not None and (not isinstance(duration, (int, float)) or duration < 0):
-        report("suggested_duration", "must be a non-negative number of seconds")
+    if duration is not None and whole_number(duration) is None:
+        report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
 
     labels: dict[str, dict[str, bool] | None] = {}
     for name, allowed in LABEL_VALUES.items():
@@ -420,14 +444,10 @@ def parse_node(
         else:
             labels[name] = {v: True for v in value}
 
-    tags = data.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-        report("tags", "must be a list of non-empty strings")
-        tags = []
-    elif long := [t for t in tags if len(t) > MAX_TAG_LENGTH]:
-        report("tags", f"tag {long[0]!r} is longer than {MAX_TAG_LENGTH} characters")
-
+    tags = parse_tags(data.get("tags"), report=report)
     extra = parse_json_field(data.get("extra_fields"), field_name="extra_fields", report=report, expected=dict)
+    if extra is not None and (problem := extra_fields_problem(extra)):
+        report("extra_fields", problem)
     if kind == "exercise" and extra is not None:
         extra = _exercise_options(extra, report=report)
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contentcuration import tree
+from contentcuration.limits import INT_MAX, extra_fields_problem, max_length, whole_number
 from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
 
-OVERRIDE_STRINGS = {"title": 200, "description": None, "aggregator": 200, "provider": 200}
+OVERRIDE_STRINGS = {name: max_length(ContentNode, name) for name in ("title", "description", "aggregator", "provider")}
 
 
 @dataclass
@@ -72,20 +73,20 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
             mods[name] = {v: True for v in value}
     if data.get("extra_fields") is not None:
         extra = helpers.parse_json_field(data["extra_fields"], field_name="extra_fields", report=report, expected=dict)
-        if extra is not None:
+        if extra is not None and (problem := extra_fields_problem(extra)):
+            report("extra_fields", problem)
+        elif extra is not None:
             mods["extra_fields"] = extra
     if data.get("suggested_duration") is not None:
-        if not isinstance(data["suggested_duration"], (int, float)) or data["suggested_duration"] < 0:
-            report("suggested_duration", "must be a non-negative number of seconds")
+        duration = whole_number(data["suggested_duration"])
+        if duration is None:
+            report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
         else:
-            mods["suggested_duration"] = int(data["suggested_duration"])
+            mods["suggested_duration"] = duration
     role = data.get("role")
     if role is not None and role not in helpers.ROLES:
         report("role", f"must be one of {', '.join(sorted(helpers.ROLES))}")
-    tags = data.get("tags") or []
-    if not isinstance(tags, list) or any(not isinstance(t, str) or len(t) > helpers.MAX_TAG_LENGTH for t in tags):
-        report("tags", f"must be a list of strings of at most {helpers.MAX_TAG_LENGTH} characters")
-        tags = []
+    tags = helpers.parse_tags(data.get("tags"), report=report)
     files = helpers.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
     can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()
     return RemoteCopy(source_id=source, can_edit_source=can_edit, mods=mods, role=role), files, tags

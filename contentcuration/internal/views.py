@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
 from typing import Any
 
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 
 from contentcuration import storage
 from contentcuration.jobs import enqueue_job
+from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 
 from . import chef_upload, nodes, tree_data
@@ -66,9 +66,11 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
 
 def json_body(request, *, expect: type = dict) -> Any:
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"The request body is not JSON ({exc})") from None
+        data = load_json(request.body or b"null")
+    except InvalidJSON as exc:
+        if exc.path:
+            raise InvalidRequest(exc.message, field=exc.path) from None
+        raise InvalidRequest(f"The request body is not JSON we accept: {exc.message}") from None
     if not isinstance(data, expect):
         raise InvalidRequest(f"The request body must be a JSON {'object' if expect is dict else 'array'}")
     return data
@@ -208,7 +210,7 @@ def file_diff(request):
     names = json_body(request, expect=list)
     missing = []
     for name in names:
-        match = nodes.FILENAME_RE.match(name) if isinstance(name, str) else None
+        match = nodes.FILENAME_RE.fullmatch(name) if isinstance(name, str) else None
         if not match:
             raise InvalidRequest(f"{name!r} is not '<md5>.<ext>'", field="files")
         if not storage.object_exists(*match.groups()):
@@ -227,7 +229,7 @@ def file_upload(request):
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidRequest("a multipart field 'file' is required", field="file")
-    match = nodes.FILENAME_RE.match(upload.name or "")
+    match = nodes.FILENAME_RE.fullmatch(upload.name or "")
     if not match:
         raise InvalidRequest(f"{upload.name!r} is not '<md5>.<ext>'", field="file")
     checksum, extension = match.groups()

@@ -8,7 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 
-HEX_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+HEX_ID_RE = re.compile(r"[0-9a-f]{32}")
 
 
 def new_hex_id() -> str:
@@ -17,7 +17,7 @@ def new_hex_id() -> str:
 
 
 def is_hex_id(value: object) -> bool:
-    return isinstance(value, str) and bool(HEX_ID_RE.match(value))
+    return isinstance(value, str) and bool(HEX_ID_RE.fullmatch(value))
 
 
 def validate_hex_id(value: object) -> None:

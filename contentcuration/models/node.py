@@ -16,6 +16,14 @@ from mptt.querysets import TreeQuerySet
 
 from .fields import HexIdField, new_hex_id
 
+# Input limits the sync and chef APIs enforce (read them from here, not from copies). Text
+# limits are the fields' ``max_length``; these cover what a column type cannot say.
+MAX_TAG_LENGTH = 30  # Studio's; ContentTag.tag_name holds 50, Studio-made data never exceeds 30
+MAX_TAGS_PER_NODE = 100
+# The JSON of extra_fields (options, completion criteria, randomize): a few hundred bytes in
+# practice; an unbounded value was stored 20 MB large and copied into every poll.
+EXTRA_FIELDS_MAX_BYTES = 16 * 1024
+
 ORPHANAGE_ROOT_ID = "0" * 32
 DELETED_CHEFS_ROOT_ID = "1" * 32
 
@@ -106,7 +114,9 @@ class ContentNode(MPTTModel):
     source_domain = models.CharField(max_length=300, null=True, blank=True)
 
     title = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    # max_length is checked by the APIs, not the database (a text column either way): Studio
+    # sets none, and a 20 MB description was stored and copied into the change feed.
+    description = models.TextField(blank=True, max_length=10_000)
     # Indexes on this table are kept to what reads need: every structural change rewrites
     # lft/rght of many rows and each index multiplies that cost (benchmarks/tree.py). Kind,
     # license and language are filtered within a tree, which the tree index already narrows.

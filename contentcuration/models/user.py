@@ -42,6 +42,9 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username, deleted=False)
 
 
+INFORMATION_FIELD_MAX_BYTES = 2000
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with a login. ``is_admin`` is the one flag that grants server-wide rights.
 
@@ -67,6 +70,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="+",
         on_delete=models.SET_NULL,
     )
+    # What registration asked (uses, source, organization, ...): each answer at most
+    # INFORMATION_FIELD_MAX_BYTES of JSON (an anonymous sign-up once stored a 50 MB field).
     information = models.JSONField(default=dict, blank=True)
     content_defaults = models.JSONField(default=dict, blank=True)
     policies = models.JSONField(default=dict, blank=True)

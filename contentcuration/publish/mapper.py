@@ -47,7 +47,7 @@ NOTHING_TO_SHOW = {
     content_kinds.EXERCISE: "exercise has no questions",
     content_kinds.SLIDESHOW: "slideshow has no slides",
 }
-DATA_URI_RE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.+)$", re.S)
+DATA_URI_RE = re.compile(r"data:image/(png|jpeg|jpg|gif|webp);base64,(.+)", re.S)
 
 NODE_FIELDS = (
     "id",
@@ -434,7 +434,7 @@ class TreeExporter:
             preset = self.presets.get(f["preset_id"])
             ext = (f["file_format_id"] or "").lower()
             checksum = (f["checksum"] or "").lower()
-            if preset is None or not ext or not storage.CHECKSUM_RE.match(checksum):
+            if preset is None or not ext or not storage.CHECKSUM_RE.fullmatch(checksum):
                 self.summary.errors.append(
                     f"{self._label(row)}: file {f['id']} has no valid checksum, format or preset"
                 )
@@ -482,7 +482,7 @@ def _encoded_thumbnail(encoding: str | None) -> tuple[str, bytes] | None:
         uri = json.loads(encoding).get("base64") if encoding.lstrip().startswith("{") else None
     except (ValueError, AttributeError):
         return None
-    match = DATA_URI_RE.match(uri or "")
+    match = DATA_URI_RE.fullmatch(uri or "")
     if not match:
         return None
     try:

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_ATTEMPTS = 3  # a move committed during the read restarts the export
 MAX_ICON_BYTES = 2 * 1024 * 1024
-THUMBNAIL_RE = re.compile(r"^([0-9a-f]{32})\.([a-z0-9]+)$")
+THUMBNAIL_RE = re.compile(r"([0-9a-f]{32})\.([a-z0-9]+)")
 FLAG_BATCH = 200
 # Longer than any publish can take (benchmarks/publish.py: 100,000 nodes in ~30 s; Studio
 # reports publishes over 1 h as anomalies) and than the broker's 1 h visibility timeout.
@@ -324,7 +324,7 @@ def _channel_icon(channel: Channel) -> str:
     encoded = (channel.thumbnail_encoding or {}).get("base64")
     if isinstance(encoded, str) and encoded.startswith("data:image"):
         return encoded
-    match = THUMBNAIL_RE.match(channel.thumbnail or "")
+    match = THUMBNAIL_RE.fullmatch(channel.thumbnail or "")
     if not match:
         return ""
     try:

@@ -45,14 +45,18 @@ def test_updating_a_channel_merges_content_defaults_and_marks_the_root_changed(o
     item = updated(
         "channel",
         channel.pk,
-        {"name": "Renamed", "content_defaults.author": "Grace", "thumbnail_encoding.base64": "abc"},
+        {
+            "name": "Renamed",
+            "content_defaults.author": "Grace",
+            "thumbnail_encoding.base64": "data:image/png;base64,AA",
+        },
         channel_id=channel.pk,
     )
     assert outcome(owner, item) is None
     channel.refresh_from_db()
     assert channel.name == "Renamed" and channel.content_defaults["author"] == "Grace"
     assert channel.content_defaults["auto_derive_video_thumbnail"] is True
-    assert channel.thumbnail_encoding == {"base64": "abc"}
+    assert channel.thumbnail_encoding == {"base64": "data:image/png;base64,AA"}
     assert ContentNode.objects.get(pk=channel.main_tree_id).changed is True
 
 

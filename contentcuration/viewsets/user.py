@@ -149,7 +149,11 @@ class ChannelUserViewSet(ReadOnlyValuesViewset):
         channel = Channel.objects.filter(pk=channel_id).first()
         if channel is None:
             raise Http404
-        user = User.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        user = (
+            User.objects.filter(pk=pk).first()
+            if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) < 19
+            else None
+        )
         if user is None:
             return Response({"detail": "Unknown user."}, status=status.HTTP_400_BAD_REQUEST)
         is_editor = Channel.objects.editable_by(request.user).filter(pk=channel.pk).exists()

@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from rest_framework.views import APIView
 
 from contentcuration import jobs
 from contentcuration.models import Channel, TaskMetadata
+from contentcuration.viewsets.parsers import CheckedJSONParser
 
 from . import constants as c
 from .apply import Accepted, apply_batch
@@ -149,7 +149,7 @@ def classify(user, raw_changes: list) -> tuple[list[Accepted], list[dict]]:
 class SyncView(APIView):
     authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [CheckedJSONParser]
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,

@@ -4,7 +4,10 @@ Rows are only ever appended final (applied or errored) and under the feed locks,
 prefix of the rows ordered by ``server_rev`` is complete: returning the first
 CHANGE_RETURN_LIMIT rows of the union of everything this client should get keeps every
 high-water mark the browser derives from them safe (spec 2.8's "missed change" cannot
-happen; see docs/decisions/0001-sync-semantics.md).
+happen; see docs/decisions/0001-sync-semantics.md). The prefix is also cut once it holds
+CHANGE_RETURN_MAX_BYTES of changes (at least one row, so a client always advances): the
+client's marks advance to the last row returned and its next poll continues from there,
+exactly as after a 200-row answer.
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ from django.db.models import Q
 from django_celery_results.models import TaskResult
 
 from contentcuration.changes import serialize_change
+from contentcuration.limits import json_size
 from contentcuration.models import Change, TaskMetadata, User
 
 CHANGE_RETURN_LIMIT = 200
+# One viewer's poll once returned 105 MB (a 20 MB description in several changes); rows
+# are read a few at a time so a cut-off answer never loads the rest.
+CHANGE_RETURN_MAX_BYTES = 2 * 1024 * 1024
+_ROWS_PER_READ = 20
 REPORTED_TASK_STATES = ("STARTED", "FAILURE")
 
 
@@ -47,15 +55,21 @@ def collect_changes(
         query |= Q(client_id=client_id, server_rev__in=own_revs) & (Q(applied=True) | Q(errored=True))
     rows = Change.objects.filter(query).order_by("server_rev")[:CHANGE_RETURN_LIMIT]
     result: dict[str, list] = {"changes": [], "successes": [], "errors": []}
-    for row in rows:
+    size = 0
+    for row in rows.iterator(chunk_size=_ROWS_PER_READ):
         mine = client_id is not None and row.client_id == client_id
+        if row.errored and not mine:
+            continue
+        serialized = serialize_change(row)
+        size += json_size(serialized)
+        if size > CHANGE_RETURN_MAX_BYTES and any(result.values()):
+            break  # the rows so far are a complete prefix; the next poll starts after them
         if row.errored:
-            if mine:
-                result["errors"].append(serialize_change(row))
+            result["errors"].append(serialized)
         elif mine:
-            result["successes"].append(serialize_change(row))
+            result["successes"].append(serialized)
         else:
-            result["changes"].append(serialize_change(row))
+            result["changes"].append(serialized)
     return result
 
 

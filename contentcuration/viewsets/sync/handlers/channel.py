@@ -7,6 +7,7 @@ from typing import Any
 
 from contentcuration import channels
 from contentcuration.deploy import DeployError, deploy_channel
+from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
 from contentcuration.viewsets.sync.constants import TASK_ID
 
@@ -32,7 +33,7 @@ WRITABLE = (
     "source_domain",
     "deleted",
 )
-LIMITS = {"name": 200, "description": 400, "source_domain": 300}
+LIMITS = {name: max_length(Channel, name) for name in ("name", "description", "source_domain")}
 CONTENT_DEFAULT_KEYS = frozenset(channels.DEFAULT_CONTENT_DEFAULTS)
 ROOT_FIELDS = frozenset({"name", "description", "language", "thumbnail", "thumbnail_encoding"})
 
@@ -53,8 +54,8 @@ def _clean(data: dict, channel: Channel | None) -> dict[str, Any]:
             else:
                 values[name] = value
     if "thumbnail" in data:
-        if data["thumbnail"] is not None and not isinstance(data["thumbnail"], str):
-            errors["thumbnail"] = ["Not a valid string."]
+        if problem := thumbnail_name_problem(data["thumbnail"]):
+            errors["thumbnail"] = [problem]
         else:
             values["thumbnail"] = data["thumbnail"]
     if "language" in data:
@@ -71,6 +72,9 @@ def _clean(data: dict, channel: Channel | None) -> dict[str, Any]:
                 continue
             current = getattr(channel, name) if channel is not None else {}
             merged = merge(current or {}, value or {})
+            if name == "thumbnail_encoding" and (problem := thumbnail_encoding_problem(merged)):
+                errors[name] = [problem]
+                continue
             if name == "content_defaults":
                 unknown = set(merged) - CONTENT_DEFAULT_KEYS
                 if unknown:

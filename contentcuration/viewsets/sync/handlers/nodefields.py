@@ -23,7 +23,16 @@ from le_utils.constants.labels import (
 )
 
 from contentcuration.completeness import InvalidCompletionCriteria, validate_completion_criteria
-from contentcuration.models import LABEL_FIELDS, ContentKind, ContentNode, Language, License
+from contentcuration.limits import extra_fields_problem, max_length, tag_name_problem, thumbnail_encoding_problem
+from contentcuration.models import (
+    LABEL_FIELDS,
+    MAX_TAG_LENGTH,
+    MAX_TAGS_PER_NODE,
+    ContentKind,
+    ContentNode,
+    Language,
+    License,
+)
 
 from .base import ChangeError, merge
 
@@ -46,14 +55,10 @@ DEFAULT_ACTIVITY = {
     "zim": learning_activities.EXPLORE,
     "slideshow": learning_activities.READ,
 }
-MAX_TAG_LENGTH = 30
+# The model's column limits (description's is checked here only: a text column).
 TEXT_LIMITS = {
-    "title": 200,
-    "license_description": 400,
-    "copyright_holder": 200,
-    "author": 200,
-    "aggregator": 200,
-    "provider": 200,
+    name: max_length(ContentNode, name)
+    for name in ("title", "description", "license_description", "copyright_holder", "author", "aggregator", "provider")
 }
 TRACKED = (
     "title",
@@ -212,7 +217,7 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
             touched.add("language_id")
     if "license" in data:
         value = data["license"]
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
             value = int(value)
         if value is not None and (isinstance(value, bool) or value not in _licenses()):
             errors["license"] = [f'Invalid pk "{value}" - object does not exist.']
@@ -244,14 +249,26 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
             touched.add("suggested_duration")
     if "thumbnail_encoding" in data:
         value = data["thumbnail_encoding"]
-        if value is None or isinstance(value, str):
+        if value is None:
             node.thumbnail_encoding = value
-        elif isinstance(value, dict):
+        elif isinstance(value, (dict, str)):
             try:
                 current = json.loads(node.thumbnail_encoding) if node.thumbnail_encoding and not creating else {}
             except ValueError:
                 current = {}
-            node.thumbnail_encoding = json.dumps(merge(current if isinstance(current, dict) else {}, value))
+            if isinstance(value, str):  # the JSON text itself, as stored
+                try:
+                    merged = json.loads(value) if value.strip() else {}
+                except ValueError:
+                    merged = None
+            else:
+                merged = merge(current if isinstance(current, dict) else {}, value)
+            if not isinstance(merged, dict):
+                errors["thumbnail_encoding"] = ["Must be an object."]
+            elif problem := thumbnail_encoding_problem(merged):
+                errors["thumbnail_encoding"] = [problem]
+            else:
+                node.thumbnail_encoding = json.dumps(merged) if merged else None
         else:
             errors["thumbnail_encoding"] = ["Must be an object."]
         touched.add("thumbnail_encoding")
@@ -276,6 +293,8 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
             if creating and kind == "exercise" and "randomize" not in merged:
                 errors["extra_fields"] = {"randomize": ["This field is required for exercise content."]}
             merged = _validate_extra_fields(errors, merged, kind=kind, complete=bool(node.complete))
+            if problem := extra_fields_problem(merged):
+                errors["extra_fields"] = [problem]
             node.extra_fields = merged
             touched.add("extra_fields")
 
@@ -289,9 +308,13 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
         else:
             tags = {}
             for name, flag in value.items():
-                if flag and len(name) > MAX_TAG_LENGTH:
-                    errors["non_field_errors"] = ["tag is greater than 30 characters"]
+                if flag and len(name) > MAX_TAG_LENGTH:  # Studio's wording (spec 4.2)
+                    errors["non_field_errors"] = [f"tag is greater than {MAX_TAG_LENGTH} characters"]
+                elif flag and (problem := tag_name_problem(name)):
+                    errors["tags"] = [problem]
                 tags[name] = bool(flag)
+            if sum(tags.values()) > MAX_TAGS_PER_NODE:
+                errors["tags"] = [f"A node can have at most {MAX_TAGS_PER_NODE} tags."]
     if errors:
         raise ChangeError(errors)
     if not creating and (touched & set(TRACKED)) and "changed" not in data:
