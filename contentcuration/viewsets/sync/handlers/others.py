@@ -133,7 +133,8 @@ def clipboard_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
         }
         if errors:
             raise ChangeError(errors)
-        channel = Channel.objects.filter(pk=source_channel_id).first()
+        # An unreadable channel answers as a missing one: no probing for what exists.
+        channel = Channel.objects.viewable_by(ctx.user).filter(pk=source_channel_id).first()
         source = None
         if channel and channel.main_tree_id:
             source = ContentNode.objects.filter(
