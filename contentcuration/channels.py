@@ -46,6 +46,15 @@ def proquint(bits: int = 32) -> str:
     return "".join(words)
 
 
+def is_chef_channel_id(channel_id: str) -> bool:
+    """Whether ``channel_id`` is in the id space chefs compute: ricecooker derives a channel's
+    id as ``uuid5(uuid5(NAMESPACE_DNS, source_domain), source_id)`` (ricecooker-api.md 5.1), a
+    version-5 UUID, while editors' ids are random (version 4). Only the chef API may create a
+    channel with such an id, so nobody can take the id a chef will upload to by creating an
+    empty channel with it first (docs/decisions/0008-access-control.md)."""
+    return len(channel_id) == 32 and channel_id[12] == "5"
+
+
 @transaction.atomic
 def create_channel(*, actor: User, id: str | None = None, name: str = "", **fields: Any) -> Channel:
     """Create a channel owned by ``actor`` with empty main and trash trees.

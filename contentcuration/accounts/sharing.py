@@ -1,7 +1,8 @@
 """Sharing a channel: accepting or declining an invitation, a viewer leaving a channel.
 
-Each function is one transaction and records the sync changes other clients need; callers
-(the REST actions) do the authorization.
+Each function is one transaction and records the sync changes other clients need. The REST
+actions and the sync ``invitation`` handler both call these; the rules about who may answer
+an invitation live here, the adapters only shape the errors.
 """
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ from contentcuration.models import Channel, Invitation, User
 from contentcuration.viewsets.sync.constants import CREATED, DELETED, EDITOR_M2M, INVITATION, VIEWER_M2M
 
 
-class InvitationRevoked(ValueError):
+class InvitationError(ValueError):
+    """Why an invitation cannot be answered; the message is shown to the user."""
+
+
+class InvitationRevoked(InvitationError):
+    pass
+
+
+class InvitationAlreadyAccepted(InvitationError):
+    """An accepted invitation is used up: access removed later is not regained through it."""
+
+
+class EmailNotVerified(InvitationError):
     pass
 
 
@@ -21,15 +34,36 @@ class NotAViewer(ValueError):
     pass
 
 
+class NotTheInvitee(InvitationError):
+    pass
+
+
+def _answerable(invitation_id: str, user: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+    if user.is_admin:
+        return invitation
+    if (invitation.email or "").lower() != user.email.lower():
+        raise NotTheInvitee("Only the invited user can respond to an invitation.")
+    if not user.email_verified:
+        raise EmailNotVerified("Confirm your email address (the link we sent you) to answer this invitation.")
+    return invitation
+
+
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
+def accept_invitation(*, invitation_id: str, user: User) -> Invitation:
     """Make ``user`` an editor (share_mode "edit") or viewer ("view") of the invitation's channel.
 
-    Raises InvitationRevoked. Locks the invitation row so a double accept adds one membership.
+    The one accept rule, for the REST action and the sync ``invitation`` handler alike: only
+    the invitee with a verified address (or an admin) may accept, as offered (the invitee
+    cannot change ``share_mode``), once (an accepted invitation cannot be accepted again), and
+    not after it was revoked. Raises NotTheInvitee, EmailNotVerified,
+    InvitationRevoked, InvitationAlreadyAccepted, Invitation.DoesNotExist. Locks the invitation row so a double accept adds one membership.
     """
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = _answerable(invitation_id, user)
     if invitation.revoked:
         raise InvitationRevoked("Invitation has been revoked")
+    if invitation.accepted:
+        raise InvitationAlreadyAccepted("This invitation has already been accepted.")
     channel = invitation.channel
     if invitation.share_mode == "view":
         table, other, join, leave = VIEWER_M2M, EDITOR_M2M, channel.viewers, channel.editors
@@ -59,8 +93,9 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
 
 
 @transaction.atomic
-def decline_invitation(*, invitation: Invitation, user: User) -> Invitation:
-    """Mark the invitation declined."""
+def decline_invitation(*, invitation_id: str, user: User) -> Invitation:
+    """Mark the invitation declined. Raises EmailNotVerified (same gate as accepting)."""
+    invitation = _answerable(invitation_id, user)
     invitation.declined = True
     invitation.save(update_fields=["declined"])
     record_server_change(

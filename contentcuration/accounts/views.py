@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import login, logout, update_session_auth_hash
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import login, logout, password_validation, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,11 +27,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
 
-from contentcuration.accounts.registration import EmailInUse, activate_user, find_user, register_user
+from contentcuration.accounts import throttling
+from contentcuration.accounts.registration import (
+    EmailInUse,
+    SignInToVerify,
+    activate_user,
+    find_user,
+    register_user,
+    send_activation_email,
+)
 from contentcuration.limits import InvalidJSON, check_json, json_size, load_json, max_length
 from contentcuration.models import User
 from contentcuration.models.user import INFORMATION_FIELD_MAX_BYTES
@@ -48,6 +59,19 @@ def _body(request: HttpRequest) -> dict:
     return request.POST.dict()
 
 
+def _too_many(wait: int) -> HttpResponse:
+    response = HttpResponse("Too many attempts; try again later.", status=429, content_type="text/plain")
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def rotate_credentials(user: User) -> None:
+    """After a password change or reset: drop the user's API token (scripts must fetch the new
+    one) and so every credential the old password could have handed out. Other sessions end
+    by themselves: Django checks each session against the password hash."""
+    Token.objects.filter(user=user).delete()
+
+
 def _page(request, title: str, *, message: str = "", form_action: str = "", fields=(), submit="Submit", status=200):
     context = {"title": title, "message": message, "form_action": form_action, "fields": fields, "submit": submit}
     return render(request, "accounts/page.html", context, status=status)
@@ -58,13 +82,27 @@ def _page(request, title: str, *, message: str = "", form_action: str = "", fiel
 def login_view(request: HttpRequest) -> HttpResponse:
     """GET: the login page (sets the CSRF cookie). POST ``{"username", "password"}``:
     302 to the channel list; 403 unknown user or wrong password; 405 "Account hasn't been
-    activated" for an inactive account with the right password."""
+    activated" for an inactive account with the right password; 429 (``Retry-After``) after
+    too many failures for the account or from the address (accounts/throttling.py)."""
     if request.method == "GET":
         return _page(request, "Sign in", form_action=request.path, fields=LOGIN_FIELDS, submit="Sign in")
     data = _body(request)
-    user = find_user(str(data.get("username") or "").strip())
-    if user is None or not user.check_password(str(data.get("password") or "")):
+    username = str(data.get("username") or "").strip()
+    password = str(data.get("password") or "")
+    address = throttling.client_address(request)
+    wait = throttling.exceeded("login_account", username) or throttling.exceeded("login_ip", address)
+    if wait:
+        return _too_many(wait)
+    user = find_user(username)
+    if user is None:
+        # Hash anyway, so an unknown address takes as long as a wrong password (measured
+        # before: 3 ms against 249 ms told which accounts exist).
+        make_password(password)
+    if user is None or not user.check_password(password):
+        throttling.count("login_account", username)
+        throttling.count("login_ip", address)
         return HttpResponse("Invalid email or password", status=403, content_type="text/plain")
+    throttling.forget("login_account", username)
     if not user.is_active:
         return HttpResponse(status=405, reason="Account hasn't been activated")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -74,8 +112,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """POST only (with the CSRF token): a GET, e.g. an ``<img src>`` on another site, must not
+    sign anyone out."""
     logout(request)
     return HttpResponseRedirect("/accounts/")
 
@@ -91,6 +131,16 @@ class RegistrationForm(forms.Form):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1"):
+            candidate = User(
+                email=data.get("email") or "",
+                first_name=data.get("first_name") or "",
+                last_name=data.get("last_name") or "",
+            )
+            try:
+                password_validation.validate_password(data["password1"], user=candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
         return data
 
 
@@ -118,8 +168,12 @@ def _information(data: dict) -> tuple[dict, list[str]]:
 
 @require_POST
 def register_view(request: HttpRequest) -> HttpResponse:
-    """200 on success; 400 with the list of bad field names; 403 ``["email"]`` if an active
-    account has the email; 405 if an inactive one has it."""
+    """200 on success; 400 with the list of bad field names (``password1`` when
+    ``AUTH_PASSWORD_VALIDATORS`` refuse it); 403 ``["email"]`` if an active account has the
+    email; 405 if an inactive one has it; 429 past the ``register`` rate per address."""
+    wait = throttling.check_and_count("register", throttling.client_address(request))
+    if wait:
+        return _too_many(wait)
     data = _body(request)
     form = RegistrationForm(data)
     information, bad_information = _information(data)
@@ -142,27 +196,48 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 
 def activate_view(request: HttpRequest, key: str) -> HttpResponse:
-    user = activate_user(key=key)
+    requester = request.user if request.user.is_authenticated else None
+    try:
+        user = activate_user(key=key, requester=requester)
+    except SignInToVerify as exc:
+        return _page(
+            request,
+            "Sign in to confirm",
+            message=f"Sign in as {exc} first, then open this link again to confirm your address.",
+            form_action=f"/accounts/login/?next={request.path}",
+            fields=LOGIN_FIELDS,
+            submit="Sign in",
+            status=403,
+        )
     if user is None:
         return _page(request, "Activation failed", message="This activation link is invalid or expired.", status=400)
-    return _page(request, "Account activated", message="Your account is active; you can sign in now.")
+    return _page(request, "Account activated", message="Your account is active and your address confirmed.")
 
 
 @require_POST
 def request_activation_link_view(request: HttpRequest) -> HttpResponse:
-    """Always 200, so the response does not reveal whether an account exists."""
-    from contentcuration.accounts.registration import send_activation_email
-
-    user = find_user(str(_body(request).get("email") or "").strip())
-    if user is not None and not user.is_active:
+    """Always 200, so the response does not reveal whether an account exists. An inactive
+    account gets an activation link, an active unverified one a verification link. 429 past
+    the ``password_reset`` rate (per address and per email, whether or not it exists)."""
+    email = str(_body(request).get("email") or "").strip()
+    wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
+    if wait:
+        return _too_many(wait)
+    user = find_user(email)
+    if user is not None and not (user.is_active and user.email_verified):
         send_activation_email(user=user, base_url=request.build_absolute_uri("/"))
     return HttpResponse()
 
 
 @require_POST
 def password_reset_view(request: HttpRequest) -> HttpResponse:
-    """Always 200; an active account with that email gets a reset link."""
-    user = find_user(str(_body(request).get("email") or "").strip())
+    """200 (whether or not the account exists); an active account with that email gets a reset
+    link. 429 past the ``password_reset`` rate (per address and per email)."""
+    email = str(_body(request).get("email") or "").strip()
+    wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
+    if wait:
+        return _too_many(wait)
+    user = find_user(email)
     if user is not None and user.is_active:
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
@@ -179,7 +254,8 @@ PASSWORD_FIELDS = [("new_password1", "New password", "password"), ("new_password
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """GET: the new-password form (400 for a bad link). POST ``{new_password1,
-    new_password2}``: 200, or 400 with the form's errors."""
+    new_password2}``: 200, or 400 with the form's errors. The link came by mail, so the
+    address is verified too; the old API token and other sessions stop working."""
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), deleted=False)
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
@@ -191,31 +267,44 @@ def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -
     form = SetPasswordForm(user, _body(request))
     if not form.is_valid():
         return JsonResponse(form.errors, status=400)
-    form.save()
+    with transaction.atomic():
+        form.save()
+        User.objects.filter(pk=user.pk).update(email_verified=True)
+        rotate_credentials(user)
     return HttpResponse()
 
 
 @extend_schema(
     request=inline_serializer(
-        "PasswordChange", {"new_password1": serializers.CharField(), "new_password2": serializers.CharField()}
+        "PasswordChange",
+        {
+            "old_password": serializers.CharField(),
+            "new_password1": serializers.CharField(),
+            "new_password2": serializers.CharField(),
+        },
     ),
     responses={200: None, 400: OpenApiTypes.OBJECT},
 )
 @api_view(["POST"])
 def change_password_view(request) -> Response:
-    """``{new_password1, new_password2}`` (Django's SetPasswordForm): 200, or 400 with errors.
-    The session stays logged in."""
-    form = SetPasswordForm(request.user, request.data)
+    """``{old_password, new_password1, new_password2}`` (Django's PasswordChangeForm): 200, or
+    400 with errors (``old_password`` when it is wrong: a stolen session or token alone cannot
+    lock the owner out). This session stays signed in; other sessions and the API token stop
+    working (fetch the new token from ``/api/deferred_user_api_token/``)."""
+    form = PasswordChangeForm(request.user, request.data)
     if not form.is_valid():
         return Response(form.errors, status=400)
-    form.save()
-    if hasattr(request, "session"):
+    with transaction.atomic():
+        form.save()
+        rotate_credentials(request.user)
+    if isinstance(request.successful_authenticator, SessionAuthentication):
         update_session_auth_hash(request._request, request.user)
     return Response()
 
 
 @extend_schema(responses=inline_serializer("ApiToken", {"api_token": serializers.CharField()}))
 @api_view(["GET"])
+@throttle_classes([throttling.TokenThrottle])
 def api_token_view(request) -> Response:
     """The requester's DRF token (created on first request), for chefs and scripts."""
     token, _ = Token.objects.get_or_create(user=request.user)

@@ -17,11 +17,12 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contentcuration import storage
+from contentcuration.accounts.throttling import TokenThrottle
 from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
@@ -33,7 +34,7 @@ from .versions import version_status
 logger = logging.getLogger(__name__)
 
 
-def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
+def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=()):
     """DRF view with Token-then-Session auth (so anonymous gets 401 + WWW-Authenticate: Token),
     described in the OpenAPI schema by its docstring (bodies are free-form JSON, spec
     ricecooker-api.md section 5)."""
@@ -56,7 +57,7 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
         return schema(
             api_view(list(methods) or ["POST"])(
                 authentication_classes([TokenAuthentication, SessionAuthentication])(
-                    permission_classes([IsAuthenticated])(wrapped)
+                    permission_classes([IsAuthenticated])(throttle_classes(list(throttles))(wrapped))
                 )
             )
         )
@@ -82,7 +83,7 @@ def required(data: dict, key: str) -> Any:
     return data[key]
 
 
-@internal_api("GET", "POST")
+@internal_api("GET", "POST", throttles=[TokenThrottle])
 def authenticate_user_internal(request):
     """The token's user: ``{success, user_id, username (email), first_name, last_name, is_admin}``."""
     user = request.user

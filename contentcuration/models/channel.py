@@ -41,9 +41,11 @@ class ChannelQuerySet(models.QuerySet):
             return self.filter(public)
         if user.is_admin:
             return self
-        pending = Invitation.objects.filter(
-            email__iexact=user.email, accepted=False, declined=False, revoked=False
-        ).values("channel_id")
+        pending = (
+            Invitation.objects.addressed_to(user)
+            .filter(accepted=False, declined=False, revoked=False)
+            .values("channel_id")
+        )
         return self.filter(
             models.Q(pk__in=Channel.editors.through.objects.filter(user=user).values("channel_id"))
             | models.Q(pk__in=Channel.viewers.through.objects.filter(user=user).values("channel_id"))
@@ -179,7 +181,26 @@ class ChannelHistory(models.Model):
         return f"{self.action} of {self.channel_id}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def addressed_to(self, user) -> InvitationQuerySet:
+        """Invitations to ``user``'s address, once they proved they receive its mail.
+
+        An unverified account gets none: with activation off anyone can register any address,
+        so registering an invited one first must give nothing (no channel or invitation read,
+        no accept or decline).
+        """
+        if not user or not user.is_authenticated or not user.email_verified:
+            return self.none()
+        return self.filter(email__iexact=user.email)
+
+
 class Invitation(models.Model):
+    """An offer of edit or view access to a channel, sent to an email address.
+
+    Answered once, by whoever proves they own the address (``User.email_verified``); the
+    rules live in ``accounts.sharing``.
+    """
+
     SHARE_MODES = [("edit", "edit"), ("view", "view")]
 
     id = HexIdField(primary_key=True, default=new_hex_id)
@@ -197,6 +218,8 @@ class Invitation(models.Model):
     channel = models.ForeignKey(Channel, null=True, related_name="pending_editors", on_delete=models.CASCADE)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True, null=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.email} to {self.channel_id}"

@@ -57,6 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=100, blank=True)
     is_admin = models.BooleanField(default=False)
     is_active = models.BooleanField(default=False)
+    # The person proved they receive mail at ``email`` (activation, verification or password
+    # reset link). Only then do invitations sent to that address count: with activation off an
+    # account is usable at once, and anyone could register an invited address first.
+    email_verified = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     deleted = models.BooleanField(default=False, db_index=True)
     date_joined = models.DateTimeField(auto_now_add=True)

@@ -296,6 +296,22 @@ SECURE_HSTS_PRELOAD = HTTPS
 # A 1,000-node sync create or chef add_nodes chunk is well under 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
+# Rate limits on the account endpoints (accounts/throttling.py), "N/s|m|h|d" in fixed windows;
+# empty turns one off. Counted in the cache, so with REDIS_URL every process shares them.
+AUTH_THROTTLE_RATES = {
+    # failed sign-ins per account: then even the right password waits for the window to end
+    "login_account": os.environ.get("THROTTLE_LOGIN_ACCOUNT", "10/h"),
+    # failed sign-ins per client address (guessing across many accounts)
+    "login_ip": os.environ.get("THROTTLE_LOGIN_IP", "100/h"),
+    "register": os.environ.get("THROTTLE_REGISTER", "20/h"),  # registrations per address
+    # reset and activation-link requests, per address and per email
+    "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/h"),
+    "token": os.environ.get("THROTTLE_TOKEN", "60/m"),  # API token endpoints, per user
+}
+# Trusted reverse proxies in front of the server: the client address is then taken from
+# X-Forwarded-For (0: REMOTE_ADDR, which behind a proxy is the proxy for everyone).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # views (headers, ranges) that ricecooker and the file tests exercise.
 MEDIA_URL = "/test-media-not-served/"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing one
+
+# Off by default: every test client shares one address and the counts would carry over from
+# test to test (and, in Redis, from run to run). test_access_throttling turns them on.
+AUTH_THROTTLE_RATES = {scope: "" for scope in AUTH_THROTTLE_RATES}  # noqa: F405

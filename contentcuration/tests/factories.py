@@ -21,6 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Tester"
     password = "password"
+    email_verified = True
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

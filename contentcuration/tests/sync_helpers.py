@@ -59,3 +59,22 @@ def errors_by_rev(response: dict, changes: list[dict]) -> dict:
     result = {rev_of[s["server_rev"]]: None for s in response["successes"] if s["server_rev"] in rev_of}
     result.update({rev_of[e["server_rev"]]: e["errors"] for e in response["errors"] if e["server_rev"] in rev_of})
     return result
+
+
+def token_client_for(user) -> Client:
+    """A script's client: ``Authorization: Token`` (CSRF does not apply, and is enforced anyway)."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def csrf_client_for(user=None) -> Client:
+    """A browser's client: CSRF enforced, the token taken from the cookie the login page sets
+    and sent back in ``X-CSRFToken`` on every request; signed in as ``user`` if given."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    response = client.get("/accounts/login/")
+    client.defaults["HTTP_X_CSRFTOKEN"] = response.cookies["csrftoken"].value
+    return client

@@ -65,7 +65,11 @@ def test_login_without_a_csrf_token_is_refused(owner):
 def test_session_writes_need_csrf_but_token_writes_do_not(owner):
     client, token = csrf_client()
     login(client, token, owner.email, "password")
-    body = {"new_password1": "a-Better-passphrase-1", "new_password2": "a-Better-passphrase-1"}
+    body = {
+        "old_password": "password",
+        "new_password1": "a-Better-passphrase-1",
+        "new_password2": "a-Better-passphrase-1",
+    }
     assert client.post("/api/change_password/", body, content_type="application/json").status_code == 403
     api_token = client.get("/api/deferred_user_api_token/").json()["api_token"]
     token_client = Client(enforce_csrf_checks=True)
@@ -80,8 +84,17 @@ def test_session_writes_need_csrf_but_token_writes_do_not(owner):
 def test_logout_ends_the_session(owner):
     client, token = csrf_client()
     login(client, token, owner.email, "password")
-    assert client.get("/accounts/logout/").status_code == 302
+    assert client.post("/accounts/logout/", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value).status_code == 302
     assert client.get("/api/user/get_storage_used").status_code == 403
+
+
+def test_logout_is_post_only_with_the_csrf_token(owner):
+    # Another site's <img src="/accounts/logout/"> or a cross-site form must not sign anyone out.
+    client, token = csrf_client()
+    login(client, token, owner.email, "password")
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 403
+    assert client.get("/api/user/get_storage_used").status_code == 200
 
 
 def test_change_password_keeps_the_session_and_reports_bad_fields(owner):
@@ -89,12 +102,16 @@ def test_change_password_keeps_the_session_and_reports_bad_fields(owner):
     login(client, token, owner.email, "password")
     response = client.post(
         "/api/change_password/",
-        {"new_password1": "x", "new_password2": "y"},
+        {"old_password": "password", "new_password1": "x", "new_password2": "y"},
         content_type="application/json",
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )
     assert response.status_code == 400 and "new_password2" in response.json()
-    good = {"new_password1": "Another-passphrase-2", "new_password2": "Another-passphrase-2"}
+    good = {
+        "old_password": "password",
+        "new_password1": "Another-passphrase-2",
+        "new_password2": "Another-passphrase-2",
+    }
     response = client.post(
         "/api/change_password/",
         good,
@@ -103,6 +120,53 @@ def test_change_password_keeps_the_session_and_reports_bad_fields(owner):
     )
     assert response.status_code == 200
     assert client.get("/api/user/get_storage_used").status_code == 200
+
+
+@pytest.mark.parametrize("old_password", [None, "", "wrong"])
+def test_changing_the_password_needs_the_old_one(owner, old_password):
+    client, token = csrf_client()
+    login(client, token, owner.email, "password")
+    body = {"new_password1": "Another-passphrase-2", "new_password2": "Another-passphrase-2"}
+    if old_password is not None:
+        body["old_password"] = old_password
+    response = client.post(
+        "/api/change_password/",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 400 and "old_password" in response.json()
+    owner.refresh_from_db()
+    assert owner.check_password("password")
+
+
+def test_changing_the_password_ends_other_sessions_and_the_api_token(owner):
+    client, token = csrf_client()
+    login(client, token, owner.email, "password")
+    other, other_token = csrf_client()
+    login(other, other_token, owner.email, "password")
+    old_key = client.get("/api/deferred_user_api_token/").json()["api_token"]
+    script = Client(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert script.get("/api/user/get_storage_used").status_code == 200
+
+    body = {
+        "old_password": "password",
+        "new_password1": "Another-passphrase-2",
+        "new_password2": "Another-passphrase-2",
+    }
+    response = client.post(
+        "/api/change_password/",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 200
+    assert client.get("/api/user/get_storage_used").status_code == 200
+    assert other.get("/api/user/get_storage_used").status_code == 403
+    assert script.get("/api/user/get_storage_used").status_code in (401, 403)
+    new_key = client.get("/api/deferred_user_api_token/").json()["api_token"]
+    assert new_key != old_key
+    assert Client(HTTP_AUTHORIZATION=f"Token {new_key}").get("/api/user/get_storage_used").status_code == 200
 
 
 REGISTRATION = {

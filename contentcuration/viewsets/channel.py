@@ -257,7 +257,10 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
 
     @action(detail=True, methods=["get"])
     def language_exists(self, request, pk=None):
-        channel = Channel.objects.filter(pk=pk).values("language_id", "main_tree__tree_id").first()
+        # Only to those who may see the channel: anyone else learns nothing, not even that it exists.
+        channel = (
+            Channel.objects.viewable_by(request.user).filter(pk=pk).values("language_id", "main_tree__tree_id").first()
+        )
         if channel is None:
             return HttpResponseNotFound("Channel not found", content_type="text/plain")
         exists = (

@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contentcuration.accounts.sharing import InvitationRevoked, accept_invitation, decline_invitation
+from contentcuration.accounts.sharing import InvitationError, NotTheInvitee, accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
 from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import InvitationRow
@@ -62,33 +62,26 @@ class InvitationViewSet(ReadOnlyValuesViewset):
         if user.is_admin:
             return Invitation.objects.all()
         members = Channel.objects.filter(Q(editors=user) | Q(viewers=user)).values("pk")
-        return Invitation.objects.filter(Q(email__iexact=user.email) | Q(sender=user) | Q(channel_id__in=members))
+        return Invitation.objects.filter(
+            Q(pk__in=Invitation.objects.addressed_to(user).values("pk")) | Q(sender=user) | Q(channel_id__in=members)
+        )
 
-    def _invitation_for_invitee(self, request):
-        """404 when the requester may not see it; 403 when they see it but are not the invitee."""
+    def _answer(self, request, answer):
+        """404 when the requester may not see it; 403 when they see it but are not the
+        invitee; 400 when it cannot be answered (revoked, already accepted)."""
         invitation = self.get_object()
-        user = request.user
-        if not user.is_admin and (invitation.email or "").lower() != user.email.lower():
-            return invitation, Response(
-                {"detail": "Only the invited user can respond to an invitation."}, status=status.HTTP_403_FORBIDDEN
-            )
-        return invitation, None
-
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        invitation, denied = self._invitation_for_invitee(request)
-        if denied:
-            return denied
         try:
-            accept_invitation(invitation=invitation, user=request.user)
-        except InvitationRevoked as exc:
+            answer(invitation_id=invitation.pk, user=request.user)
+        except NotTheInvitee as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        except InvitationError as exc:
             return Response(str(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response({"status": "success"})
 
     @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(request, accept_invitation)
+
+    @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        invitation, denied = self._invitation_for_invitee(request)
-        if denied:
-            return denied
-        decline_invitation(invitation=invitation, user=request.user)
-        return Response({"status": "success"})
+        return self._answer(request, decline_invitation)

@@ -27,6 +27,7 @@ from contentcuration.models import Change, Channel, User
 
 from .handlers import get_handler
 from .handlers.base import INTERNAL_ERROR, ApplyContext, Outcome
+from .scope import check_channel_ids
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list
         a for a in accepted if a.row is None and not (a.rev is not None and client_id and first_of_rev[a.rev] is not a)
     ]
 
+    check_channel_ids(fresh, user=user)
     ctx = ApplyContext(user=user)
     _dispatch(ctx, fresh)
 

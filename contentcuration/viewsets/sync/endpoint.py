@@ -197,7 +197,7 @@ class SyncView(APIView):
                 "changes": feed["changes"],
                 "errors": feed["errors"],
                 "successes": feed["successes"],
-                "tasks": collect_tasks(channel_ids=list(channel_revs)),
+                "tasks": collect_tasks(channel_ids=list(channel_revs), user=user),
             }
         )
 

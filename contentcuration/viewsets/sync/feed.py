@@ -12,6 +12,7 @@ exactly as after a 200-row answer.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -73,8 +74,34 @@ def collect_changes(
     return result
 
 
-def collect_tasks(*, channel_ids: list[str]) -> list[dict[str, Any]]:
-    """Running and failed background jobs of the watched channels (spec 2.8)."""
+def task_message(result: TaskResult, *, user: User) -> str | None:
+    """What ``user`` is told about a job's failure, in the ``traceback`` field.
+
+    Admins get the traceback. Everyone else (viewers included) gets the message of the
+    exception when it is one of ours, written for users ("The channel has no imported content
+    to sync."), else only its type: a traceback shows server paths and code.
+    """
+    if result.status != "FAILURE" or not result.traceback or user.is_admin:
+        return result.traceback
+    try:
+        failure = json.loads(result.result or "{}")
+    except (TypeError, ValueError):
+        failure = {}
+    if not isinstance(failure, dict):
+        failure = {}
+    exc_type = str(failure.get("exc_type") or "Error")
+    if str(failure.get("exc_module") or "").startswith("contentcuration"):
+        message = failure.get("exc_message")
+        if isinstance(message, list):
+            message = " ".join(str(part) for part in message)
+        if message:
+            return f"{exc_type}: {message}"
+    return f"The task failed ({exc_type}). An administrator can see the details."
+
+
+def collect_tasks(*, channel_ids: list[str], user: User) -> list[dict[str, Any]]:
+    """Running and failed background jobs of the watched channels (spec 2.8); failures
+    described as ``task_message`` tells ``user``."""
     if not channel_ids:
         return []
     metadata = {m.task_id: m for m in TaskMetadata.objects.filter(channel_id__in=channel_ids)}
@@ -88,7 +115,7 @@ def collect_tasks(*, channel_ids: list[str]) -> list[dict[str, Any]]:
             {
                 "task_id": result.task_id,
                 "task_name": meta.task_name,
-                "traceback": result.traceback,
+                "traceback": task_message(result, user=user),
                 "progress": 100 if result.status == "SUCCESS" else meta.progress,
                 "channel_id": str(uuid.UUID(meta.channel_id)) if meta.channel_id else None,
                 "status": result.status,

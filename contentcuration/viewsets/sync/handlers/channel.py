@@ -100,6 +100,10 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         key = require_key(change)
         if not is_hex_id(key):
             raise ChangeError({"id": ["Must be a 32-character hex id."]})
+        if channels.is_chef_channel_id(key):
+            raise ChangeError(
+                {"id": ["Version-5 UUIDs are reserved for channels uploaded by chefs; use a random (version 4) id."]}
+            )
         obj = require_dict(change, "obj")
         if Channel.objects.filter(pk=key).exists():
             raise ChangeError({"id": ["channel with this id already exists."]})

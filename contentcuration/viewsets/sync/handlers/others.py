@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from contentcuration import tree
+from contentcuration.accounts import sharing
 from contentcuration.channels import proquint
 from contentcuration.models import (
     Channel,
@@ -132,7 +133,8 @@ def clipboard_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
         }
         if errors:
             raise ChangeError(errors)
-        channel = Channel.objects.filter(pk=source_channel_id).first()
+        # An unreadable channel answers as a missing one: no probing for what exists.
+        channel = Channel.objects.viewable_by(ctx.user).filter(pk=source_channel_id).first()
         source = None
         if channel and channel.main_tree_id:
             source = ContentNode.objects.filter(
@@ -278,7 +280,9 @@ def _invitations_editable(ctx: ApplyContext):
     if user.is_admin:
         return Invitation.objects.all()
     return Invitation.objects.filter(
-        Q(email__iexact=user.email) | Q(sender=user) | Q(channel__in=Channel.objects.editable_by(user))
+        Q(pk__in=Invitation.objects.addressed_to(user).values("pk"))
+        | Q(sender=user)
+        | Q(channel__in=Channel.objects.editable_by(user))
     )
 
 
@@ -306,7 +310,8 @@ def invitation_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
             errors["id"] = ["invitation with this id already exists."]
         if errors:
             raise ChangeError(errors)
-        invited = User.objects.filter(email__iexact=email).first()
+        # Only a verified account is named: an unverified one may not be the address's owner.
+        invited = User.objects.filter(email__iexact=email, email_verified=True, deleted=False).first()
         Invitation.objects.create(
             id=key,
             channel=channel,
@@ -322,42 +327,59 @@ def invitation_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
 
 
 def invitation_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+    """The invitee answers (``accepted`` / ``declined``: ``accounts.sharing``, the same rules as
+    the REST actions); the sender revokes; the sender or the channel's editors change
+    ``share_mode`` while the invitation is pending. Nobody else changes anything."""
+
     def apply_one(change):
         mods = require_dict(change, "mods")
         invitation = _invitations_editable(ctx).filter(pk=require_key(change)).first()
         if invitation is None:
             raise ChangeError(NOT_FOUND)
+        user = ctx.user
+        is_invitee = user.is_admin or (invitation.email or "").lower() == user.email.lower()
+        manages = (
+            user.is_admin
+            or invitation.sender_id == user.pk
+            or Channel.objects.editable_by(user).filter(pk=invitation.channel_id).exists()
+        )
         errors: dict[str, Any] = {}
-        is_invitee = invitation.email and invitation.email.lower() == ctx.user.email.lower()
         for name in ("accepted", "declined", "revoked"):
-            if name in mods:
-                if not isinstance(mods[name], bool):
-                    errors[name] = ["Must be a valid boolean."]
-                elif name in ("accepted", "declined") and not is_invitee:
-                    errors[name] = ["Only the invited user can change this."]
-                elif name == "revoked" and invitation.sender_id != ctx.user.pk and not ctx.user.is_admin:
-                    errors[name] = ["Only the sender can revoke an invitation."]
-                elif name == "accepted" and mods[name] and invitation.revoked:
-                    errors[name] = ["This invitation was revoked."]
-                else:
-                    setattr(invitation, name, mods[name])
+            if name in mods and not isinstance(mods[name], bool):
+                errors[name] = ["Must be a valid boolean."]
+        if "accepted" in mods and "accepted" not in errors:
+            if not is_invitee:
+                errors["accepted"] = ["Only the invited user can change this."]
+            elif not mods["accepted"]:
+                errors["accepted"] = ["An accepted invitation stays accepted; leave the channel instead."]
+        if "declined" in mods and "declined" not in errors:
+            if not is_invitee:
+                errors["declined"] = ["Only the invited user can change this."]
+            elif not mods["declined"]:
+                errors["declined"] = ["A declined invitation stays declined."]
+        if "revoked" in mods and "revoked" not in errors and invitation.sender_id != user.pk and not user.is_admin:
+            errors["revoked"] = ["Only the sender can revoke an invitation."]
         if "share_mode" in mods:
-            if mods["share_mode"] not in ("edit", "view"):
+            if not manages:
+                errors["share_mode"] = ["Only the sender or an editor of the channel can change this."]
+            elif mods["share_mode"] not in ("edit", "view"):
                 errors["share_mode"] = [f'"{mods["share_mode"]}" is not a valid choice.']
-            else:
-                invitation.share_mode = mods["share_mode"]
+            elif invitation.accepted and mods["share_mode"] != invitation.share_mode:
+                errors["share_mode"] = ["The invitation was accepted; change the member's access instead."]
         if errors:
             raise ChangeError(errors)
-        invitation.save()
-        if invitation.accepted and not invitation.revoked and mods.get("accepted"):
-            channel = invitation.channel
-            if invitation.share_mode == "edit":
-                channel.editors.add(ctx.user)
-                channel.viewers.remove(ctx.user)
-            else:
-                channel.viewers.add(ctx.user)
-                channel.editors.remove(ctx.user)
-            ctx.echo("invitation", invitation.pk, {"accepted": True}, channel_id=channel.pk, user_id=ctx.user.pk)
+        changed = [name for name in ("revoked", "share_mode") if name in mods]
+        for name in changed:
+            setattr(invitation, name, mods[name])
+        if changed:
+            invitation.save(update_fields=changed)
+        try:
+            if mods.get("accepted"):
+                sharing.accept_invitation(invitation_id=invitation.pk, user=user)
+            elif mods.get("declined"):
+                sharing.decline_invitation(invitation_id=invitation.pk, user=user)
+        except sharing.InvitationError as exc:
+            raise ChangeError({"accepted" if mods.get("accepted") else "declined": [str(exc)]}) from None
 
     return each_atomic(changes, apply_one)
 
