@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contentcuration', '0003_add_savedsearch'),
+        ('contentcuration', '0004_limit_node_description_length'),
     ]
 
     operations = [
