@@ -1,10 +1,26 @@
-"""Django admin for every model. Tree structure is read-only here: it changes only via contentcuration.tree."""
+"""Django admin for every model.
+
+Tree structure is read-only here: it changes only via contentcuration.tree. Edits to channels,
+nodes and questions are not saved by the admin forms: each is applied as the sync change it
+stands for (``sync.apply.apply_one``), with the signed-in admin as its author, so it is
+validated by the same rules, recorded in the change log (publish sees it, watchers hear of it)
+and marks the node changed, exactly as the same edit made in the browser would. Internal flags
+(``published``, ``changed``, ``complete``, timestamps, tree columns) are shown read-only.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models as db_models
+from django.db import transaction
 from django.utils.html import format_html
+from le_utils.constants import exercises
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import (
     AssessmentItem,
@@ -27,7 +43,10 @@ from .models import (
     SecretToken,
     TaskMetadata,
     User,
+    new_hex_id,
 )
+from .viewsets.sync.apply import apply_one
+from .viewsets.sync.constants import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, DELETED, UPDATED
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
 
@@ -49,45 +68,233 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+class _DryRun(Exception):
+    def __init__(self, outcome: Any):
+        self.outcome = outcome
+
+
+def _channel_of_tree(tree_id: int) -> str | None:
+    """The channel whose main, staging, chef or trash tree is ``tree_id`` (None: a clipboard)."""
+    trees = db_models.Q(main_tree__tree_id=tree_id) | db_models.Q(trash_tree__tree_id=tree_id)
+    trees |= db_models.Q(staging_tree__tree_id=tree_id) | db_models.Q(chef_tree__tree_id=tree_id)
+    return Channel.objects.filter(trees).values_list("pk", flat=True).first()
+
+
+def _wire_value(value: Any) -> Any:
+    """A form's cleaned value as the sync protocol sends it (a related row by its key)."""
+    return value.pk if isinstance(value, db_models.Model) else value
+
+
+class ChangeAppliedAdmin(admin.ModelAdmin):
+    """Saves an edit by applying the sync UPDATED change it stands for (module docstring).
+
+    The form is validated by applying that change in a savepoint that is then rolled back,
+    so the sync table's errors appear on the form's fields and nothing is half-saved.
+    Subclasses name the ``sync_table`` and say how a row is keyed and which channel it is in.
+    """
+
+    sync_table: str
+
+    def sync_key(self, obj) -> Any:
+        return obj.pk
+
+    def sync_channel_id(self, obj) -> str | None:
+        raise NotImplementedError
+
+    def sync_mods(self, form) -> dict[str, Any]:
+        return {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
+
+    def _apply(self, request, obj, mods: dict[str, Any]) -> Any:
+        return apply_one(
+            user=request.user,
+            table=self.sync_table,
+            change_type=UPDATED,
+            key=self.sync_key(obj),
+            mods=mods,
+            channel_id=self.sync_channel_id(obj),
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+        model_admin = self
+
+        class AppliedAsChange(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                mods = model_admin.sync_mods(self) if not self._errors else {}
+                if mods:
+                    try:
+                        with transaction.atomic():
+                            raise _DryRun(model_admin._apply(request, obj, mods))
+                    except _DryRun as dry_run:
+                        _add_outcome_errors(self, dry_run.outcome)
+                return cleaned
+
+        return AppliedAsChange
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        mods = self.sync_mods(form)
+        if mods:
+            outcome = self._apply(request, obj, mods)
+            if outcome is not None:  # validated a moment ago; a concurrent edit can still refuse it
+                self.message_user(request, f"Not saved: {outcome}", level=messages.ERROR)
+        obj.refresh_from_db()
+
+
+def _add_outcome_errors(form, outcome: Any) -> None:
+    if outcome is None:
+        return
+    if isinstance(outcome, dict):
+        for name, problems in outcome.items():
+            field = {"language_id": "language", "license_id": "license"}.get(name, name)
+            form.add_error(field if field in form.fields else None, f"{name}: {problems}")
+    else:
+        form.add_error(None, str(outcome))
+
+
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ChangeAppliedAdmin):
+    """Adding goes through the sync CREATED change (so the channel gets its trees, the admin
+    as editor and a history row); "Delete" is the soft delete a curator's delete is, and
+    superusers can purge a deleted channel for good with the "Purge" action."""
+
+    sync_table = CHANNEL
     list_display = ("name", "id", "version", "public", "deleted", "last_published")
     list_filter = ("public", "deleted")
     search_fields = ("id", "name", "description", "source_id", "source_domain")
-    readonly_fields = (
+    fields = (
+        "name",
+        "description",
+        "language",
+        "thumbnail",
+        "public",
+        "id",
+        "version",
+        "deleted",
+        "editors",
+        "viewers",
         "main_tree",
-        "chef_tree",
         "trash_tree",
         "staging_tree",
         "previous_tree",
-        "version",
-        "published_data",
+        "chef_tree",
+        "source_id",
+        "source_domain",
         "last_published",
+        "published_data",
+        "content_defaults",
     )
-    filter_horizontal = ("editors", "viewers", "secret_tokens")
     raw_id_fields = ("language",)
+    editable = ("name", "description", "language", "thumbnail")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in self.fields if name not in self.editable]
+
+    def sync_channel_id(self, obj) -> str | None:
+        return obj.pk
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key = new_hex_id()
+        values = {name: _wire_value(form.cleaned_data.get(name)) for name in self.editable}
+        outcome = apply_one(
+            user=request.user,
+            table=CHANNEL,
+            change_type=CREATED,
+            key=key,
+            obj={name: value for name, value in values.items() if value not in (None, "")},
+            channel_id=key,
+        )
+        if outcome is not None:
+            raise forms.ValidationError(str(outcome))
+        obj.pk = key
+        obj.refresh_from_db()
+
+    def get_deleted_objects(self, objs, request):
+        # A soft delete removes nothing else: the confirmation lists only the channels.
+        return [str(obj) for obj in objs], {Channel._meta.verbose_name_plural: len(objs)}, set(), []
+
+    def delete_model(self, request, obj):
+        apply_one(user=request.user, table=CHANNEL, change_type=DELETED, key=obj.pk, channel_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for channel in queryset:
+            self.delete_model(request, channel)
+
+    @admin.action(description="Purge permanently (deleted channels only; cannot be undone)")
+    def purge_channels(self, request, queryset):
+        from .channels import purge_channel
+
+        if not request.user.is_superuser:
+            self.message_user(request, "Only superusers can purge channels.", level=messages.ERROR)
+            return
+        purged = 0
+        for channel in queryset:
+            if not channel.deleted:
+                self.message_user(request, f"{channel}: delete it first.", level=messages.WARNING)
+                continue
+            purge_channel(channel=channel)
+            purged += 1
+        if purged:
+            self.message_user(request, f"Purged {purged} channel(s).", level=messages.SUCCESS)
+
+    actions = ["purge_channels"]
 
 
 class FileInline(admin.TabularInline):
     model = File
     fk_name = "contentnode"
     extra = 0
-    fields = ("checksum", "file_format", "preset", "language", "file_size")
+    fields = ("id", "checksum", "file_format", "preset", "language", "file_size")
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only: files are attached and detached through the app or the API, never here.
+        return False
+
 
 @admin.register(ContentNode)
-class ContentNodeAdmin(admin.ModelAdmin):
+class ContentNodeAdmin(ChangeAppliedAdmin):
+    sync_table = CONTENTNODE
     list_display = ("indented_title", "kind", "tree_id", "complete", "changed", "published", "modified")
     list_filter = ("kind", "complete", "changed", "published")
     search_fields = ("id", "node_id", "content_id", "title", "source_id")
     ordering = ("tree_id", "lft")
-    readonly_fields = (*TREE_COLUMNS, "id", "node_id", "content_id", "cloned_source", "original_node")
-    exclude = ("tags", "is_related")
+    editable = (
+        "title",
+        "description",
+        "language",
+        "license",
+        "license_description",
+        "copyright_holder",
+        "author",
+        "aggregator",
+        "provider",
+        "role_visibility",
+        "suggested_duration",
+    )
     raw_id_fields = ("language", "license")
     list_select_related = ("kind",)
     inlines = [FileInline]
+
+    def get_fields(self, request, obj=None):
+        shown = [f.name for f in ContentNode._meta.fields if f.name not in self.editable]
+        return [*self.editable, *shown]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ContentNode._meta.fields if f.name not in self.editable]
+
+    def sync_channel_id(self, obj) -> str | None:
+        return _channel_of_tree(obj.tree_id)
 
     @admin.display(description="title", ordering="lft")
     def indented_title(self, obj: ContentNode):
@@ -108,13 +315,49 @@ class FileAdmin(admin.ModelAdmin):
     search_fields = ("id", "checksum", "original_filename")
     raw_id_fields = ("contentnode", "assessment_item", "uploaded_by", "language")
 
+    def has_change_permission(self, request, obj=None):
+        # A file's bytes and checksum are fixed; attaching it is the app's or the API's job.
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+QUESTION_FIELDS = ("type", "question", "answers", "hints", "randomize", "order")
+
+
+class AssessmentItemForm(forms.ModelForm):
+    type = forms.ChoiceField(choices=[*exercises.question_choices, ("true_false", "True/False")])
+
+    class Meta:
+        model = AssessmentItem
+        fields = QUESTION_FIELDS
+
 
 @admin.register(AssessmentItem)
-class AssessmentItemAdmin(admin.ModelAdmin):
+class AssessmentItemAdmin(ChangeAppliedAdmin):
+    sync_table = ASSESSMENTITEM
+    form = AssessmentItemForm
     list_display = ("assessment_id", "type", "contentnode", "order", "deleted")
     list_filter = ("type", "deleted", "randomize")
     search_fields = ("assessment_id", "question", "contentnode__title")
-    raw_id_fields = ("contentnode",)
+    editable = QUESTION_FIELDS
+
+    def get_fields(self, request, obj=None):
+        shown = [f.name for f in AssessmentItem._meta.fields if f.name not in self.editable]
+        return [*self.editable, *shown]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AssessmentItem._meta.fields if f.name not in self.editable]
+
+    def sync_key(self, obj) -> Any:
+        return [obj.contentnode_id, obj.assessment_id]
+
+    def sync_channel_id(self, obj) -> str | None:
+        return _channel_of_tree(obj.contentnode.tree_id)
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Change)
@@ -261,3 +504,13 @@ def deploy_staged_tree(modeladmin, request, queryset):
 
 
 ChannelAdmin.actions = [*(ChannelAdmin.actions or ()), deploy_staged_tree]
+
+
+# DRF's own token admin searches ``user__username``, which our User does not have (a 500).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(TokenAdmin):
+    search_fields = ("user__email",)
+    search_help_text = "Search by the user's e-mail."

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from . import tree
-from .models import Channel, ChannelHistory, SecretToken, User
+from .models import TREE_FIELDS, Channel, ChannelHistory, SecretToken, User
 
 DEFAULT_CONTENT_DEFAULTS: dict[str, Any] = {
     "author": None,
@@ -97,3 +97,24 @@ def ensure_channel_tokens(channel: Channel) -> list[SecretToken]:
         tokens.append(SecretToken.objects.get_or_create(token=channel.id)[0])
     channel.secret_tokens.set(tokens)
     return tokens
+
+
+class ChannelNotDeleted(Exception):
+    """Only a channel already (soft) deleted can be purged."""
+
+
+@transaction.atomic
+def purge_channel(*, channel: Channel) -> None:
+    """Remove a soft-deleted channel for good: its trees (through ``tree.delete_subtree``),
+    then the channel row with its change log, versions, history and invitations (cascade).
+
+    Stored objects stay for ``garbage_collect``. Raises ChannelNotDeleted for a live channel:
+    the soft delete is what curators undo from, so purging never skips it.
+    """
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if not channel.deleted:
+        raise ChannelNotDeleted(f"Channel {channel.pk} is not deleted.")
+    roots = {getattr(channel, f"{name}_id") for name in TREE_FIELDS} - {None}
+    for root_id in roots:
+        tree.delete_subtree(node=root_id)
+    channel.delete()
