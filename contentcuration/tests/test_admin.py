@@ -95,9 +95,10 @@ def test_every_admin_list_page_and_its_search_answer_200(browser, owner):
     walked = 0
     for model, _model_admin in admin.site._registry.items():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        for query in ("", "?q=x", "?q=%00"):
+        for query in ("", "?q=x"):
             response = browser.get(url + query)
             assert response.status_code == 200, (url + query, response.status_code)
+        assert browser.get(url + "?q=%00").status_code == 400  # named by RequestLimitsMiddleware, never a 500
         first = model._default_manager.first()
         if first is not None:
             detail = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[first.pk])
