@@ -39,6 +39,7 @@ class Collected:
     trees: list[str] = field(default_factory=list)  # root ids (or orphanage children)
     objects: list[str] = field(default_factory=list)  # storage keys
     parts: list[str] = field(default_factory=list)  # abandoned partial uploads
+    partials: list[str] = field(default_factory=list)  # stores a killed process left unfinished
 
 
 def unreferenced_roots() -> QuerySet[ContentNode]:
@@ -137,7 +138,9 @@ def collect_garbage(
         result.trees = collect_orphan_trees(grace=grace, dry_run=dry_run)
     if objects:
         result.objects = collect_unreferenced_objects(grace=grace, dry_run=dry_run)
-        # A part older than an upload URL's lifetime can never be completed.
+        # A part older than an upload URL's lifetime can never be completed, and no single
+        # store takes that long: the floor protects writes in flight even with a zero grace.
         older_than = max(grace, timedelta(seconds=UPLOAD_URL_MAX_AGE))
         result.parts = discard_stale_parts(older_than=older_than, dry_run=dry_run)
+        result.partials = storage.discard_stale_partials(older_than=older_than, dry_run=dry_run)
     return result
