@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from contentcuration import storage
+from contentcuration.files import parts_dir
 from contentcuration.tests.files_helpers import (
     announcement,
     http_json,
@@ -159,3 +160,34 @@ def test_reads_during_a_store_never_get_a_partial_object(constants, isolated_sto
     with ThreadPoolExecutor(8) as readers:
         after = list(readers.map(read, ["GET", "HEAD"] * 8))
     assert after == [(200, SIZE)] * len(after)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resumable_upload_whose_store_was_killed_is_finished_by_the_progress_query(
+    constants, isolated_storage, live_server, owner
+):
+    """Every byte arrived and was kept in the part, then the process died storing it: the
+    client has nothing left to send, so asking for progress must finish the store."""
+    token = token_for(owner)
+    good, bad = random_bytes(300_000), random_bytes(300_000)
+    urls = {}
+    for name, data in (("good", good), ("bad", bad)):
+        status, body, _ = http_json(
+            "POST", live_server.url + "/api/file/upload_url", body=announcement(data, resumable=True), token=token
+        )
+        assert status == 200, body
+        urls[name] = body["uploadURL"]
+        # What the killed store left: the whole part, and no object under the key.
+        (parts_dir() / f"{body['file']['id']}.part").write_bytes(data if name == "good" else data[:-1] + b"?")
+
+    def progress(url: str, total: int):
+        return raw_request("PUT", url, headers={"Content-Range": f"bytes */{total}", "Content-Length": "0"})
+
+    status, _, _ = progress(urls["good"], len(good))
+    assert status == 200
+    status, served, _ = raw_request("GET", content_url(live_server.url, hashlib.md5(good).hexdigest()))
+    assert status == 200 and served == good
+
+    status, _, headers = progress(urls["bad"], len(bad))  # bytes that do not match: start again
+    assert status == 308 and "Range" not in headers
+    assert not storage.object_exists(hashlib.md5(bad).hexdigest(), "pdf")
