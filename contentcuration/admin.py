@@ -439,6 +439,11 @@ class ChannelVersionAdmin(admin.ModelAdmin):
     search_fields = ("channel__name", "channel__id")
     raw_id_fields = ("channel", "secret_token")
 
+    def has_delete_permission(self, request, obj=None):
+        # The version's database stays stored and served to Kolibri devices; deleting the row
+        # would let garbage collection delete the files that database lists (PublishedObject).
+        return False
+
 
 @admin.register(ChannelHistory)
 class ChannelHistoryAdmin(admin.ModelAdmin):

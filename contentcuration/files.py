@@ -237,14 +237,40 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def upload_state(file: File) -> UploadState:
-    """How much of ``file``'s bytes the server holds (for HEAD / ``Content-Range: */total``)."""
+    """How much of ``file``'s bytes the server holds (for HEAD / ``Content-Range: */total``).
+
+    A part holding every byte with no stored object is what a process killed while storing
+    leaves (the store is atomic, so nothing partial is visible): the store is finished here,
+    so a resumable client that has nothing left to send is not stuck.
+    """
     total = file.file_size or 0
     if storage.object_exists(file.checksum, file.file_format_id):
         return UploadState(received=total, total=total, complete=True)
     if not _part_path(file).exists():
         return UploadState(received=0, total=total, complete=False)
     with _locked_part(file, exclusive=False) as fd:
-        return UploadState(received=os.fstat(fd).st_size, total=total, complete=False)
+        received = os.fstat(fd).st_size
+    if received == total:
+        return _store_held_part(file)
+    return UploadState(received=received, total=total, complete=False)
+
+
+def _store_held_part(file: File) -> UploadState:
+    """Store a part that holds every byte, if its md5 is the announced one (else drop it)."""
+    total = file.file_size or 0
+    part = _part_path(file)
+    with _locked_part(file, exclusive=True) as fd:
+        received = os.fstat(fd).st_size
+        if received != total:  # a new PUT started over meanwhile
+            return UploadState(received=received, total=total, complete=False)
+        if storage.object_exists(file.checksum, file.file_format_id):
+            return UploadState(received=total, total=total, complete=True)
+        if storage.md5_of_file(part) != file.checksum:
+            os.unlink(part)
+            return UploadState(received=0, total=total, complete=False)
+        storage.save_verified_file(path=part, checksum=file.checksum, extension=file.file_format_id)
+        os.unlink(part)
+    return UploadState(received=total, total=total, complete=True)
 
 
 def md5_header_value(checksum: str) -> str:

@@ -1,10 +1,16 @@
-"""Garbage collection: trees nothing refers to, and stored objects no File row names.
+"""Garbage collection: trees nothing refers to, and stored objects nothing names.
+
+An object is referenced when a File row names it, a channel thumbnail names it, or a
+published (or draft) version lists it (PublishedObject: the archives and manifests a publish
+generates have no File row, and a version keeps listing objects whose nodes were deleted
+since). A version's objects become collectable when the version is deleted.
 
 Conservative by design: a tree or object goes only when nothing references it AND it has
 not been touched for a grace period (default 24 h), so an upload in flight (File row created,
-bytes still arriving) or a tree being built right now is never collected. Channels that are
-soft-deleted keep their trees (they can be restored). Run through
-``manage.py garbage_collect`` (trees first, so their objects go in the same run).
+bytes still arriving), an archive a publish in progress has just written (or refreshed), or a
+tree being built right now is never collected. Channels that are soft-deleted keep their
+trees (they can be restored). Run through ``manage.py garbage_collect`` (trees first, so
+their objects go in the same run).
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from .models import (
     Channel,
     ContentNode,
     File,
+    PublishedObject,
     User,
 )
+from .publish.versions import record_unrecorded_versions
 
 DEFAULT_GRACE = timedelta(hours=24)
 BATCH = 500
@@ -39,6 +47,7 @@ class Collected:
     trees: list[str] = field(default_factory=list)  # root ids (or orphanage children)
     objects: list[str] = field(default_factory=list)  # storage keys
     parts: list[str] = field(default_factory=list)  # abandoned partial uploads
+    partials: list[str] = field(default_factory=list)  # stores a killed process left unfinished
 
 
 def unreferenced_roots() -> QuerySet[ContentNode]:
@@ -75,11 +84,12 @@ def collect_orphan_trees(*, grace: timedelta = DEFAULT_GRACE, dry_run: bool = Fa
 
 
 def _referenced_keys(keys: Iterable[str], thumbnails: set[str]) -> set[str]:
-    """The keys among ``keys`` that a File row names (by key, or by md5 and format), or
-    whose md5 is in ``thumbnails``."""
+    """The keys among ``keys`` that a File row names (by key, or by md5 and format), that a
+    version lists (PublishedObject), or whose md5 is in ``thumbnails``."""
     parsed = {key: storage.parse_content_key(key) for key in keys}
     checksums = {p[0] for p in parsed.values() if p}
     by_format = set(File.objects.filter(checksum__in=checksums).values_list("checksum", "file_format_id"))
+    by_format |= set(PublishedObject.objects.filter(checksum__in=checksums).values_list("checksum", "extension"))
     on_disk = set(File.objects.filter(file_on_disk__in=list(parsed)).values_list("file_on_disk", flat=True))
     return {
         key for key, p in parsed.items() if key in on_disk or (p and ((p[0], p[1]) in by_format or p[0] in thumbnails))
@@ -95,14 +105,16 @@ def channel_thumbnail_checksums() -> set[str]:
 
 
 def collect_unreferenced_objects(*, grace: timedelta = DEFAULT_GRACE, dry_run: bool = False) -> list[str]:
-    """Delete stored content objects that no File row (nor a channel thumbnail) names and
-    that were last modified before now - ``grace``. Malformed keys under ``storage/`` (e.g.
+    """Delete stored content objects that no File row, channel thumbnail or version names
+    and that were last modified before now - ``grace``. Versions published before their
+    objects were recorded are read back first. Malformed keys under ``storage/`` (e.g.
     renamed duplicates of a concurrent save) are unreferenced by definition.
 
     References are re-read just before each batch is deleted, which keeps the window for a
     racing ``upload_url`` on the same bytes small; the grace period covers the rest.
     Returns the keys deleted (or that would be, with ``dry_run``).
     """
+    record_unrecorded_versions()
     cutoff = timezone.now() - grace
     # Read once: a thumbnail set during the run names a fresh object, which the grace keeps.
     thumbnails = channel_thumbnail_checksums()
@@ -137,7 +149,9 @@ def collect_garbage(
         result.trees = collect_orphan_trees(grace=grace, dry_run=dry_run)
     if objects:
         result.objects = collect_unreferenced_objects(grace=grace, dry_run=dry_run)
-        # A part older than an upload URL's lifetime can never be completed.
+        # A part older than an upload URL's lifetime can never be completed, and no single
+        # store takes that long: the floor protects writes in flight even with a zero grace.
         older_than = max(grace, timedelta(seconds=UPLOAD_URL_MAX_AGE))
         result.parts = discard_stale_parts(older_than=older_than, dry_run=dry_run)
+        result.partials = storage.discard_stale_partials(older_than=older_than, dry_run=dry_run)
     return result

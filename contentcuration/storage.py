@@ -11,6 +11,14 @@ bucket through django-storages when ``AWS_STORAGE_BUCKET_NAME`` is set):
 
 Both are served to anyone under ``/content/`` by ``contentcuration.uploads``,
 as Studio's public bucket does. Other modules call the functions here and never build a key.
+
+Every write is atomic: a reader sees the previous object (or none) until the new one is
+whole, and a process killed mid-write leaves nothing under the key. On local disk the bytes
+go to a temporary file in ``.partial/`` (under the same root, so the rename stays on one
+filesystem) and are renamed into place; ``discard_stale_partials`` removes what a killed
+process left there. On S3 an object appears only when its single PUT or its multipart
+upload completes; a killed multipart upload is invisible and ``discard_stale_partials``
+aborts it.
 """
 
 from __future__ import annotations
@@ -20,9 +28,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
@@ -43,6 +52,7 @@ DATABASE_NAME_RE = re.compile(r"[0-9a-f]{32}(-[0-9]+|-next)?\.sqlite3")
 CONTENT_URL = "/content/"
 CONTENT_PREFIX = "storage"
 DATABASE_PREFIX = "databases"
+PARTIAL_DIR = ".partial"  # local disk only: writes in progress, renamed into place when whole
 HASH_CHUNK = 1024 * 1024
 
 
@@ -81,65 +91,143 @@ def md5_of_file(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+# --- atomic writes ----------------------------------------------------------------------------
+
+
+def _local_path(key: str) -> str | None:
+    """The file behind ``key`` on local disk, or None on a remote backend."""
+    try:
+        return default_storage.path(key)
+    except NotImplementedError:
+        return None
+
+
+def _write_local(target: str, write: Callable[[IO[bytes]], None], *, durable: bool) -> None:
+    """Write a file through ``write`` into ``.partial/`` and rename it over ``target``.
+
+    ``durable`` fsyncs before the rename, so that after a machine crash the key names the
+    whole file or nothing (skipped for the thousands of small archives a publish writes).
+    """
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial_dir = default_storage.path(PARTIAL_DIR)
+    os.makedirs(partial_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=partial_dir, suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _put_remote(key: str, content: DjangoFile) -> None:
+    """Upload to the bucket under exactly ``key``, replacing any object there.
+
+    django-storages' ``_save`` is one ``upload_fileobj``: a single PUT, or a multipart upload
+    that only becomes an object on its final CompleteMultipartUpload. ``save()`` is not used:
+    it would HEAD first and pick another name when the key exists.
+    """
+    default_storage._save(key, content)
+
+
+def discard_stale_partials(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
+    """Remove writes a killed process left unfinished, untouched for ``older_than``.
+
+    On local disk these are the files in ``.partial/`` (a write in progress keeps its file's
+    modification time fresh); on S3, multipart uploads initiated before then under our
+    prefixes, which are aborted. Returns their names.
+    """
+    cutoff = time.time() - older_than.total_seconds()
+    try:
+        partial_dir = default_storage.path(PARTIAL_DIR)
+    except NotImplementedError:
+        return _abort_stale_multipart_uploads(cutoff=cutoff, dry_run=dry_run)
+    stale = []
+    for entry in os.scandir(partial_dir) if os.path.isdir(partial_dir) else ():
+        try:
+            if not entry.is_file() or entry.stat().st_mtime >= cutoff:
+                continue
+            if not dry_run:
+                os.unlink(entry.path)
+        except FileNotFoundError:
+            continue
+        stale.append(f"{PARTIAL_DIR}/{entry.name}")
+    return stale
+
+
+def _abort_stale_multipart_uploads(*, cutoff: float, dry_run: bool) -> list[str]:
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is None:
+        return []
+    stale = []
+    for prefix in (CONTENT_PREFIX, DATABASE_PREFIX):
+        remote_prefix = default_storage._normalize_name(clean_name(prefix)) + "/"
+        for upload in bucket.multipart_uploads.filter(Prefix=remote_prefix):
+            if upload.initiated.timestamp() >= cutoff:
+                continue
+            if not dry_run:
+                upload.abort()
+            stale.append(upload.object_key)
+    return stale
+
+
 # --- content objects ------------------------------------------------------------------------
 
 
 def save_bytes(data: bytes, extension: str) -> tuple[str, str]:
     """Store ``data`` under its content address; returns (md5, storage key).
 
-    Storing bytes that are already present is a no-op: the key names the content.
+    When the bytes are already stored their modification time is refreshed instead (on S3
+    the PUT is simply repeated), so an object a caller is about to refer to (a publish
+    writing an exercise archive that an earlier version also had) is always inside the
+    garbage collector's grace period until the reference is recorded.
     """
     checksum = hashlib.md5(data).hexdigest()
     key = storage_key(checksum, extension)
-    if not default_storage.exists(key):
-        default_storage.save(key, ContentFile(data))
-    return checksum, key
-
-
-def save_generated_bytes(data: bytes, extension: str) -> tuple[str, str]:
-    """``save_bytes`` for files the server generates in bulk (exercise archives on publish).
-
-    Same result and key; on a local filesystem the file is written directly and renamed into
-    place, skipping the storage API's name negotiation, which is pointless for a
-    content-addressed key and cost ~0.5 ms a file (benchmarks/publish.py: ~20,000 archives
-    for a 100,000-node channel).
-    """
-    import tempfile
-
-    checksum = hashlib.md5(data).hexdigest()
-    key = storage_key(checksum, extension)
-    try:
-        target = default_storage.path(key)
-    except NotImplementedError:
-        return save_bytes(data, extension)
-    if os.path.exists(target):
-        return checksum, key
-    directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    target = _local_path(key)
+    if target is None:
+        _put_remote(key, ContentFile(data))
+    elif os.path.exists(target):
+        with suppress(OSError):  # another user's file: the refresh is a courtesy, not a need
+            os.utime(target)
+    else:
+        _write_local(target, lambda out: out.write(data), durable=False)
     return checksum, key
 
 
 def save_verified_file(*, path: str | os.PathLike, checksum: str, extension: str) -> str:
     """Store the local file ``path`` whose md5 the caller has verified to be ``checksum``.
 
-    Returns the key. A no-op when the object is already stored. Two concurrent saves of the
-    same bytes may leave a renamed duplicate (the storage backends never overwrite); the
-    garbage collector removes such keys since no File row names them.
+    Returns the key. A no-op when the object is already stored. Atomic (see the module
+    docstring): the key never names a partial object, so HEAD says "absent" until the whole
+    object is stored and a client whose upload was cut off uploads it again. On S3 the
+    stored size is checked against the source before returning; a mismatch deletes the
+    object and raises OSError.
     """
     key = storage_key(checksum, extension)
-    if not default_storage.exists(key):
-        with open(path, "rb") as handle:
-            default_storage.save(key, DjangoFile(handle, name=os.path.basename(key)))
+    target = _local_path(key)
+    if target is None:
+        if not default_storage.exists(key):
+            with open(path, "rb") as handle:
+                expected = os.fstat(handle.fileno()).st_size
+                _put_remote(key, DjangoFile(handle, name=os.path.basename(key)))
+            if default_storage.size(key) != expected:
+                default_storage.delete(key)
+                raise OSError(f"{key}: the bucket holds a different size than was uploaded; not stored.")
+        return key
+    if not os.path.exists(target):
+
+        def copy(out: IO[bytes]) -> None:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, out, HASH_CHUNK)
+
+        _write_local(target, copy, durable=True)
     return key
 
 
@@ -256,50 +344,31 @@ def save_channel_database(
 
     ``source`` is a local path, the bytes, or an open binary file. The publish step calls it
     once per published version and once with ``version=None`` for the latest copy. The
-    replace is delete-then-save because neither backend overwrites in place.
+    replacement is atomic (module docstring): until the new database is whole, readers get
+    the previous one, and a failed or killed publish leaves the previous version intact.
     """
     key = database_key(channel_id, version)
-    if isinstance(source, (str, os.PathLike)) and _replace_local_file(key, source):
-        return key
-    if default_storage.exists(key):
-        default_storage.delete(key)
-    if isinstance(source, bytes):
-        saved = default_storage.save(key, ContentFile(source))
+
+    def write(out: IO[bytes]) -> None:
+        if isinstance(source, bytes):
+            out.write(source)
+        elif isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as handle:
+                shutil.copyfileobj(handle, out, HASH_CHUNK)
+        else:
+            shutil.copyfileobj(source, out, HASH_CHUNK)
+
+    target = _local_path(key)
+    if target is not None:
+        _write_local(target, write, durable=True)
+    elif isinstance(source, bytes):
+        _put_remote(key, ContentFile(source))
     elif isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
-            saved = default_storage.save(key, DjangoFile(handle, name=Path(key).name))
+            _put_remote(key, DjangoFile(handle, name=Path(key).name))
     else:
-        saved = default_storage.save(key, DjangoFile(source, name=Path(key).name))
-    if saved != key:  # a concurrent publish wrote the same key between delete and save
-        default_storage.delete(saved)
-        raise RuntimeError(f"{key} was written concurrently; publish again.")
+        _put_remote(key, DjangoFile(source, name=Path(key).name))
     return key
-
-
-def _replace_local_file(key: str, source: str | os.PathLike) -> bool:
-    """On a local filesystem, copy ``source`` beside ``key`` and rename it over the old file,
-    so the previous database stays whole until the new one is complete (a failed publish
-    must leave the previous version intact). Returns False for non-local storage."""
-    import shutil
-    import tempfile
-
-    try:
-        target = default_storage.path(key)
-    except NotImplementedError:
-        return False
-    directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, HASH_CHUNK)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return True
 
 
 def channel_database_exists(channel_id: str, version: DatabaseVersion = None) -> bool:

@@ -9,6 +9,7 @@ from .channel import (
     ChannelSet,
     ChannelVersion,
     Invitation,
+    PublishedObject,
     SecretToken,
 )
 from .constants import ContentKind, FileFormat, FormatPreset, Language, License
@@ -54,6 +55,7 @@ __all__ = [
     "License",
     "ORPHANAGE_ROOT_ID",
     "PrerequisiteContentRelationship",
+    "PublishedObject",
     "SavedSearch",
     "SecretToken",
     "TREE_FIELDS",

@@ -147,6 +147,9 @@ class ChannelVersion(models.Model):
     non_distributable_licenses_included = models.JSONField(default=list, blank=True)
     # node_ids added, changed and removed since the previous version.
     diff = models.JSONField(default=dict, blank=True)
+    # True once ``published_objects`` lists every stored object of this version's database. Versions
+    # published before PublishedObject existed are read back by the garbage collector first.
+    objects_recorded = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -158,6 +161,37 @@ class ChannelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} v{self.version if self.version is not None else 'draft'}"
+
+
+class PublishedObject(models.Model):
+    """A stored object (md5 + extension) that a ChannelVersion's database lists.
+
+    Written in the transaction that records the version (one row per ``content_localfile``
+    row of its database) and deleted with it (CASCADE; a draft is deleted when the next
+    version is published). The garbage collector keeps every object named here, so a
+    version stays exportable and importable whatever happens to the tree afterwards: objects
+    the publish generated have no File row at all (Perseus archives, QTI packages, slideshow
+    manifests, cropped thumbnails), and File rows of nodes deleted after the publish are gone.
+
+    Rejected: File rows for generated objects (they would show in file lists, quotas and
+    sync, and still not cover deleted nodes); reading every version's database at each
+    collection (on S3 that downloads every database on every run).
+    """
+
+    # Two indexes only (the key, led by the version, and the collector's lookup): a publish of
+    # 100,000 resources writes 100,000 rows inside its final transaction.
+    pk = models.CompositePrimaryKey("version", "checksum", "extension")
+    version = models.ForeignKey(
+        ChannelVersion, related_name="published_objects", on_delete=models.CASCADE, db_index=False
+    )
+    checksum = models.CharField(max_length=32)
+    extension = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["checksum", "extension"], name="publishedobject_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.checksum}.{self.extension} in {self.version_id}"
 
 
 class ChannelHistory(models.Model):

@@ -328,7 +328,7 @@ class TreeExporter:
         else:
             data, question_ids = build_perseus(node_label=label, items=items, mastery=mastery, randomize=randomize)
             ext, preset, replaced = "perseus", format_presets.EXERCISE, (format_presets.EXERCISE,)
-        checksum, _key = storage.save_generated_bytes(data, ext)
+        checksum, _key = storage.save_bytes(data, ext)
         archive = {
             "id": stable_id(row["id"], ext),
             "checksum": checksum,
@@ -356,7 +356,7 @@ class TreeExporter:
         data = build_slideshow_manifest(node_label=self._label(row), extra_fields=row["extra_fields"], files=files)
         if data is None:
             return None
-        checksum, _key = storage.save_generated_bytes(data, "json")
+        checksum, _key = storage.save_bytes(data, "json")
         manifest = {
             "id": stable_id(row["id"], format_presets.SLIDESHOW_MANIFEST),
             "checksum": checksum,
@@ -445,7 +445,7 @@ class TreeExporter:
                 if cropped is not None:
                     # As Studio does: the thumbnail the curator cropped in the editor, not the upload.
                     ext, data = cropped
-                    checksum, _key = storage.save_generated_bytes(data, ext)
+                    checksum, _key = storage.save_bytes(data, ext)
                     size = len(data)
             self.db.add("localfile", (checksum, ext, 0, size))
             if f["language_id"]:

@@ -45,7 +45,7 @@ from ..viewsets.sync.constants import CHANNEL
 from .errors import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
 from .mapper import TreeExporter, language_rows, license_rows
 from .schema import MIN_SCHEMA_VERSION, ContentDatabase
-from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, summarize_database
+from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, record_version_objects, summarize_database
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,9 @@ def _record_version(
         )
         locked.included_languages.set(data["included_languages"])
         ChannelVersion.objects.filter(channel=locked, version=None).delete()
-        ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
+        recorded, _ = ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
+        # With the version, in its transaction: garbage collection keeps what a version lists.
+        record_version_objects(version=recorded, path=path)
         ensure_channel_tokens(locked)
         nodes = ContentNode.objects.filter(tree_id=root.tree_id)
         # One UPDATE, touching only rows whose flags change: each row rewrite maintains every
@@ -410,6 +412,7 @@ def _record_draft(channel: Channel, path: Path, version_fields: dict) -> str:
         for name, value in version_fields.items():
             setattr(draft, name, value)
         draft.save()
+        record_version_objects(version=draft, path=path)
         storage.save_channel_database(channel.id, path, "next")
         return draft.secret_token.token
 

@@ -1,5 +1,6 @@
 """What a version contains, read back from its content database: counts, size, languages,
-licenses, categories, and the node ids added, changed and removed since the previous one.
+licenses, categories, the node ids added, changed and removed since the previous one, and
+the stored objects it lists (PublishedObject, which garbage collection keeps).
 
 Reading the finished SQLite file (rather than the tree again) means the figures describe
 exactly what Kolibri will import.
@@ -7,6 +8,7 @@ exactly what Kolibri will import.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import tempfile
@@ -14,9 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from le_utils.constants import content_kinds, licenses
 
 from .. import storage
+from ..db.bulk import copy_values
+from ..models import ChannelVersion, PublishedObject
+
+log = logging.getLogger(__name__)
 
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # Studio's format for published_data dates
 
@@ -116,3 +123,45 @@ def compute_diff(new_path: Path | str, previous_path: Path | str | None, changed
         "changed": sorted(changed - added_set),
         "removed": removed,
     }
+
+
+def record_version_objects(*, version: ChannelVersion, path: Path | str) -> int:
+    """Make ``version``'s PublishedObject rows exactly the objects its database at ``path``
+    lists, and mark it recorded. Returns the number of objects.
+
+    Run it in the transaction that records the version, so that a version is never visible
+    without its references (the garbage collector would delete generated archives).
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        listed = conn.execute("SELECT DISTINCT id, LOWER(extension) FROM content_localfile").fetchall()
+    finally:
+        conn.close()
+    PublishedObject.objects.filter(version=version).delete()
+    copy_values(PublishedObject, ["version_id", "checksum", "extension"], [(version.pk, c, e) for c, e in listed])
+    ChannelVersion.objects.filter(pk=version.pk).update(objects_recorded=True)
+    version.objects_recorded = True
+    return len(listed)
+
+
+def record_unrecorded_versions() -> list[str]:
+    """Read back the objects of versions published before references were recorded.
+
+    Returns the ids of the versions recorded. A version whose database is no longer stored
+    has nothing left to protect and is marked recorded with no objects. Each version is
+    locked and re-checked, so a concurrent publish replacing a draft is never overwritten.
+    """
+    done = []
+    for version in ChannelVersion.objects.filter(objects_recorded=False).only("pk", "channel_id", "version"):
+        stored_as = "next" if version.version is None else version.version
+        with storage.local_channel_database(version.channel_id, stored_as) as path, transaction.atomic():
+            locked = ChannelVersion.objects.select_for_update().filter(pk=version.pk, objects_recorded=False).first()
+            if locked is None:
+                continue
+            if path is None:
+                log.warning("%s: no stored database, so no objects to keep", locked)
+                ChannelVersion.objects.filter(pk=locked.pk).update(objects_recorded=True)
+            else:
+                record_version_objects(version=locked, path=path)
+        done.append(version.pk)
+    return done

@@ -4,10 +4,13 @@ outside the machine, so it is moto's in-process S3."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 
 import boto3
 import pytest
+from django.core.files import File as DjangoFile
 from django.test import Client
 from moto import mock_aws
 
@@ -101,3 +104,57 @@ def test_garbage_collection_walks_the_bucket(db, s3):
     collected = collect_unreferenced_objects(grace=timedelta(hours=-1))
     assert collected == [doomed]
     assert bucket_keys(s3) == {kept}
+
+
+class FailingSource(io.BytesIO):
+    """A file whose reads fail past ``limit`` bytes, as a disk or a dying process would."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        super().__init__(data)
+        self.limit = limit
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() >= self.limit:
+            raise OSError("the source went away")
+        return super().read(size)
+
+
+def test_a_large_verified_upload_appears_only_whole(db, s3, tmp_path):
+    from django.core.files.storage import default_storage
+
+    data = random_bytes(9 * 1024 * 1024)  # above boto3's 8 MiB multipart threshold
+    path = tmp_path / "part"
+    path.write_bytes(data)
+    checksum = hashlib.md5(data).hexdigest()
+    calls: list[str] = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-call.s3", lambda model, **kw: calls.append(model.name), unique_id="op-spy")
+    try:
+        storage.save_verified_file(path=path, checksum=checksum, extension="mp4")
+    finally:
+        events.unregister("before-call.s3", unique_id="op-spy")
+    assert "CompleteMultipartUpload" in calls
+    with storage.open_object(storage.storage_key(checksum, "mp4")) as handle:
+        assert handle.read() == data
+
+
+def test_a_store_that_dies_mid_upload_leaves_no_object_and_its_parts_are_aborted(db, s3):
+    from django.core.files.storage import default_storage
+
+    data = random_bytes(9 * 1024 * 1024)
+    checksum = hashlib.md5(data).hexdigest()
+    key = storage.storage_key(checksum, "mp4")
+    with pytest.raises(OSError):
+        storage._put_remote(key, DjangoFile(FailingSource(data, limit=6 * 1024 * 1024), name="x.mp4"))
+    # A process killed with kill -9 cannot abort its multipart upload: leave one behind.
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key)
+    s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=data[: 5 * 1024 * 1024])
+
+    assert not storage.object_exists(checksum, "mp4")
+    assert Client().head(storage.content_url(checksum, "mp4")).status_code == 404
+    # (moto dates every multipart upload 2010, so "not old enough yet" cannot be shown here.)
+    assert storage.discard_stale_partials(older_than=timedelta(hours=6), dry_run=True) == [key]
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads")
+    assert storage.discard_stale_partials(older_than=timedelta(hours=6)) == [key]
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+    assert default_storage.exists(key) is False

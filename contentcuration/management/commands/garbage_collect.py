@@ -36,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} object {key}")
         for name in result.parts:
             self.stdout.write(f"{verb} abandoned upload part {name}")
+        for name in result.partials:
+            self.stdout.write(f"{verb} unfinished write {name}")
         self.stdout.write(
-            f"{verb} {len(result.trees)} trees, {len(result.objects)} stored objects"
-            f" and {len(result.parts)} abandoned upload parts."
+            f"{verb} {len(result.trees)} trees, {len(result.objects)} stored objects,"
+            f" {len(result.parts)} abandoned upload parts and {len(result.partials)} unfinished writes."
         )
