@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contentcuration', '0003_add_savedsearch'),
+        ('contentcuration', '0005_add_user_email_verified'),
     ]
 
     operations = [
