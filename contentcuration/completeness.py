@@ -1,8 +1,11 @@
 """Completeness: the server's verdict on whether a node has everything it needs to publish.
 
-Clients may *claim* ``complete: true``; the sync handlers re-check the claim here and store
-``complete=false`` when it does not hold (spec 4.2). The checks run in bulk: one query for
-licenses, one for files and one for assessment items, whatever the number of nodes.
+The server decides ``complete`` for every node on every write that can change it (node fields,
+files, questions, source sync) and ignores what a client claims; reads give the reasons a node
+is incomplete (``incomplete_reasons``). Studio lets the browser compute it and only downgrades
+a wrong ``true``, which left good resources unpublishable (docs/decisions/0001, quirks). The
+checks run in bulk: one query for licenses, one for files and one for assessment items,
+whatever the number of nodes.
 """
 
 from __future__ import annotations
@@ -147,10 +150,12 @@ def _usable_question(item: dict) -> bool:
     return any(isinstance(a, dict) and a.get("correct") for a in answers)
 
 
-def incomplete_reasons(nodes: Iterable[ContentNode]) -> dict[str, list[str]]:
+def incomplete_reasons(nodes: Iterable[Any]) -> dict[str, list[str]]:
     """For each node (by id), why it is not complete; a complete node maps to ``[]``.
 
-    Reads licenses, files and assessment items in bulk. Writes nothing.
+    ``nodes`` are ContentNodes or anything with the same attributes (``pk``, ``kind_id``,
+    ``parent_id``, ``title``, ``license_id``, ``license_description``, ``copyright_holder``,
+    ``extra_fields``). Reads licenses, files and assessment items in bulk. Writes nothing.
     """
     nodes = list(nodes)
     ids = [n.pk for n in nodes]

@@ -99,6 +99,7 @@ CONTENTNODE_SHAPE = {
     "has_children": BOOL,
     "parent": OPT_HEX,
     "complete": OPT_BOOL,
+    "incomplete_reasons": LIST,  # ours, not Studio's: why the server says a node is incomplete
     "changed": BOOL,
     "lft": INT,
     **{label: DICT for label in LABELS},

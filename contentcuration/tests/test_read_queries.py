@@ -66,8 +66,9 @@ CASES = {
     "channel": (lambda c: "/api/channel?edit=true", grow_channels, 3),
     "channel, page-number pages": (lambda c: "/api/channel?edit=true&page_size=100", grow_channels, 4),
     "catalog": (lambda c: "/api/catalog?public=true&page_size=100", grow_channels, 4),
-    "contentnode": (lambda c: f"/api/contentnode?parent={c['topic'].id}", grow_nodes, 5),
-    "contentnode, cursor pages": (lambda c: f"/api/contentnode?parent={c['topic'].id}&max_results=100", grow_nodes, 5),
+    # 5, plus 2 (files, questions) for the reasons of the page's incomplete nodes (none when all are complete)
+    "contentnode": (lambda c: f"/api/contentnode?parent={c['topic'].id}", grow_nodes, 7),
+    "contentnode, cursor pages": (lambda c: f"/api/contentnode?parent={c['topic'].id}&max_results=100", grow_nodes, 7),
     "assessmentitem": (lambda c: f"/api/assessmentitem?contentnode={c['exercise'].id}", grow_items, 1),
     "file": (lambda c: f"/api/file?contentnode={c['exercise'].id}", grow_files, 1),
     "channelset": (lambda c: "/api/channelset", grow_sets, 2),

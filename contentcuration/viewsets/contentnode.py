@@ -9,6 +9,7 @@ and channel names are attached in ``consolidate`` with one query each.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Value, When
 from django.http import Http404
@@ -17,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from contentcuration.completeness import incomplete_reasons
 from contentcuration.db.search import filter_nodes_by_keywords
 from contentcuration.models import (
     LABEL_FIELDS,
@@ -231,7 +233,10 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
             else {}
         )
 
+        reasons = _incomplete_reasons([item for item in items if not item["complete"]])
+
         for item in items:
+            item["incomplete_reasons"] = reasons.get(item["id"], [])
             tree_id = item.pop("tree_id")
             lft, rght = item["lft"], item.pop("rght")
             channel = channel_by_tree.get(tree_id)
@@ -281,6 +286,26 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
             .annotate(size=Max("file_size"))
         )
         return Response({"size": sum(row["size"] or 0 for row in per_object), "stale": False})
+
+
+def _incomplete_reasons(rows: list[dict]) -> dict[str, list[str]]:
+    """Why each incomplete row is incomplete: the same rule the writes apply (completeness.py),
+    three queries for the page and none when every row is complete."""
+    if not rows:
+        return {}
+    return incomplete_reasons(
+        SimpleNamespace(
+            pk=row["id"],
+            kind_id=row["kind"],
+            parent_id=row["parent"],
+            title=row["title"],
+            license_id=row["license"],
+            license_description=row["license_description"],
+            copyright_holder=row["copyright_holder"],
+            extra_fields=row["extra_fields"],
+        )
+        for row in rows
+    )
 
 
 def _thumbnail_src(encoding: str | None, thumb: dict | None) -> str | None:

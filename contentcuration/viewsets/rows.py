@@ -80,6 +80,8 @@ class ContentNodeRow(TypedDict):
     has_children: bool
     parent: str | None
     complete: bool | None
+    # Why a node is incomplete ("title", "license", "file", "assessment_items", ...); [] when complete.
+    incomplete_reasons: list[str]
     changed: bool
     lft: int
     grade_levels: dict

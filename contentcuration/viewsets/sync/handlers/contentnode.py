@@ -75,17 +75,20 @@ def _set_tags(tag_ops: dict[str, dict[str, bool]], *, replace: bool) -> None:
     through.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _check_claimed_complete(ctx: ApplyContext, nodes: list[ContentNode], channel_of: dict[str, Any]) -> None:
-    """A client may claim ``complete``; store false (and tell everyone) when it is not."""
-    claimed = [n for n in nodes if n.complete]
-    if not claimed:
+def _settle_complete(ctx: ApplyContext, nodes: list[ContentNode], channel_of: dict[str, Any]) -> None:
+    """Completeness is the server's verdict: recompute it for every node this write touched,
+    whatever the client claimed, store it where it differs and tell everyone (a client that
+    sent no ``complete`` learns it, one that claimed a wrong value is corrected)."""
+    if not nodes:
         return
-    verdicts = incomplete_reasons(claimed)
-    failing = [n.pk for n in claimed if verdicts[n.pk]]
-    if failing:
-        ContentNode.objects.filter(pk__in=failing).update(complete=False)
-        for pk in failing:
-            ctx.echo("contentnode", pk, {"complete": False}, channel_id=channel_of.get(pk))
+    verdicts = incomplete_reasons(nodes)
+    for value in (True, False):
+        differing = [n.pk for n in nodes if (not verdicts[n.pk]) is value and n.complete is not value]
+        if not differing:
+            continue
+        ContentNode.objects.filter(pk__in=differing).update(complete=value)
+        for pk in differing:
+            ctx.echo("contentnode", pk, {"complete": value}, channel_id=channel_of.get(pk))
 
 
 # --- CREATED -----------------------------------------------------------------------------------
@@ -161,7 +164,7 @@ def _insert(ctx: ApplyContext, items: list[tuple[dict, ContentNode, dict | None]
     tree.insert_nodes(nodes=nodes, target=parent_id)
     _set_tags({node.pk: tags for _, node, tags in items if tags}, replace=True)
     channel_of = {node.pk: change.get("channel_id") for change, node, _ in items}
-    _check_claimed_complete(ctx, nodes, channel_of)
+    _settle_complete(ctx, nodes, channel_of)
     for change, node, _ in items:
         ctx.echo(
             "contentnode",
@@ -233,14 +236,14 @@ def _save_updates(ctx, ready, outcomes, channel_of) -> None:
         for fields, group in by_fields.items():
             update_fields(ContentNode, group, sorted(fields))
         _set_tags(dict(tag_ops), replace=False)
-        _check_claimed_complete(ctx, [n for n, _ in final.values()], channel_of)
+        _settle_complete(ctx, [n for n, _ in final.values()], channel_of)
         return [None] * len(ready)
 
     def one(item):
         _, node, fields, tags = item
         ContentNode.objects.bulk_update([node], sorted(fields))
         _set_tags({node.pk: tags} if tags else {}, replace=False)
-        _check_claimed_complete(ctx, [node], channel_of)
+        _settle_complete(ctx, [node], channel_of)
 
     results = bulk_or_each(ready, bulk, one)
     for (index, _, _, _), result in zip(ready, results, strict=True):
