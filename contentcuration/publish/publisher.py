@@ -5,7 +5,9 @@ exactly as it was: the export is written to a scratch file; only after every nod
 exported does one transaction bump the version, record it, flip the node flags and, as its
 last step, replace the stored databases. The ``publishing`` flag on the main root is set by
 a conditional UPDATE (so two publishes of one channel cannot run together) and reset in a
-``finally``.
+``finally``; when the process dies before its ``finally`` (``kill -9``), the job's recovery
+(``jobs.recover_abandoned_jobs``, ``release_abandoned_publish``) resets it and removes the
+scratch folder (decision 0008).
 """
 
 from __future__ import annotations

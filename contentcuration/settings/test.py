@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # views (headers, ranges) that ricecooker and the file tests exercise.
 MEDIA_URL = "/test-media-not-served/"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing one
+
+# Tests run the job sweep themselves (jobs.sweep_jobs); a worker process a test starts sets its own.
+JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "0"))

@@ -27,7 +27,8 @@ def start_worker_process(*, hang_publish: bool = False, sweep_seconds: int = 0) 
     from contentcuration.celery import app
 
     env = {
-        **os.environ,
+        # Not the log settings an in-process test worker left for forked children (_MP_FORK_*).
+        **{k: v for k, v in os.environ.items() if not k.startswith("_MP_FORK_")},
         "DJANGO_SETTINGS_MODULE": "contentcuration.settings.test",
         "DATA_DIR": str(settings.DATA_DIR),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
