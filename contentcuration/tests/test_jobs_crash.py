@@ -8,6 +8,7 @@ previous version intact, no scratch files left, and a new publish that succeeds.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -57,11 +58,25 @@ def channel_mods(channel, after: int) -> list[dict]:
     return [row.kwargs.get("mods", {}) for row in rows]
 
 
-def publish_and_kill_mid_way(owner, channel, before_kill=lambda: None) -> str:
-    """Publish version 2 through sync on a worker that hangs mid-export, then ``kill -9`` it."""
+def chef_publish(user, channel) -> str:
+    """``POST /api/internal/publish_channel`` as ricecooker sends it; returns the task id."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    body = json.dumps({"channel_id": channel.pk})
+    response = client.generic("POST", "/api/internal/publish_channel", body, content_type="")
+    assert response.status_code == 200, response.content
+    return response.json()["task_id"]
+
+
+def publish_and_kill_mid_way(owner, channel, before_kill=lambda: None, request=None) -> str:
+    """Publish version 2 (through sync unless ``request`` is given) on a worker that hangs
+    mid-export, then ``kill -9`` it."""
     worker = start_worker_process(hang_publish=True)
     try:
-        sync(owner, [publish_change(channel, "second")])
+        if request is None:
+            sync(owner, [publish_change(channel, "second")])
+        else:
+            request()
         task_id = TaskMetadata.objects.filter(channel_id=channel.pk).latest("date_created").task_id
         wait_for(task_id, {"STARTED"})
         deadline = time.monotonic() + 30
@@ -158,3 +173,19 @@ def test_a_live_worker_finds_a_job_killed_on_another_worker_within_its_sweep_int
     finally:
         for worker in workers:
             kill_hard(worker)
+
+
+def test_a_chef_publishing_again_after_a_killed_publish_gets_a_new_job_that_succeeds(owner, published):
+    channel = published
+    task_id = publish_and_kill_mid_way(owner, channel, request=lambda: chef_publish(owner, channel))
+
+    retry = chef_publish(owner, channel)  # the same request: it used to attach to the dead job
+
+    assert retry != task_id and jobs.job_status(task_id) == "FAILURE"
+    worker = start_worker_process()
+    try:
+        assert wait_for(retry, {"SUCCESS", "FAILURE"}, timeout=60) == "SUCCESS"
+    finally:
+        kill_hard(worker)
+    channel.refresh_from_db()
+    assert channel.version == 2 and not publishing(channel)
