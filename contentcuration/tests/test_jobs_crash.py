@@ -189,3 +189,31 @@ def test_a_chef_publishing_again_after_a_killed_publish_gets_a_new_job_that_succ
         kill_hard(worker)
     channel.refresh_from_db()
     assert channel.version == 2 and not publishing(channel)
+
+
+@pytest.mark.parametrize(
+    "task_name, announced",
+    [
+        ("copy_nodes_task", {c.COPYING_STATUS: "FAILED", c.TASK_ID: None}),
+        ("sync_channel_task", {c.TASK_ID: None}),
+    ],
+)
+def test_the_end_of_every_long_job_whose_worker_died_is_announced(owner, channel, task_name, announced):
+    # What a killed worker leaves (the kill itself is exercised on publishes above): a job
+    # started, never finished, whose liveness lock nobody holds.
+    from django.utils import timezone
+
+    placeholder = "e" * 32
+    kwargs = {"channel_id": channel.pk, "user_id": owner.pk, "new_id": placeholder}
+    job = TaskMetadata.objects.create(
+        task_id="f" * 32, task_name=task_name, channel_id=channel.pk, kwargs=kwargs, started_at=timezone.now()
+    )
+    mark = Change.objects.order_by("-server_rev").values_list("server_rev", flat=True).first() or 0
+
+    [task] = sync(owner, channel_revs={channel.pk: 0})["tasks"]
+
+    assert task["task_id"] == job.task_id and task["status"] == "FAILURE"
+    key = placeholder if task_name == "copy_nodes_task" else channel.pk
+    [row] = Change.objects.filter(server_rev__gt=mark, applied=True)
+    assert row.kwargs == {"key": key, "mods": announced}
+    assert jobs.recover_abandoned_jobs() == []  # once
