@@ -13,7 +13,9 @@ lock (``db.job_signals``), released by the OS or the database when that process 
 them FAILURE and calls the task's ``abandoned`` to undo what they left (a publish's flag
 and scratch files, a copy's placeholder status) and tell watchers, as the task's own
 failure path would have. It runs at worker start-up, on every sweep, and wherever a live
-job matters: the sync ``tasks`` list, a new request for the same job, a refused publish. Workers receive ids (plain JSON kwargs), never request objects, and call
+job matters: the sync ``tasks`` list, a new request for the same job, a refused publish.
+
+Workers receive ids (plain JSON kwargs), never request objects, and call
 ``report_progress`` as they go; it raises ``JobCancelled`` once a cancel was requested, so a
 long job stops at its next progress report and its transaction rolls back. Work that runs
 inside ONE long transaction reports through ``progress_in_transaction`` instead, whose
