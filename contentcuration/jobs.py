@@ -335,7 +335,13 @@ def request_cancel(task_id: str) -> bool:
 
 def is_cancel_requested(metadata: TaskMetadata) -> bool:
     """Whether the job was asked to stop (the column, or on SQLite a marker not yet folded in)."""
-    return metadata.cancel_requested or job_signals.cancel_marker_exists(metadata.task_id)
+    if metadata.cancel_requested or job_signals.cancel_marker_exists(metadata.task_id):
+        return True
+    # The marker may have been folded in after ``metadata`` was read (the column is set
+    # before the marker goes): read the column again.
+    return job_signals.needs_cancel_marker() and (
+        TaskMetadata.objects.filter(pk=metadata.pk, cancel_requested=True).exists()
+    )
 
 
 def job_status(task_id: str) -> str:
