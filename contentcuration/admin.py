@@ -391,10 +391,22 @@ class ChangeAdmin(admin.ModelAdmin):
 
 @admin.register(TaskMetadata)
 class TaskMetadataAdmin(admin.ModelAdmin):
-    list_display = ("task_name", "task_id", "channel_id", "user", "progress", "date_created")
+    list_display = ("task_name", "task_id", "channel_id", "user", "progress", "date_created", "sent_at", "finished_at")
     list_filter = ("task_name",)
     search_fields = ("task_id", "channel_id")
-    readonly_fields = ("task_id", "task_name", "user", "channel_id", "progress", "signature", "date_created")
+    readonly_fields = (
+        "task_id",
+        "task_name",
+        "user",
+        "channel_id",
+        "progress",
+        "signature",
+        "date_created",
+        "kwargs",
+        "sent_at",
+        "started_at",
+        "finished_at",
+    )
 
 
 @admin.register(ContentTag)

@@ -1,7 +1,8 @@
 """Celery tasks of the sync endpoint: large copies, channel sync, and applying stragglers.
 
 Workers receive ids and plain values, never request objects. Completion is announced to
-watchers with server changes (spec 2.9: ``__COPYING_STATUS``, ``__TASK_ID``).
+watchers with server changes (spec 2.9: ``__COPYING_STATUS``, ``__TASK_ID``); so is the end
+of a job whose worker died mid-way (``abandoned``, called by ``jobs.recover_abandoned_jobs``).
 """
 
 from __future__ import annotations
@@ -13,14 +14,44 @@ from celery import shared_task
 
 from contentcuration import jobs, tree
 from contentcuration.changes import record_server_change
-from contentcuration.models import Channel, ContentNode, User
+from contentcuration.models import Channel, ContentNode, TaskMetadata, User
 from contentcuration.source_sync import SyncError, SyncOptions, sync_channel_from_sources
 from contentcuration.viewsets.sync.constants import CHANNEL, COPYING_STATUS, TASK_ID
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="copy_nodes_task")
+class CopyJob(jobs.Job):
+    abstract = True
+
+    def abandoned(self, metadata: TaskMetadata) -> None:
+        # The copy was one transaction: the database rolled it back when the process died.
+        kwargs = metadata.kwargs or {}
+        if not kwargs.get("new_id"):
+            return
+        record_server_change(
+            table="contentnode",
+            key=kwargs["new_id"],
+            mods={COPYING_STATUS: "FAILED", TASK_ID: None},
+            channel_id=kwargs.get("channel_id"),
+            created_by_id=kwargs.get("user_id"),
+            unpublishable=True,
+        )
+
+
+class SyncJob(jobs.Job):
+    abstract = True
+
+    def abandoned(self, metadata: TaskMetadata) -> None:
+        # Committed batches stay (as after a cancel); watchers learn the job is over.
+        channel_id = (metadata.kwargs or {}).get("channel_id") or metadata.channel_id
+        if channel_id:
+            record_server_change(
+                table=CHANNEL, key=channel_id, mods={TASK_ID: None}, channel_id=channel_id, unpublishable=True
+            )
+
+
+@shared_task(bind=True, base=CopyJob, name="copy_nodes_task")
 def copy_nodes_task(
     self,
     *,
@@ -93,7 +124,7 @@ def apply_pending_changes_task() -> int:
     return apply_pending_changes()
 
 
-@shared_task(bind=True, name="sync_channel_task")
+@shared_task(bind=True, base=SyncJob, name="sync_channel_task")
 def sync_channel_task(
     self,
     *,

@@ -21,12 +21,19 @@ would see only committed data, so they would add nothing.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from .locks import is_postgresql
+from .locks import JOB_LIVENESS_LOCK_CLASS, _fold, is_postgresql
+
+# A lock held by a machine that dropped off the network is released after about
+# idle + interval * count seconds (PostgreSQL's defaults follow the OS: two hours).
+KEEPALIVE_SQL = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
 
 
 class ProgressChannel:
@@ -90,3 +97,87 @@ def _marker(task_id: str) -> Path:
     database = Path(connection.settings_dict["NAME"])
     # Task ids are Celery's (uuid hex here); keep the file name inside the folder regardless.
     return database.with_name(f"{database.name}-cancelled-jobs") / Path(str(task_id)).name
+
+
+# --- liveness ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def hold_liveness(task_id: str) -> Iterator[bool]:
+    """Hold ``task_id``'s liveness lock while the block runs; yields False (and holds nothing)
+    when another process holds it already (the same job delivered twice, or a sweep
+    recovering it)."""
+    if is_postgresql():
+        holder = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with holder.cursor() as cursor:
+                cursor.execute(KEEPALIVE_SQL)
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [JOB_LIVENESS_LOCK_CLASS, _liveness_key(task_id)])
+                held = bool(cursor.fetchone()[0])
+            yield held
+        finally:
+            holder.close()  # ends the session: the lock goes with it
+        return
+    path = _liveness_file(task_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            path.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def claim_if_abandoned(task_id: str) -> Iterator[bool]:
+    """Yields True, holding the job's liveness lock for the block, when no live process
+    holds it (the job's process died, or the job ended); False while the job runs.
+
+    The caller must check again under the lock that the job did not end meanwhile.
+    """
+    if is_postgresql():
+        key = [JOB_LIVENESS_LOCK_CLASS, _liveness_key(task_id)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+            claimed = bool(cursor.fetchone()[0])
+        try:
+            yield claimed
+        finally:
+            if claimed:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        return
+    path = _liveness_file(task_id)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:  # the job ended (it removes the file), or this disk was wiped
+        yield True
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            path.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def _liveness_key(task_id: str) -> int:
+    return _fold(zlib.crc32(str(task_id).encode()))
+
+
+def _liveness_file(task_id: str) -> Path:
+    database = Path(connection.settings_dict["NAME"])
+    return database.with_name(f"{database.name}-running-jobs") / Path(str(task_id)).name

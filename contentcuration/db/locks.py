@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 TREE_LOCK_CLASS = 1001  # first key of pg_advisory_xact_lock(int, int) for tree locks
 TASK_LOCK_CLASS = 1002
+JOB_LIVENESS_LOCK_CLASS = 1005  # session-level: held by the process running a job (job_signals)
 
 
 def is_postgresql() -> bool:

@@ -5,7 +5,9 @@ exactly as it was: the export is written to a scratch file; only after every nod
 exported does one transaction bump the version, record it, flip the node flags and, as its
 last step, replace the stored databases. The ``publishing`` flag on the main root is set by
 a conditional UPDATE (so two publishes of one channel cannot run together) and reset in a
-``finally``.
+``finally``; when the process dies before its ``finally`` (``kill -9``), the job's recovery
+(``jobs.recover_abandoned_jobs``, ``release_abandoned_publish``) resets it and removes the
+scratch folder (decision 0008).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import base64
 import json
 import logging
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -90,6 +93,7 @@ def publish_channel(
     language: str | None = None,
     use_staging_tree: bool = False,
     force: bool = False,
+    job_id: str | None = None,
 ) -> PublishResult:
     """Export the channel's main tree (or, for a draft, optionally its staging tree).
 
@@ -99,6 +103,7 @@ def publish_channel(
     published and unchanged, and announces the result to sync clients. When no node changed
     since the last publish (and not ``force``) nothing is exported and no version is made.
     A draft writes ``databases/<id>-next.sqlite3`` and the draft ChannelVersion only.
+    The export is written to a scratch folder named after ``job_id`` (``remove_scratch``).
 
     Raises ChannelIncomplete (deleted, no language, nothing publishable), AlreadyPublishing,
     NodesFailed (naming every node that could not be exported), JobCancelled (from
@@ -127,7 +132,7 @@ def publish_channel(
 
     if draft:
         result = _export_and_record(
-            channel=channel, root=root, user=user, notes=version_notes, draft=True, report=report
+            channel=channel, root=root, user=user, notes=version_notes, draft=True, report=report, job_id=job_id
         )
         result.seconds = time.monotonic() - started
         record_server_change(
@@ -148,7 +153,7 @@ def publish_channel(
                 channel_id=channel.id, version=channel.version, no_changes=True, seconds=time.monotonic() - started
             )
         result = _export_and_record(
-            channel=channel, root=root, user=user, notes=version_notes, draft=False, report=report
+            channel=channel, root=root, user=user, notes=version_notes, draft=False, report=report, job_id=job_id
         )
     except ChannelIncomplete:
         _announce_failure(channel, incomplete=True)
@@ -176,12 +181,18 @@ def _report_done(report: Progress) -> None:
 def _mark_publishing(channel: Channel, user: User | None) -> None:
     """Claim the channel's ``publishing`` flag, or raise AlreadyPublishing.
 
-    A flag older than STALE_PUBLISHING (dated by the PUBLICATION history row written with it)
-    was left by a publisher that died without reaching its ``finally`` (worker killed, machine
-    restarted); it is taken over so the channel cannot stay stuck in "publishing".
+    A flag held by a publish job whose worker died is released first
+    (``jobs.recover_abandoned_jobs``). A flag older than STALE_PUBLISHING (dated by the
+    PUBLICATION history row written with it) was left by a publisher that was no job (the
+    management command) and died without reaching its ``finally``; it is taken over so the
+    channel cannot stay stuck in "publishing".
     """
+    from ..jobs import recover_abandoned_jobs
+
     with transaction.atomic():
         claimed = ContentNode.objects.filter(pk=channel.main_tree_id, publishing=False).update(publishing=True)
+        if not claimed and recover_abandoned_jobs(channel_ids=[channel.id]):
+            claimed = ContentNode.objects.filter(pk=channel.main_tree_id, publishing=False).update(publishing=True)
         if not claimed:
             last = (
                 ChannelHistory.objects.filter(channel=channel, action=ChannelHistory.PUBLICATION)
@@ -196,12 +207,19 @@ def _mark_publishing(channel: Channel, user: User | None) -> None:
 
 
 def _export_and_record(
-    *, channel: Channel, root: ContentNode, user: User | None, notes: str, draft: bool, report: Progress
+    *,
+    channel: Channel,
+    root: ContentNode,
+    user: User | None,
+    notes: str,
+    draft: bool,
+    report: Progress,
+    job_id: str | None,
 ) -> PublishResult:
     export_started = timezone.now()
     last_rev = Change.objects.filter(channel_id=channel.id).aggregate(m=Max("server_rev"))["m"] or 0
     version = 0 if draft else channel.version + 1
-    with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=_scratch_prefix(job_id)) as tmp:
         path = Path(tmp) / f"{channel.id}.sqlite3"
         clock = time.monotonic()
         summary = _export(channel=channel, root=root, path=path, version=version, report=report)
@@ -415,6 +433,39 @@ def _record_draft(channel: Channel, path: Path, version_fields: dict) -> str:
         record_version_objects(version=draft, path=path)
         storage.save_channel_database(channel.id, path, "next")
         return draft.secret_token.token
+
+
+# --- after a crash (jobs.recover_abandoned_jobs) -------------------------------------------------
+
+SCRATCH_PREFIX = "publish-"
+JOB_ID_RE = re.compile(r"[0-9a-zA-Z-]+")
+
+
+def _scratch_prefix(job_id: str | None) -> str:
+    return f"{SCRATCH_PREFIX}{job_id}-" if job_id and JOB_ID_RE.fullmatch(job_id) else SCRATCH_PREFIX
+
+
+def remove_scratch(*, job_id: str) -> list[Path]:
+    """Delete the scratch folders that publish job ``job_id`` left in this machine's temporary
+    directory (a killed process never reaches its ``TemporaryDirectory`` cleanup)."""
+    if not JOB_ID_RE.fullmatch(job_id):
+        return []
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{_scratch_prefix(job_id)}*"):
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def release_abandoned_publish(*, channel_id: str) -> None:
+    """Clear the ``publishing`` flag a dead publisher held and announce the failure as its own
+    ``finally`` would have (``{publishing: false, unpublished_changes: true}``). Nothing else
+    needs undoing: a publish changes nothing stored before its last transaction."""
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        return
+    ContentNode.objects.filter(pk=channel.main_tree_id).update(publishing=False)
+    _announce_failure(channel, incomplete=False)
 
 
 # --- announcements (spec studio-api 2.9) ---------------------------------------------------------

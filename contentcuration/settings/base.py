@@ -186,6 +186,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often each worker sends jobs the broker did not take and recovers jobs whose worker
+# died (jobs.sweep_jobs; also at worker start-up). 0 = only at start-up.
+JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "30"))
 
 
 # --- Files ----------------------------------------------------------------------------------

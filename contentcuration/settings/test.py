@@ -26,3 +26,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 # Off by default: every test client shares one address and the counts would carry over from
 # test to test (and, in Redis, from run to run). test_access_throttling turns them on.
 AUTH_THROTTLE_RATES = {scope: "" for scope in AUTH_THROTTLE_RATES}  # noqa: F405
+
+# Tests run the job sweep themselves (jobs.sweep_jobs); a worker process a test starts sets its own.
+JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "0"))

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from contentcuration import storage
+from contentcuration import jobs, storage
 from contentcuration.jobs import JobCancelled
 from contentcuration.models import (
     AssessmentItem,
@@ -165,6 +165,29 @@ def test_a_publishing_flag_left_by_a_dead_publisher_is_taken_over(sample, owner)
     )
     assert publish_channel(channel_id=channel.id, user=owner).version == 1
     assert ContentNode.objects.get(pk=channel.main_tree_id).publishing is False
+
+
+def test_the_command_takes_over_at_once_a_flag_held_by_a_publish_job_whose_worker_died(sample, owner):
+    from django.utils import timezone
+
+    channel, _ = sample
+    # What a killed worker leaves: the flag, and its job started and never finished. Nobody
+    # holds the job's liveness lock (test_jobs_crash.py kills a real worker for this).
+    ContentNode.objects.filter(pk=channel.main_tree_id).update(publishing=True)
+    ChannelHistory.objects.create(channel=channel, actor=owner, action=ChannelHistory.PUBLICATION)
+    dead = TaskMetadata.objects.create(
+        task_id="d" * 32,
+        task_name=publish_channel_task.name,
+        channel_id=channel.id,
+        kwargs={"channel_id": channel.id, "user_id": owner.id},
+        started_at=timezone.now(),
+    )
+
+    call_command("publish_channel", channel.id, "--no-progress")
+
+    assert Channel.objects.get(pk=channel.pk).version == 1
+    dead.refresh_from_db()
+    assert dead.finished_at is not None and jobs.job_status(dead.task_id) == "FAILURE"
 
 
 def test_a_channel_without_language_or_deleted_cannot_be_published(owner):

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django_celery_results.models import TaskResult
 
+from contentcuration import jobs
 from contentcuration.changes import serialize_change
 from contentcuration.limits import json_size
 from contentcuration.models import Change, TaskMetadata, User
@@ -101,9 +102,14 @@ def task_message(result: TaskResult, *, user: User) -> str | None:
 
 def collect_tasks(*, channel_ids: list[str], user: User) -> list[dict[str, Any]]:
     """Running and failed background jobs of the watched channels (spec 2.8); failures
-    described as ``task_message`` tells ``user``."""
+    described as ``task_message`` tells ``user``. A job shown running whose worker died is
+    reported failed (``jobs.recover_abandoned_jobs``)."""
     if not channel_ids:
         return []
+    if TaskMetadata.objects.filter(
+        channel_id__in=channel_ids, started_at__isnull=False, finished_at__isnull=True
+    ).exists():
+        jobs.recover_abandoned_jobs(channel_ids=channel_ids)
     metadata = {m.task_id: m for m in TaskMetadata.objects.filter(channel_id__in=channel_ids)}
     if not metadata:
         return []

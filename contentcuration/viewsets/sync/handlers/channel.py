@@ -186,9 +186,13 @@ def _publish(ctx: ApplyContext, change: dict, index: int, *, draft: bool) -> Non
     use_staging = bool(change.get("use_staging_tree")) if draft else False
     if use_staging and channel.staging_tree_id is None:
         raise ChangeError(["Channel has no staging tree"])
+    from contentcuration.jobs import enqueue_job, recover_abandoned_jobs
+
     if not draft and ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
-        raise ChangeError(["Channel is already publishing"])
-    from contentcuration.jobs import enqueue_job
+        # The flag of a publish whose worker died is released here, not refused forever.
+        recover_abandoned_jobs(channel_ids=[key])
+        if ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
+            raise ChangeError(["Channel is already publishing"])
     from contentcuration.publish.tasks import publish_channel_task
 
     version_notes = change.get("version_notes") or ""
