@@ -2,7 +2,9 @@
 password change and reset, and the API token.
 
 Page-style endpoints (``/accounts/...``) are plain Django views that take a JSON body (the
-browser app) or a form post; CSRF is enforced on every POST by the middleware. API-style
+browser app) or a form post; CSRF is enforced on every POST by the middleware. A GET of any
+of them answers the browser app's shell: each account page of the app posts to its own path
+(Studio's paths, kept for its clients). API-style
 endpoints (``/api/...``) are DRF views, so they accept session (with CSRF) or token auth and
 answer 403 to anonymous callers like the rest of the API.
 """
@@ -10,6 +12,7 @@ answer 403 to anonymous callers like the rest of the API.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -18,12 +21,11 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -33,9 +35,9 @@ from rest_framework.response import Response
 
 from contentcuration.accounts.registration import EmailInUse, activate_user, find_user, register_user
 from contentcuration.models import User
+from contentcuration.webapp.views import render_shell
 
-CHANNELS_URL = "/channels/"
-LOGIN_FIELDS = [("username", "Email", "email"), ("password", "Password", "password")]
+CHANNELS_URL = "/"
 
 
 def _body(request: HttpRequest) -> dict:
@@ -48,19 +50,14 @@ def _body(request: HttpRequest) -> dict:
     return request.POST.dict()
 
 
-def _page(request, title: str, *, message: str = "", form_action: str = "", fields=(), submit="Submit", status=200):
-    context = {"title": title, "message": message, "form_action": form_action, "fields": fields, "submit": submit}
-    return render(request, "accounts/page.html", context, status=status)
-
-
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """GET: the login page (sets the CSRF cookie). POST ``{"username", "password"}``:
-    302 to the channel list; 403 unknown user or wrong password; 405 "Account hasn't been
+    """GET: the app's sign-in page (sets the CSRF cookie). POST ``{"username", "password"}``:
+    302 to ``next`` or the channel list (``/``); 403 unknown user or wrong password; 405 "Account hasn't been
     activated" for an inactive account with the right password."""
     if request.method == "GET":
-        return _page(request, "Sign in", form_action=request.path, fields=LOGIN_FIELDS, submit="Sign in")
+        return render_shell(request)
     data = _body(request)
     user = find_user(str(data.get("username") or "").strip())
     if user is None or not user.check_password(str(data.get("password") or "")):
@@ -77,7 +74,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return HttpResponseRedirect("/accounts/")
+    return HttpResponseRedirect("/accounts/login/")
 
 
 class RegistrationForm(forms.Form):
@@ -97,10 +94,13 @@ class RegistrationForm(forms.Form):
 INFORMATION_FIELDS = ("uses", "source", "policies", "locations", "space_needed", "heard_from", "organization")
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
-    """200 on success; 400 with the list of bad field names; 403 ``["email"]`` if an active
+    """GET: the app's page. POST: 200 on success; 400 with the list of bad field names; 403 ``["email"]`` if an active
     account has the email; 405 if an inactive one has it."""
+    if request.method == "GET":
+        return render_shell(request)
     data = _body(request)
     form = RegistrationForm(data)
     if not form.is_valid():
@@ -123,26 +123,36 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 
 def activate_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The emailed link: activates, then 302 to the app's sign-in page (or, for a bad or
+    expired key, to its page that sends a new link)."""
     user = activate_user(key=key)
     if user is None:
-        return _page(request, "Activation failed", message="This activation link is invalid or expired.", status=400)
-    return _page(request, "Account activated", message="Your account is active; you can sign in now.")
+        return HttpResponseRedirect("/accounts/request_activation_link/?activation=failed")
+    return HttpResponseRedirect(f"/accounts/login/?activation=done&email={quote(user.email)}")
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def request_activation_link_view(request: HttpRequest) -> HttpResponse:
-    """Always 200, so the response does not reveal whether an account exists."""
+    """GET: the app's page. POST: always 200, so the response does not reveal whether an
+    account exists."""
     from contentcuration.accounts.registration import send_activation_email
 
+    if request.method == "GET":
+        return render_shell(request)
     user = find_user(str(_body(request).get("email") or "").strip())
     if user is not None and not user.is_active:
         send_activation_email(user=user, base_url=request.build_absolute_uri("/"))
     return HttpResponse()
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest) -> HttpResponse:
-    """Always 200; an active account with that email gets a reset link."""
+    """GET: the app's "forgot password" page. POST: always 200; an active account with that
+    email gets a reset link."""
+    if request.method == "GET":
+        return render_shell(request)
     user = find_user(str(_body(request).get("email") or "").strip())
     if user is not None and user.is_active:
         uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -153,22 +163,19 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
-PASSWORD_FIELDS = [("new_password1", "New password", "password"), ("new_password2", "Repeat it", "password")]
-
-
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """GET: the new-password form (400 for a bad link). POST ``{new_password1,
-    new_password2}``: 200, or 400 with the form's errors."""
+    """GET: the app's new-password page. POST ``{new_password1, new_password2}``: 200, or
+    400 with the form's errors (``{"link": [...]}`` for a bad, expired or used link)."""
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), deleted=False)
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
         user = None
-    if user is None or not default_token_generator.check_token(user, token):
-        return _page(request, "Reset failed", message="This reset link is invalid or expired.", status=400)
     if request.method == "GET":
-        return _page(request, "Choose a new password", form_action=request.path, fields=PASSWORD_FIELDS)
+        return render_shell(request)
+    if user is None or not default_token_generator.check_token(user, token):
+        return JsonResponse({"link": ["This reset link is invalid or expired."]}, status=400)
     form = SetPasswordForm(user, _body(request))
     if not form.is_valid():
         return JsonResponse(form.errors, status=400)
@@ -201,8 +208,3 @@ def api_token_view(request) -> Response:
     """The requester's DRF token (created on first request), for chefs and scripts."""
     token, _ = Token.objects.get_or_create(user=request.user)
     return Response({"api_token": token.key})
-
-
-@ensure_csrf_cookie
-def accounts_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, "Sign in", form_action="/accounts/login/", fields=LOGIN_FIELDS, submit="Sign in")

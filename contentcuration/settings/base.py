@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too, with the same cache headers.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -189,6 +191,20 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/content/")
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static")).resolve()
 
+# The browser app's build (frontend/, `npm run build`): its hashed files are static files
+# under /static/app/, and contentcuration/webapp/ serves its index.html as the HTML shell.
+FRONTEND_DIST = Path(os.environ.get("FRONTEND_DIST", BASE_DIR / "frontend" / "dist")).resolve()
+STATICFILES_DIRS = [("app", str(FRONTEND_DIST))] if FRONTEND_DIST.is_dir() else []
+APP_ASSETS_URL = STATIC_URL + "app/assets/"
+
+
+def immutable_file(path: str, url: str) -> bool:
+    """Vite names every file under assets/ by its content hash: cache them for a year."""
+    return url.startswith(APP_ASSETS_URL)
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file
+
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
     # S3-compatible object storage (MinIO, Ceph, AWS); credentials come from the usual
@@ -227,6 +243,13 @@ SETUP_ADMIN_PASSWORD = os.environ.get("SETUP_ADMIN_PASSWORD", "a")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend:
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 
 
 # --- REST framework -------------------------------------------------------------------------
