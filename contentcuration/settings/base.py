@@ -199,7 +199,7 @@ APP_ASSETS_URL = STATIC_URL + "app/assets/"
 
 
 def immutable_file(path: str, url: str) -> bool:
-    """Vite names every file under assets/ by its content hash: cache them for a year."""
+    """Vite names every file under assets/ by its content hash: cache them as immutable."""
     return url.startswith(APP_ASSETS_URL)
 
 

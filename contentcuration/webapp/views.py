@@ -2,7 +2,7 @@
 
 The shell is ``frontend/dist/index.html`` (Vite's build) with the bootstrap inlined as JSON;
 it is never cached, so a new build is picked up on the next load, while the hashed files it
-names are cached for a year (settings: ``WHITENOISE_IMMUTABLE_FILE_TEST``).
+names are cached as immutable (settings: ``WHITENOISE_IMMUTABLE_FILE_TEST``).
 """
 
 from __future__ import annotations
