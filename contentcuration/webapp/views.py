@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -54,6 +56,10 @@ def shell_view(request: HttpRequest, **kwargs) -> HttpResponse:
     return render_shell(request)
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("path", str, description="the app page, e.g. /channels/<id>/")],
+    responses=OpenApiTypes.OBJECT,
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def bootstrap_view(request) -> Response:
