@@ -4,11 +4,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+NPM ?= npm
+FRONTEND := frontend
+# What a build depends on: `make run` rebuilds only when one of these changed.
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f 2>/dev/null) $(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig.json $(FRONTEND)/public/*)
 
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -19,18 +23,51 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed ## create .venv and install the Python dependencies
 
-run: install ## set up everything and start the web server and a Celery worker
+# Stamp files: `npm ci` when the lock file changed, a build when a source changed.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm not found: install Node.js 20 or newer"; exit 1; }
+	cd $(FRONTEND) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND)/dist/.built: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && $(NPM) run build
+	touch $@
+
+frontend: $(FRONTEND)/dist/.built ## install the browser app's packages and build it (when changed)
+
+run: install frontend ## set up everything and start the web server and a Celery worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py serve $(HOST):$(PORT)
 
+dev: install $(FRONTEND)/node_modules/.installed ## the app with hot reload (Vite, :5173) in front of Django and a worker (:8000)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup
+	@echo "Open http://$(HOST):5173/ (Vite, hot reload); Vite forwards /api and the account endpoints to :$(PORT)"
+	trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py serve $(HOST):$(PORT) & \
+	cd $(FRONTEND) && DJANGO_URL=http://$(HOST):$(PORT) $(NPM) run dev -- --host $(HOST)
+
 worker: install ## start only a Celery worker (development settings unless DJANGO_SETTINGS_MODULE is set)
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-contentcuration.settings.dev} \
 		$(VENV)/bin/celery -A contentcuration worker --loglevel=INFO
 
-test: install ## run the test suite (SQLite, or the database in DATABASE_URL)
+# With PYTEST_ARGS set only pytest runs (a quick look at a few files); E2E=1 adds the browser suite.
+test: install ## run the test suite: pytest, then the app's type check and units (and E2E=1: browser tests)
 	DJANGO_SETTINGS_MODULE=contentcuration.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	$(MAKE) test-frontend
+ifneq ($(E2E),)
+	$(MAKE) test-e2e
+endif
+endif
+
+test-frontend: $(FRONTEND)/node_modules/.installed ## the app's type check (vue-tsc) and unit tests (Vitest)
+	cd $(FRONTEND) && $(NPM) run typecheck && $(NPM) run test:unit
+
+test-e2e: install frontend ## the browser tests (Playwright, /usr/bin/chromium) against a live server and worker
+	cd $(FRONTEND) && PYTHON=$(abspath $(PY)) npx playwright test $(E2E_ARGS)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -46,7 +83,7 @@ check-trees: install ## verify the nested-set invariants of every tree
 bench: install ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
-clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) data
+clean: ## remove the virtualenv, local data and the app's packages and build
+	rm -rf $(VENV) data $(FRONTEND)/node_modules $(FRONTEND)/dist
 
-.PHONY: help install run worker test lint format check-trees bench clean
+.PHONY: help install frontend run dev worker test test-frontend test-e2e lint format check-trees bench clean

@@ -2,12 +2,16 @@
 password change and reset, and the API token.
 
 Page-style endpoints (``/accounts/...``) are plain Django views that take a JSON body (the
-browser app) or a form post; CSRF is enforced on every POST by the middleware. API-style
+browser app) or a form post; CSRF is enforced on every POST by the middleware. A GET of any
+of them answers the browser app's shell: each account page of the app posts to its own path
+(Studio's paths, kept for its clients). API-style
 endpoints (``/api/...``) are DRF views, so they accept session (with CSRF) or token auth and
 answer 403 to anonymous callers like the rest of the API.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -18,7 +22,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
@@ -44,9 +47,9 @@ from contentcuration.accounts.registration import (
 from contentcuration.limits import InvalidJSON, check_json, json_size, load_json, max_length
 from contentcuration.models import User
 from contentcuration.models.user import INFORMATION_FIELD_MAX_BYTES
+from contentcuration.webapp.views import render_shell
 
-CHANNELS_URL = "/channels/"
-LOGIN_FIELDS = [("username", "Email", "email"), ("password", "Password", "password")]
+CHANNELS_URL = "/"
 
 
 def _body(request: HttpRequest) -> dict:
@@ -72,20 +75,15 @@ def rotate_credentials(user: User) -> None:
     Token.objects.filter(user=user).delete()
 
 
-def _page(request, title: str, *, message: str = "", form_action: str = "", fields=(), submit="Submit", status=200):
-    context = {"title": title, "message": message, "form_action": form_action, "fields": fields, "submit": submit}
-    return render(request, "accounts/page.html", context, status=status)
-
-
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """GET: the login page (sets the CSRF cookie). POST ``{"username", "password"}``:
-    302 to the channel list; 403 unknown user or wrong password; 405 "Account hasn't been
+    """GET: the app's sign-in page (sets the CSRF cookie). POST ``{"username", "password"}``:
+    302 to ``next`` or the channel list (``/``); 403 unknown user or wrong password; 405 "Account hasn't been
     activated" for an inactive account with the right password; 429 (``Retry-After``) after
     too many failures for the account or from the address (accounts/throttling.py)."""
     if request.method == "GET":
-        return _page(request, "Sign in", form_action=request.path, fields=LOGIN_FIELDS, submit="Sign in")
+        return render_shell(request)
     data = _body(request)
     username = str(data.get("username") or "").strip()
     password = str(data.get("password") or "")
@@ -117,7 +115,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     """POST only (with the CSRF token): a GET, e.g. an ``<img src>`` on another site, must not
     sign anyone out."""
     logout(request)
-    return HttpResponseRedirect("/accounts/")
+    return HttpResponseRedirect("/accounts/login/")
 
 
 class RegistrationForm(forms.Form):
@@ -166,11 +164,15 @@ def _information(data: dict) -> tuple[dict, list[str]]:
     return information, bad
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
-    """200 on success; 400 with the list of bad field names (``password1`` when
-    ``AUTH_PASSWORD_VALIDATORS`` refuse it); 403 ``["email"]`` if an active account has the
-    email; 405 if an inactive one has it; 429 past the ``register`` rate per address."""
+    """GET: the app's page. POST: 200 on success; 400 with the list of bad field names
+    (``password1`` when ``AUTH_PASSWORD_VALIDATORS`` refuse it); 403 ``["email"]`` if an active
+    account has the email; 405 if an inactive one has it; 429 past the ``register`` rate per
+    address."""
+    if request.method == "GET":
+        return render_shell(request)
     wait = throttling.check_and_count("register", throttling.client_address(request))
     if wait:
         return _too_many(wait)
@@ -196,29 +198,29 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 
 def activate_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The emailed link: activates (and confirms the address), then 302 to the app's sign-in
+    page; for a bad or expired key, to its page that sends a new link. A link for an active
+    account works only signed in as that account (registration.SignInToVerify): signed out,
+    it sends the visitor to sign in and come back."""
     requester = request.user if request.user.is_authenticated else None
     try:
         user = activate_user(key=key, requester=requester)
-    except SignInToVerify as exc:
-        return _page(
-            request,
-            "Sign in to confirm",
-            message=f"Sign in as {exc} first, then open this link again to confirm your address.",
-            form_action=f"/accounts/login/?next={request.path}",
-            fields=LOGIN_FIELDS,
-            submit="Sign in",
-            status=403,
-        )
+    except SignInToVerify:
+        return HttpResponseRedirect(f"/accounts/login/?next={quote(request.path)}")
     if user is None:
-        return _page(request, "Activation failed", message="This activation link is invalid or expired.", status=400)
-    return _page(request, "Account activated", message="Your account is active and your address confirmed.")
+        return HttpResponseRedirect("/accounts/request_activation_link/?activation=failed")
+    return HttpResponseRedirect(f"/accounts/login/?activation=done&email={quote(user.email)}")
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def request_activation_link_view(request: HttpRequest) -> HttpResponse:
-    """Always 200, so the response does not reveal whether an account exists. An inactive
-    account gets an activation link, an active unverified one a verification link. 429 past
-    the ``password_reset`` rate (per address and per email, whether or not it exists)."""
+    """GET: the app's page. POST: always 200, so the response does not reveal whether an
+    account exists. An inactive account gets an activation link, an active unverified one a
+    verification link. 429 past the ``password_reset`` rate (per address and per email,
+    whether or not it exists)."""
+    if request.method == "GET":
+        return render_shell(request)
     email = str(_body(request).get("email") or "").strip()
     wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
     if wait:
@@ -229,10 +231,14 @@ def request_activation_link_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
-@require_POST
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest) -> HttpResponse:
-    """200 (whether or not the account exists); an active account with that email gets a reset
-    link. 429 past the ``password_reset`` rate (per address and per email)."""
+    """GET: the app's "forgot password" page. POST: 200 (whether or not the account exists);
+    an active account with that email gets a reset link. 429 past the ``password_reset`` rate
+    (per address and per email)."""
+    if request.method == "GET":
+        return render_shell(request)
     email = str(_body(request).get("email") or "").strip()
     wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
     if wait:
@@ -247,23 +253,20 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
-PASSWORD_FIELDS = [("new_password1", "New password", "password"), ("new_password2", "Repeat it", "password")]
-
-
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """GET: the new-password form (400 for a bad link). POST ``{new_password1,
-    new_password2}``: 200, or 400 with the form's errors. The link came by mail, so the
-    address is verified too; the old API token and other sessions stop working."""
+    """GET: the app's new-password page. POST ``{new_password1, new_password2}``: 200, or 400
+    with the form's errors (``{"link": [...]}`` for a bad, expired or used link). The link came
+    by mail, so the address is verified too; the old API token and other sessions stop working."""
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), deleted=False)
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
         user = None
-    if user is None or not default_token_generator.check_token(user, token):
-        return _page(request, "Reset failed", message="This reset link is invalid or expired.", status=400)
     if request.method == "GET":
-        return _page(request, "Choose a new password", form_action=request.path, fields=PASSWORD_FIELDS)
+        return render_shell(request)
+    if user is None or not default_token_generator.check_token(user, token):
+        return JsonResponse({"link": ["This reset link is invalid or expired."]}, status=400)
     form = SetPasswordForm(user, _body(request))
     if not form.is_valid():
         return JsonResponse(form.errors, status=400)
@@ -309,8 +312,3 @@ def api_token_view(request) -> Response:
     """The requester's DRF token (created on first request), for chefs and scripts."""
     token, _ = Token.objects.get_or_create(user=request.user)
     return Response({"api_token": token.key})
-
-
-@ensure_csrf_cookie
-def accounts_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, "Sign in", form_action="/accounts/login/", fields=LOGIN_FIELDS, submit="Sign in")

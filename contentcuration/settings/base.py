@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too, with the same cache headers.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -197,6 +199,20 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = env_str("MEDIA_URL", "/content/")
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
+
+# The browser app's build (frontend/, `npm run build`): its hashed files are static files
+# under /static/app/, and contentcuration/webapp/ serves its index.html as the HTML shell.
+FRONTEND_DIST = Path(os.environ.get("FRONTEND_DIST", BASE_DIR / "frontend" / "dist")).resolve()
+STATICFILES_DIRS = [("app", str(FRONTEND_DIST))] if FRONTEND_DIST.is_dir() else []
+APP_ASSETS_URL = STATIC_URL + "app/assets/"
+
+
+def immutable_file(path: str, url: str) -> bool:
+    """Vite names every file under assets/ by its content hash: cache them as immutable."""
+    return url.startswith(APP_ASSETS_URL)
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:

@@ -7,6 +7,14 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="cc-test-"))
 
+# The Python suite does not need `npm run build`: a minimal shell stands in for the build
+# (the browser tests, frontend/tests/e2e, run against the real one).
+_shell_dir = os.path.join(os.environ["DATA_DIR"], "frontend-dist")
+os.makedirs(_shell_dir, exist_ok=True)
+with open(os.path.join(_shell_dir, "index.html"), "w", encoding="utf-8") as _shell:
+    _shell.write('<!doctype html><html lang="en"><head><!--bootstrap--></head><body><div id="app"></div></body></html>')
+os.environ["FRONTEND_DIST"] = _shell_dir
+
 from .base import *  # noqa: E402,F403
 
 SECRET_KEY = "test-secret-key"

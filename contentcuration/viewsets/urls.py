@@ -1,4 +1,4 @@
-"""The ``/api/<table>`` router (DefaultRouter, no trailing slash), account pages and the
+"""The ``/api/<table>`` router (DefaultRouter, no trailing slash), account endpoints and the
 OpenAPI schema; included last by contentcuration/urls.py."""
 
 from django.urls import include, path
@@ -37,7 +37,6 @@ urlpatterns = [
     path("api/change_password/", accounts.change_password_view, name="change_password"),
     path("api/deferred_user_api_token/", accounts.api_token_view, name="deferred_user_api_token"),
     path("api/", include(router.urls)),
-    path("accounts/", accounts.accounts_page, name="accounts"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/register/", accounts.register_view, name="register"),

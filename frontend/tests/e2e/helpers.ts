@@ -1,0 +1,89 @@
+/** What the browser tests share: accounts and channels made on the server, the mail outbox,
+ * signing in through the page, and the accessibility check. */
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page } from '@playwright/test'
+import { manage, serverState } from './server'
+
+let counter = 0
+
+/** An e-mail address no other test uses. */
+export function uniqueEmail(prefix = 'curator'): string {
+  counter += 1
+  return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`
+}
+
+export function createUser(
+  email: string,
+  password: string,
+  options: { firstName?: string; lastName?: string; inactive?: boolean } = {},
+): { id: number; email: string } {
+  const args = ['create_user', email, password, '--first-name', options.firstName ?? 'Test', '--last-name', options.lastName ?? 'Curator']
+  if (options.inactive) args.push('--inactive')
+  return JSON.parse(manage(args)) as { id: number; email: string }
+}
+
+export function createChannel(owner: string, name: string, options: { language?: string; description?: string } = {}) {
+  const args = ['create_channel', '--owner', owner, '--name', name, '--description', options.description ?? '']
+  if (options.language) args.push('--language', options.language)
+  return JSON.parse(manage(args)) as { id: string; name: string }
+}
+
+export interface Mail {
+  to: string
+  subject: string
+  body: string
+}
+
+/** Every message the server sent so far (Django's file-based e-mail backend). */
+export function readOutbox(): Mail[] {
+  const dir = serverState().mailDir
+  const messages: Mail[] = []
+  for (const file of readdirSync(dir).sort()) {
+    for (const raw of readFileSync(path.join(dir, file), 'utf-8').split(/\n-{79}\n/)) {
+      const to = raw.match(/^To: (.*)$/m)?.[1]?.trim()
+      if (!to) continue
+      const subject = raw.match(/^Subject: (.*)$/m)?.[1]?.trim() ?? ''
+      const bodyStart = raw.indexOf('\n\n')
+      messages.push({ to, subject, body: bodyStart >= 0 ? raw.slice(bodyStart + 2) : '' })
+    }
+  }
+  return messages
+}
+
+/** The newest message to `to` whose subject contains `subject`, waiting for it to arrive. */
+export async function waitForMail(to: string, subject: string): Promise<Mail> {
+  let found: Mail | undefined
+  await expect
+    .poll(() => {
+      found = readOutbox()
+        .filter((mail) => mail.to === to && mail.subject.includes(subject))
+        .at(-1)
+      return found !== undefined
+    })
+    .toBe(true)
+  return found!
+}
+
+/** The first http(s) link of a message, as a path (the page's base URL is the live server). */
+export function linkIn(mail: Mail): string {
+  const url = mail.body.match(/https?:\/\/\S+/)?.[0]
+  if (!url) throw new Error(`No link in: ${mail.body}`)
+  const parsed = new URL(url)
+  return parsed.pathname + parsed.search
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/accounts/login/')
+  await page.getByRole('textbox', { name: 'Email' }).fill(email)
+  await page.getByRole('textbox', { name: 'Password' }).fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** axe-core: no serious or critical violations on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze()
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+}

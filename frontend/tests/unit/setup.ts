@@ -1,0 +1,2 @@
+// IndexedDB for Dexie in units (jsdom has none).
+import 'fake-indexeddb/auto'
