@@ -17,12 +17,13 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contentcuration import storage
+from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.jobs import enqueue_job
 from contentcuration.models import File, FileFormat
 
@@ -62,7 +63,7 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, json_request: 
         )
         drf_view = schema(
             api_view(list(methods) or ["POST"])(
-                authentication_classes([TokenAuthentication, SessionAuthentication])(
+                authentication_classes([UserTokenAuthentication, SessionAuthentication])(
                     permission_classes([IsAuthenticated])(wrapped)
                 )
             )

@@ -13,13 +13,14 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contentcuration import jobs
+from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.models import Channel, TaskMetadata
 
 from . import constants as c
@@ -45,7 +46,7 @@ class BadEnvelope(Exception):
 
 def client_id_of(request: Request) -> tuple[str | None, str | None]:
     """(client id, session key): the session key for browsers, ``token:<user id>`` for scripts."""
-    if isinstance(request.successful_authenticator, TokenAuthentication):
+    if isinstance(request.successful_authenticator, UserTokenAuthentication):
         return f"token:{request.user.pk}", None
     session = getattr(request._request, "session", None)
     key = session.session_key if session is not None else None
@@ -147,7 +148,7 @@ def classify(user, raw_changes: list) -> tuple[list[Accepted], list[dict]]:
 
 
 class SyncView(APIView):
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    authentication_classes = [SessionAuthentication, UserTokenAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [SyncJSONParser]
 
@@ -206,7 +207,7 @@ class CancelTaskView(APIView):
     Answers 200 ``{"cancelled": true}``, or 409 when the job already finished.
     """
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    authentication_classes = [SessionAuthentication, UserTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
