@@ -8,6 +8,7 @@ change is an error on that change, never a 500.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -44,10 +45,20 @@ class BadEnvelope(Exception):
     pass
 
 
+CLIENT_ID_HEADER = "X-Client-Id"
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,36}")
+
+
 def client_id_of(request: Request) -> tuple[str | None, str | None]:
-    """(client id, session key): the session key for browsers, ``token:<user id>`` for scripts."""
+    """(client id, session key): the session key for browsers; for scripts ``token:<user id>``,
+    plus ``:<X-Client-Id>`` when the script names itself (docs/decisions/0004-sync-idempotency-key.md)."""
     if isinstance(request.successful_authenticator, UserTokenAuthentication):
-        return f"token:{request.user.pk}", None
+        name = request.headers.get(CLIENT_ID_HEADER)
+        if name is None:
+            return f"token:{request.user.pk}", None
+        if not CLIENT_ID_RE.fullmatch(name):
+            raise BadEnvelope(f"{CLIENT_ID_HEADER} must be 1 to 36 letters, digits, '.', '_' or '-'.")
+        return f"token:{request.user.pk}:{name}", None
     session = getattr(request._request, "session", None)
     key = session.session_key if session is not None else None
     return key, key
@@ -160,10 +171,10 @@ class SyncView(APIView):
     def post(self, request: Request) -> Response:
         try:
             envelope = parse_envelope(request.data)
+            client_id, session_key = client_id_of(request)
         except BadEnvelope as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         user = request.user
-        client_id, session_key = client_id_of(request)
         accepted, disallowed = classify(user, envelope["changes"])
         rows = []
         if accepted:
