@@ -103,7 +103,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     throttling.forget("login_account", username)
     if not user.is_active:
         return HttpResponse(status=405, reason="Account hasn't been activated")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="contentcuration.accounts.authentication.UserBackend")
     target = request.GET.get("next") or CHANNELS_URL
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = CHANNELS_URL

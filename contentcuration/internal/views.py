@@ -16,12 +16,13 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contentcuration import storage
+from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.accounts.throttling import TokenThrottle
 from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
@@ -34,10 +35,17 @@ from .versions import version_status
 logger = logging.getLogger(__name__)
 
 
-def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=()):
+def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=(), json_request: bool = True):
     """DRF view with Token-then-Session auth (so anonymous gets 401 + WWW-Authenticate: Token),
     described in the OpenAPI schema by its docstring (bodies are free-form JSON, spec
-    ricecooker-api.md section 5)."""
+    ricecooker-api.md section 5).
+
+    A ``json_request`` view has its raw body read before DRF sees the request: for a session
+    user DRF's CSRF check parses the stream (``request.POST``), after which ``request.body``
+    raises ``RawPostDataException`` (every session write was a 500, issue 10 item 1). DRF then
+    parses from the cached copy. Multipart views (``file_upload``) pass ``json_request=False``
+    and are left to stream.
+    """
 
     def decorate(view):
         @functools.wraps(view)
@@ -54,13 +62,22 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=()):
             description=(view.__doc__ or "").strip(),
             tags=["internal (ricecooker)"],
         )
-        return schema(
+        drf_view = schema(
             api_view(list(methods) or ["POST"])(
-                authentication_classes([TokenAuthentication, SessionAuthentication])(
+                authentication_classes([UserTokenAuthentication, SessionAuthentication])(
                     permission_classes([IsAuthenticated])(throttle_classes(list(throttles))(wrapped))
                 )
             )
         )
+        if not json_request:
+            return drf_view
+
+        @functools.wraps(drf_view)
+        def body_first(request, *args, **kwargs):
+            request.body  # noqa: B018 - cached on the HttpRequest; json_body reads it later
+            return drf_view(request, *args, **kwargs)
+
+        return body_first
 
     return decorate
 
@@ -224,6 +241,7 @@ def file_diff(request):
     request_type={
         "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
     },
+    json_request=False,
 )
 def file_upload(request):
     """Legacy (ricecooker < 0.7): a multipart ``file`` named ``<md5>.<ext>``; checked and stored."""

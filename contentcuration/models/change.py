@@ -2,7 +2,9 @@
 clients must learn about, is one row; ``server_rev`` orders them all.
 
 A row is written before its effect is applied; ``applied`` / ``errored`` record the outcome.
-``client_id`` + ``client_rev`` identify a submission so that a re-post is recognised.
+``client_id`` + ``client_rev`` + ``payload_digest`` identify a submission so that a re-post
+is recognised: the same client sending the same rev with the same content
+(docs/decisions/0004-sync-idempotency-key.md).
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ class Change(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="changes_about", on_delete=models.CASCADE
     )
     client_rev = models.IntegerField(null=True, blank=True)
-    # Who submitted it: a session key, or "token:<user id>" for token clients.
+    # Who submitted it: a session key, or "token:<user id>[:<X-Client-Id>]" for token clients.
     client_id = models.CharField(max_length=64, null=True, blank=True)
+    # sha256 of the submitted change without its rev; null on server changes and on rows
+    # logged before it existed (those match any content, as they did then).
+    payload_digest = models.CharField(max_length=64, null=True, blank=True)
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL)
     table = models.CharField(max_length=32)
     change_type = models.IntegerField()
@@ -43,9 +48,9 @@ class Change(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["client_id", "client_rev"],
-                condition=models.Q(client_id__isnull=False, client_rev__isnull=False),
-                name="change_client_rev_unique",
+                fields=["client_id", "client_rev", "payload_digest"],
+                condition=models.Q(client_id__isnull=False, client_rev__isnull=False, payload_digest__isnull=False),
+                name="change_client_rev_digest_unique",
             )
         ]
 

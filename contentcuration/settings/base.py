@@ -86,6 +86,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "contentcuration.urls"
 WSGI_APPLICATION = "contentcuration.wsgi.application"
 AUTH_USER_MODEL = "contentcuration.User"
+# Refuses deleted users as well as inactive ones (sessions and password logins).
+AUTHENTICATION_BACKENDS = ["contentcuration.accounts.authentication.UserBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -274,7 +276,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "contentcuration.accounts.authentication.UserTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -58,9 +58,11 @@ def has_part(file_id: str) -> bool:
     return (parts_dir() / f"{file_id}.part").exists()
 
 
-def http_json(method: str, url: str, *, body: dict | None = None, token: str | None = None):
+def http_json(
+    method: str, url: str, *, body: dict | None = None, token: str | None = None, headers: dict | None = None
+):
     """(status, parsed JSON or None, headers) of a urllib request."""
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = f"Token {token}"
     data = json.dumps(body).encode() if body is not None else None

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contentcuration.models import SavedSearch, new_hex_id
 from contentcuration.tests import sync_helpers
-from contentcuration.tests.read_data import client_for
+from contentcuration.tests.read_data import client_for, reader_for
 from contentcuration.tests.sync_helpers import created, deleted, post_sync, updated
 from contentcuration.viewsets.savedsearch import SavedSearchRow
 
@@ -112,7 +112,7 @@ def test_search_endpoints_do_not_accept_writes(owner):
 
 
 def test_list_query_count_is_pinned_and_independent_of_the_number_of_searches(owner, django_assert_num_queries):
-    client = client_for(owner)
+    client = reader_for(owner)
     for i in range(2):
         save_search(owner, f"s{i}")
     with django_assert_num_queries(1):
@@ -179,7 +179,7 @@ def test_a_batch_applies_in_order_and_a_rejected_update_leaves_no_trace(owner):
     assert (search.name, search.params) == ("c", {"keywords": "x", "kinds": {"video": True}})
 
 
-def test_a_batch_costs_the_same_number_of_queries_for_3_or_30_searches(owner):
+def test_a_batch_costs_the_same_number_of_queries_for_3_or_20_searches(owner):
     def run(n):
         keys = [new_hex_id() for _ in range(n)]
         batch = [created("savedsearch", k, {"name": k}, user_id=owner.pk) for k in keys]
@@ -190,7 +190,9 @@ def test_a_batch_costs_the_same_number_of_queries_for_3_or_30_searches(owner):
         assert SavedSearch.objects.filter(pk__in=keys).count() == n - n // 2
         return len(queries)
 
-    assert run(3) == run(30)
+    # 20 searches = 50 changes: on SQLite Django splits an INSERT past 999 parameters
+    # (14 columns per Change row), which is the backend's limit, not a per-row cost.
+    assert run(3) == run(20)
 
 
 # --- sync: validation -------------------------------------------------------------------------------

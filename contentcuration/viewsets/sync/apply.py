@@ -2,7 +2,8 @@
 
 ``apply_batch`` is the one write path of the sync endpoint (and of ``apply_pending_changes``
 for stragglers). In ONE transaction it locks the feeds the batch touches, drops changes this
-client already submitted (their stored outcome stands), applies the rest group by group
+client already submitted (same rev and same content: their stored outcome stands; see
+docs/decisions/0004-sync-idempotency-key.md), applies the rest group by group
 (consecutive changes of one table and type go to that table's handler in one call), then
 appends the batch's Change rows with their outcomes, then the server echoes. Because the
 rows are written under the feed locks and only after they were applied, every row a poller
@@ -12,7 +13,9 @@ skipped (docs/decisions/0001-sync-semantics.md).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +68,16 @@ class Accepted:
     error: Any = None
     outcome: Outcome = None
     row: Change | None = field(default=None, repr=False)
+    # payload_digest of ``change``; computed by apply_batch unless given (a re-logged row keeps its own).
+    digest: str | None = None
+
+
+def payload_digest(change: dict[str, Any]) -> str:
+    """sha256 of a submitted change without its rev: with the client id and the rev, what
+    tells a re-post (same content) from another change that reuses the rev."""
+    content = {k: v for k, v in change.items() if k != "rev"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def apply_batch(
@@ -74,10 +87,16 @@ def apply_batch(
 
     Atomic as a whole (a crash leaves nothing, and the client's retry redoes all); each
     change is atomic on its own (one failing change is stored with its errors and does not
-    block the others). A change whose ``(client_id, rev)`` is already logged is not applied
-    again: its stored row is returned. Retries on a PostgreSQL deadlock and on a race with
-    a concurrent re-post of the same changes.
+    block the others). A change whose ``(client_id, rev, payload digest)`` is already logged
+    is not applied again: its stored row is returned. The same rev with other content is a
+    new change, applied like any other (two scripts sharing a token, issue 10 item 4).
+    Retries on a PostgreSQL deadlock and on a race with a concurrent re-post of the same
+    changes.
     """
+    if client_id:
+        for item in accepted:
+            if item.rev is not None and item.digest is None:
+                item.digest = payload_digest(item.change)
     for attempt in itertools.count(1):
         try:
             with transaction.atomic():
@@ -117,27 +136,29 @@ def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list
         channel_ids=[a.channel_id for a in accepted],
         user_ids=[a.user_id for a in accepted],
     )
+    # A submission is (rev, digest) of this client; rows logged before digests existed
+    # (digest null) match their rev whatever the content, as they did then.
+    first_of: dict[tuple[int, str | None], Accepted] = {}
     if client_id:
         revs = [a.rev for a in accepted if a.rev is not None]
-        known = (
-            {row.client_rev: row for row in Change.objects.filter(client_id=client_id, client_rev__in=revs)}
-            if revs
-            else {}
-        )
-        seen: set[int] = set()
+        known: dict[tuple[int, str | None], Change] = {}
+        if revs:
+            for row in Change.objects.filter(client_id=client_id, client_rev__in=revs):
+                known[(row.client_rev, row.payload_digest)] = row
         for item in accepted:
-            if item.rev is not None and (item.rev in known or item.rev in seen):
-                item.row = known.get(item.rev)
-            if item.rev is not None:
-                seen.add(item.rev)
-    first_of_rev: dict[int, Accepted] = {}
-    for item in accepted:
-        if item.rev is not None:
-            first_of_rev.setdefault(item.rev, item)
-    # A rev repeated inside one batch: only its first occurrence is applied.
-    fresh = [
-        a for a in accepted if a.row is None and not (a.rev is not None and client_id and first_of_rev[a.rev] is not a)
+            if item.rev is None:
+                continue
+            row = known.get((item.rev, item.digest)) or known.get((item.rev, None))
+            if row is not None:
+                item.row = row
+            else:
+                first_of.setdefault((item.rev, item.digest), item)
+    # The same submission repeated inside one batch: only its first occurrence is applied.
+    repeats = [
+        a for a in accepted if a.row is None and a.rev is not None and first_of.get((a.rev, a.digest), a) is not a
     ]
+    repeated = {id(a) for a in repeats}
+    fresh = [a for a in accepted if a.row is None and id(a) not in repeated]
 
     check_channel_ids(fresh, user=user)
     ctx = ApplyContext(user=user)
@@ -162,6 +183,7 @@ def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list
             user_id=item.user_id if item.user_id in existing_users else None,
             client_rev=item.rev,
             client_id=client_id,
+            payload_digest=item.digest if client_id and item.rev is not None else None,
             session_id=session_key,
             table=item.table,
             change_type=item.change_type,
@@ -174,6 +196,8 @@ def _apply_batch(user, client_id, session_key, accepted: list[Accepted]) -> list
     insert_objects(Change, rows)
     if any(r.server_rev is None for r in rows):  # backends that cannot return ids
         raise RuntimeError("The database did not return server_rev for new changes.")
+    for item in repeats:
+        item.row = first_of[(item.rev, item.digest)].row
 
     for index, callback in ctx.after_insert:
         item = fresh[index]

@@ -8,18 +8,20 @@ change is an error on that change, never a 500.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contentcuration import jobs
+from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.models import Channel, TaskMetadata
 from contentcuration.viewsets.parsers import CheckedJSONParser
 
@@ -43,10 +45,20 @@ class BadEnvelope(Exception):
     pass
 
 
+CLIENT_ID_HEADER = "X-Client-Id"
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,36}")
+
+
 def client_id_of(request: Request) -> tuple[str | None, str | None]:
-    """(client id, session key): the session key for browsers, ``token:<user id>`` for scripts."""
-    if isinstance(request.successful_authenticator, TokenAuthentication):
-        return f"token:{request.user.pk}", None
+    """(client id, session key): the session key for browsers; for scripts ``token:<user id>``,
+    plus ``:<X-Client-Id>`` when the script names itself (docs/decisions/0004-sync-idempotency-key.md)."""
+    if isinstance(request.successful_authenticator, UserTokenAuthentication):
+        name = request.headers.get(CLIENT_ID_HEADER)
+        if name is None:
+            return f"token:{request.user.pk}", None
+        if not CLIENT_ID_RE.fullmatch(name):
+            raise BadEnvelope(f"{CLIENT_ID_HEADER} must be 1 to 36 letters, digits, '.', '_' or '-'.")
+        return f"token:{request.user.pk}:{name}", None
     session = getattr(request._request, "session", None)
     key = session.session_key if session is not None else None
     return key, key
@@ -147,7 +159,7 @@ def classify(user, raw_changes: list) -> tuple[list[Accepted], list[dict]]:
 
 
 class SyncView(APIView):
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    authentication_classes = [SessionAuthentication, UserTokenAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [CheckedJSONParser]
 
@@ -157,15 +169,12 @@ class SyncView(APIView):
         description="Submit a batch of changes and receive the changes, outcomes and tasks the client has not seen (the Studio sync protocol).",
     )
     def post(self, request: Request) -> Response:
-        # PostgreSQL's jsonb cannot store NUL; refuse it up front rather than fail at insert.
-        if b"\\u0000" in request._request.body:
-            return Response({"detail": "NUL characters (\\u0000) are not allowed."}, status=status.HTTP_400_BAD_REQUEST)
         try:
             envelope = parse_envelope(request.data)
+            client_id, session_key = client_id_of(request)
         except BadEnvelope as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         user = request.user
-        client_id, session_key = client_id_of(request)
         accepted, disallowed = classify(user, envelope["changes"])
         rows = []
         if accepted:
@@ -209,7 +218,7 @@ class CancelTaskView(APIView):
     Answers 200 ``{"cancelled": true}``, or 409 when the job already finished.
     """
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    authentication_classes = [SessionAuthentication, UserTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

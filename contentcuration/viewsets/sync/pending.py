@@ -39,7 +39,7 @@ def apply_pending_changes(*, limit: int = 1000) -> int:
                 "channel_id": row.channel_id,
                 "user_id": row.user_id,
             }
-            client_id, client_rev = row.client_id, row.client_rev
+            client_id, client_rev, digest = row.client_id, row.client_rev, row.payload_digest
             row.delete()
             accepted = Accepted(
                 change=change,
@@ -48,6 +48,7 @@ def apply_pending_changes(*, limit: int = 1000) -> int:
                 rev=client_rev,
                 channel_id=row.channel_id,
                 user_id=row.user_id,
+                digest=digest,
             )
             apply_batch(user=row.created_by, client_id=client_id, session_key=row.session_id, accepted=[accepted])
             handled += 1
