@@ -43,7 +43,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import Task, states
-from celery.exceptions import Ignore, WorkerLostError
+from celery.exceptions import Ignore
 from celery.signals import task_postrun, worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -210,10 +210,16 @@ def recover_abandoned_jobs(*, channel_ids: Iterable[str] | None = None) -> list[
     return recovered
 
 
+class WorkerLost(Exception):
+    """A job's worker died before the job finished (``kill -9``, a crash, a reboot). Ours, not
+    Celery's WorkerLostError, so the message reaches every watcher (feed.task_message shows
+    the messages of our own errors to non-admins)."""
+
+
 def _store_failure(app, task_id: str, message: str) -> None:
     """Record the job FAILURE as the worker would have (keeping what the row says of it)."""
     content_type, content_encoding, result = app.backend.encode_content(
-        app.backend.prepare_exception(WorkerLostError(message))
+        app.backend.prepare_exception(WorkerLost(message))
     )
     TaskResult.objects.update_or_create(
         task_id=task_id,

@@ -81,9 +81,8 @@ def test_a_change_tagged_with_another_channel_is_refused_and_watchers_see_every_
     right = updated("contentnode", node.pk, {"title": "Renamed openly"}, channel_id=other.pk)
     assert sync_one(owner, right) is None
     seen = post_sync(token_client_for(watcher), channel_revs={other.pk: since})["changes"]
-    assert [ch["mods"] for ch in seen if ch["key"] == node.pk and ch["table"] == "contentnode"] == [
-        {"title": "Renamed openly"}
-    ]
+    titles = [ch["mods"] for ch in seen if ch["key"] == node.pk and "title" in ch["mods"]]
+    assert titles == [{"title": "Renamed openly"}]
 
 
 @pytest.mark.parametrize("table", ["editor_m2m", "channel"])
