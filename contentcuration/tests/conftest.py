@@ -114,8 +114,13 @@ def celery_worker(django_db_setup, django_db_blocker):
     from contentcuration.celery import app
 
     app.loader.import_task_module("celery.contrib.testing.tasks")
+    # Messages an earlier module left in the broker (jobs sent with no worker running, or held
+    # by a worker a test killed) would run first and delay the start-up ping past its timeout.
+    app.control.purge()
     with django_db_blocker.unblock():
-        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=True, ping_task_timeout=30, shutdown_timeout=10
+        ) as worker:
             yield worker
 
 
