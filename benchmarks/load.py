@@ -97,7 +97,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def run_client(state: ClientState, post, channel_id: str, batches: int, new_id, created_change, change) -> None:
-    from contentcuration.viewsets.sync import constants as c
+    from contentcuration.models import change_types as c
 
     rev = 0
     previous: list[str] = []

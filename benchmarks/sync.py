@@ -66,8 +66,8 @@ def run() -> None:
     from contentcuration import tree
     from contentcuration.celery import app
     from contentcuration.models import Change, ContentNode, new_hex_id
+    from contentcuration.models import change_types as c
     from contentcuration.tests.factories import UserFactory, build_tree, make_channel
-    from contentcuration.viewsets.sync import constants as c
 
     print(f"database: {connection.vendor}; {RUNS} runs per workload", flush=True)
     user = UserFactory(email="bench@example.com")

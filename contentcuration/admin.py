@@ -45,8 +45,8 @@ from .models import (
     User,
     new_hex_id,
 )
+from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, DELETED, UPDATED
 from .viewsets.sync.apply import apply_one
-from .viewsets.sync.constants import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, DELETED, UPDATED
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from .db.bulk import insert_objects
 from .db.locks import lock_feeds
 from .models import Change
-from .viewsets.sync.constants import PUBLISHABLE_CHANGE_TABLES, PUBLISHED, UPDATED
+from .models.change_types import PUBLISHABLE_CHANGE_TABLES, PUBLISHED, UPDATED
 
 
 def is_unpublishable(table: str, change_type: int) -> bool:

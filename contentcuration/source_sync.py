@@ -29,7 +29,7 @@ from .completeness import refresh_completeness
 from .db.locks import is_deadlock
 from .files import serialize_file
 from .models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
-from .viewsets.sync.constants import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
+from .models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from celery import shared_task
 from contentcuration import jobs, tree
 from contentcuration.changes import record_server_change
 from contentcuration.models import Channel, ContentNode, TaskMetadata, User
+from contentcuration.models.change_types import CHANNEL, COPYING_STATUS, TASK_ID
 from contentcuration.source_sync import SyncError, SyncOptions, sync_channel_from_sources
-from contentcuration.viewsets.sync.constants import CHANNEL, COPYING_STATUS, TASK_ID
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from contentcuration.changes import record_server_change
 from contentcuration.models import Channel, Invitation, User
-from contentcuration.viewsets.sync.constants import CREATED, DELETED, EDITOR_M2M, INVITATION, VIEWER_M2M
+from contentcuration.models.change_types import CREATED, DELETED, EDITOR_M2M, INVITATION, VIEWER_M2M
 
 
 class InvitationError(ValueError):

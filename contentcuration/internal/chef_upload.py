@@ -17,7 +17,7 @@ from contentcuration.changes import record_server_change
 from contentcuration.deploy import DeployError, deploy_channel
 from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
 from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
-from contentcuration.viewsets.sync.constants import CHANNEL, DEPLOYED, PUBLISHED
+from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
 from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files

@@ -44,7 +44,7 @@ from ..models import (
     SecretToken,
     User,
 )
-from ..viewsets.sync.constants import CHANNEL
+from ..models.change_types import CHANNEL
 from .errors import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
 from .mapper import TreeExporter, language_rows, license_rows
 from .schema import MIN_SCHEMA_VERSION, ContentDatabase

@@ -22,7 +22,7 @@ from celery.exceptions import Ignore
 from ..changes import record_server_change
 from ..jobs import Job, JobCancelled, report_progress
 from ..models import Channel, TaskMetadata, User
-from ..viewsets.sync.constants import CHANNEL, TASK_ID
+from ..models.change_types import CHANNEL, TASK_ID
 from .errors import PublishError
 from .publisher import publish_channel, release_abandoned_publish, remove_scratch
 

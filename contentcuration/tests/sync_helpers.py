@@ -11,7 +11,7 @@ from typing import Any
 
 from django.test import Client
 
-from contentcuration.viewsets.sync import constants as c
+from contentcuration.models import change_types as c
 
 _revs = itertools.count(1)
 SYNC_URL = "/api/sync/"

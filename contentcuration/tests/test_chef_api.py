@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from contentcuration import storage, tree
 from contentcuration.models import AssessmentItem, Change, Channel, ContentNode, File
-from contentcuration.viewsets.sync.constants import DEPLOYED, PUBLISHED
+from contentcuration.models.change_types import DEPLOYED, PUBLISHED
 
 CHANNEL_ID = uuid.uuid5(uuid.NAMESPACE_DNS, "chef-api-test").hex
 

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from contentcuration.internal.chef_upload import create_chef_tree
 from contentcuration.models import Change, Channel, ContentNode
-from contentcuration.viewsets.sync.constants import DEPLOYED
+from contentcuration.models.change_types import DEPLOYED
 
 PERSONAS = ("anonymous", "stranger", "viewer", "editor", "admin_user")
 ALLOWED_ON_CHANNEL = {"editor", "admin_user"}

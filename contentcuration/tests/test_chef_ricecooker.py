@@ -27,8 +27,8 @@ from rest_framework.authtoken.models import Token
 
 from contentcuration import storage
 from contentcuration.models import AssessmentItem, Change, Channel, ContentNode, File
+from contentcuration.models.change_types import DEPLOYED, PUBLISHED
 from contentcuration.tests.test_publish_kolibri import import_and_read
-from contentcuration.viewsets.sync.constants import DEPLOYED, PUBLISHED
 
 pytestmark = [
     pytest.mark.ricecooker,

@@ -18,13 +18,13 @@ from rest_framework.test import APIClient
 
 from contentcuration import jobs, storage
 from contentcuration.models import Change, ContentNode, TaskMetadata
+from contentcuration.models import change_types as c
 from contentcuration.publish import publish_channel
 from contentcuration.tests.files_helpers import token_for
 from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.publishing import build_sample_channel, database_path
 from contentcuration.tests.sync_helpers import SYNC_URL, change
 from contentcuration.tests.worker_process import kill_hard, start_worker_process
-from contentcuration.viewsets.sync import constants as c
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -19,11 +19,11 @@ from contentcuration.models import (
     ContentNode,
     TaskMetadata,
 )
+from contentcuration.models.change_types import CHANNEL, PUBLISHED, TASK_ID
 from contentcuration.publish import AlreadyPublishing, ChannelIncomplete, NodesFailed, publish_channel
 from contentcuration.publish.tasks import publish_channel_task
 from contentcuration.tests.factories import build_tree
 from contentcuration.tests.publishing import build_sample_channel, database_path, open_export
-from contentcuration.viewsets.sync.constants import CHANNEL, PUBLISHED, TASK_ID
 
 
 @pytest.fixture

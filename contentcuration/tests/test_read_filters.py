@@ -6,9 +6,9 @@ import pytest
 
 from contentcuration.changes import record_server_change
 from contentcuration.models import Change, ContentTag
+from contentcuration.models.change_types import CHANNEL, CONTENTNODE, PUBLISHED
 from contentcuration.tests.factories import build_tree, make_channel
 from contentcuration.tests.read_data import build_read_data, client_for
-from contentcuration.viewsets.sync.constants import CHANNEL, CONTENTNODE, PUBLISHED
 
 
 @pytest.fixture

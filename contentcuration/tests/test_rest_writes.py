@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 
 from contentcuration.models import Change, Channel, ChannelSet, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.read_data import client_for
 from contentcuration.tests.sync_helpers import client_for as session_client_for
 from contentcuration.tests.sync_helpers import post_sync
 from contentcuration.viewsets.rows import ChannelRow, ChannelSetRow
-from contentcuration.viewsets.sync import constants as c
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 
 from contentcuration import tree
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, TaskMetadata, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import build_tree, make_file
 from contentcuration.tests.jobs_helpers import eager_celery
 from contentcuration.tests.sync_helpers import change, client_for, created, deleted, post_sync, updated
-from contentcuration.viewsets.sync import constants as c
 
 
 def outcome(user, item, **envelope):

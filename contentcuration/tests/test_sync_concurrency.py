@@ -12,9 +12,9 @@ from django.db import connection
 
 from contentcuration import tree
 from contentcuration.models import Change, ContentNode, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import UserFactory
 from contentcuration.tests.sync_helpers import change, client_for, created, deleted, moved, post_sync, updated
-from contentcuration.viewsets.sync import constants as c
 
 CLIENTS = 8
 BATCHES = 50

@@ -7,9 +7,9 @@ from le_utils.constants.labels import subjects
 
 from contentcuration import tree
 from contentcuration.models import Change, ContentNode, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_channel, make_file
 from contentcuration.tests.sync_helpers import change, client_for, created, deleted, moved, post_sync, updated
-from contentcuration.viewsets.sync import constants as c
 
 CATEGORY = next(s for s in subjects.SUBJECTSLIST if "." not in s)
 CATEGORY_WITH_DOTS = next(s for s in subjects.SUBJECTSLIST if "." in s)

@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from contentcuration.models import Change, Channel, ContentNode, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import UserFactory, make_channel
 from contentcuration.tests.sync_helpers import (
     SYNC_URL,
@@ -19,7 +20,6 @@ from contentcuration.tests.sync_helpers import (
     post_sync,
     updated,
 )
-from contentcuration.viewsets.sync import constants as c
 
 KEYS = {"disallowed", "allowed", "changes", "errors", "successes", "tasks"}
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from contentcuration import tree
 from contentcuration.models import ContentNode, new_hex_id
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import build_tree
 from contentcuration.tests.sync_helpers import SYNC_URL, client_for
-from contentcuration.viewsets.sync import constants as c
 
 POSTED = {"changes": 0}
 

@@ -26,10 +26,10 @@ from contentcuration.models import (
     TaskMetadata,
     new_hex_id,
 )
+from contentcuration.models import change_types as c
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_channel, make_file
 from contentcuration.tests.jobs_helpers import eager_celery, wait_for
 from contentcuration.tests.sync_helpers import change, client_for, errors_by_rev, post_sync
-from contentcuration.viewsets.sync import constants as c
 
 FLAGS = ("titles_and_descriptions", "resource_details", "files", "assessment_items")
 MASTERY = {"options": {"completion_criteria": {"model": "mastery", "threshold": {"mastery_model": "do_all"}}}}

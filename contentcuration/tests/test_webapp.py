@@ -9,9 +9,9 @@ import re
 import pytest
 from django.test import Client
 
+from contentcuration.models import change_types as c
 from contentcuration.settings.base import immutable_file
 from contentcuration.tests.sync_helpers import client_for, created, post_sync, updated
-from contentcuration.viewsets.sync import constants as c
 
 
 def inline_bootstrap(response) -> dict:

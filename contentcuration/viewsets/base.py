@@ -39,10 +39,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from contentcuration.models import new_hex_id
+from contentcuration.models.change_types import CREATED
 from contentcuration.models.fields import is_hex_id
 from contentcuration.viewsets.schema import ValuesViewsetSchema
 from contentcuration.viewsets.sync.apply import apply_one
-from contentcuration.viewsets.sync.constants import CREATED
 
 Row = dict[str, Any]
 FieldMap = dict[str, "str | Callable[[Row], Any]"]

@@ -19,6 +19,7 @@ from contentcuration.models import (
     ContentNode,
     File,
 )
+from contentcuration.models.change_types import CHANNEL, PUBLISHED, UPDATED
 from contentcuration.storage import content_url
 from contentcuration.viewsets.base import (
     BooleanParamFilter,
@@ -33,7 +34,6 @@ from contentcuration.viewsets.base import (
 )
 from contentcuration.viewsets.rows import ChannelRow
 from contentcuration.viewsets.sync.apply import apply_one
-from contentcuration.viewsets.sync.constants import CHANNEL, PUBLISHED, UPDATED
 
 
 def _in_main_tree(nodes) -> Q:

@@ -4,9 +4,9 @@ edits are listed, admins included."""
 from __future__ import annotations
 
 from contentcuration.models import Channel, ChannelSet
+from contentcuration.models.change_types import CHANNELSET
 from contentcuration.viewsets.base import ReadOnlyValuesViewset, SyncBackedCreateMixin, values_of
 from contentcuration.viewsets.rows import ChannelSetRow
-from contentcuration.viewsets.sync.constants import CHANNELSET
 
 
 class ChannelSetViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):

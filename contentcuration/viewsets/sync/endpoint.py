@@ -23,9 +23,9 @@ from rest_framework.views import APIView
 from contentcuration import jobs
 from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.models import Channel, TaskMetadata
+from contentcuration.models import change_types as c
 from contentcuration.viewsets.parsers import CheckedJSONParser
 
-from . import constants as c
 from .apply import Accepted, apply_batch
 from .feed import collect_changes, collect_tasks
 

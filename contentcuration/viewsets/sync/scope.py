@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from contentcuration.models import Channel, ContentNode, File, Invitation
+from contentcuration.models import change_types as c
 from contentcuration.models.channel import TREE_FIELDS
-
-from . import constants as c
 
 if TYPE_CHECKING:
     from .apply import Accepted

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from contentcuration.viewsets.sync import constants as c
+from contentcuration.models import change_types as c
 
 from . import assessmentitem, channel, contentnode, file, others, savedsearch
 

@@ -9,7 +9,7 @@ from contentcuration import channels
 from contentcuration.deploy import DeployError, deploy_channel
 from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
-from contentcuration.viewsets.sync.constants import TASK_ID
+from contentcuration.models.change_types import TASK_ID
 
 from .base import (
     NOT_FOUND,

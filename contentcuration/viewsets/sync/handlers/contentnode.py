@@ -13,7 +13,7 @@ from contentcuration import tree
 from contentcuration.completeness import incomplete_reasons
 from contentcuration.db.bulk import update_fields
 from contentcuration.models import ContentNode, ContentTag, is_hex_id, new_hex_id
-from contentcuration.viewsets.sync.constants import COPYING_STATUS, TASK_ID
+from contentcuration.models.change_types import COPYING_STATUS, TASK_ID
 
 from .base import (
     INTERNAL_ERROR,

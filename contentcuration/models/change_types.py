@@ -1,4 +1,7 @@
-"""The single source of sync change types and table names (wire values, spec 2.5)."""
+"""The change vocabulary: sync change types and table names (wire values, spec 2.5).
+
+It lives beside the Change model so that domain code can record changes without importing
+the sync adapter (viewsets/sync/)."""
 
 CREATED = 1
 UPDATED = 2
