@@ -97,11 +97,7 @@ def bookmark_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
 
 
 def _clipboard_root(ctx: ApplyContext) -> ContentNode:
-    user = User.objects.get(pk=ctx.user.pk)
-    if user.clipboard_tree_id is None:
-        user.clipboard_tree = tree.create_root(title=f"{user.email} clipboard", kind_id="topic")
-        user.save(update_fields=["clipboard_tree"])
-    return user.clipboard_tree
+    return tree.ensure_clipboard(user=User.objects.get(pk=ctx.user.pk))
 
 
 def _in_clipboard(ctx: ApplyContext, root: ContentNode, node_id: Any):
