@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from contentcuration.models import change_types as c
 
-from . import assessmentitem, channel, contentnode, file, others, savedsearch
+from . import assessmentitem, channel, contentnode, file, invitation, savedsearch
 
 Handler = Callable
 HANDLERS: dict[tuple[str, int], Handler] = {
@@ -33,26 +33,26 @@ HANDLERS: dict[tuple[str, int], Handler] = {
     (c.ASSESSMENTITEM, c.DELETED): assessmentitem.delete_from_changes,
     (c.FILE, c.UPDATED): file.update_from_changes,
     (c.FILE, c.DELETED): file.delete_from_changes,
-    (c.CONTENTNODE_PREREQUISITE, c.CREATED): others.prerequisite_create,
-    (c.CONTENTNODE_PREREQUISITE, c.DELETED): others.prerequisite_delete,
-    (c.BOOKMARK, c.CREATED): others.bookmark_create,
-    (c.BOOKMARK, c.DELETED): others.bookmark_delete,
-    (c.CLIPBOARD, c.CREATED): others.clipboard_create,
-    (c.CLIPBOARD, c.UPDATED): others.clipboard_update,
-    (c.CLIPBOARD, c.DELETED): others.clipboard_delete,
-    (c.CHANNELSET, c.CREATED): others.channelset_create,
-    (c.CHANNELSET, c.UPDATED): others.channelset_update,
-    (c.CHANNELSET, c.DELETED): others.channelset_delete,
+    (c.CONTENTNODE_PREREQUISITE, c.CREATED): invitation.prerequisite_create,
+    (c.CONTENTNODE_PREREQUISITE, c.DELETED): invitation.prerequisite_delete,
+    (c.BOOKMARK, c.CREATED): invitation.bookmark_create,
+    (c.BOOKMARK, c.DELETED): invitation.bookmark_delete,
+    (c.CLIPBOARD, c.CREATED): invitation.clipboard_create,
+    (c.CLIPBOARD, c.UPDATED): invitation.clipboard_update,
+    (c.CLIPBOARD, c.DELETED): invitation.clipboard_delete,
+    (c.CHANNELSET, c.CREATED): invitation.channelset_create,
+    (c.CHANNELSET, c.UPDATED): invitation.channelset_update,
+    (c.CHANNELSET, c.DELETED): invitation.channelset_delete,
     (c.SAVEDSEARCH, c.CREATED): savedsearch.create_from_changes,
     (c.SAVEDSEARCH, c.UPDATED): savedsearch.update_from_changes,
     (c.SAVEDSEARCH, c.DELETED): savedsearch.delete_from_changes,
-    (c.INVITATION, c.CREATED): others.invitation_create,
-    (c.INVITATION, c.UPDATED): others.invitation_update,
-    (c.INVITATION, c.DELETED): others.invitation_delete,
-    (c.EDITOR_M2M, c.CREATED): others.membership_create("editors"),
-    (c.EDITOR_M2M, c.DELETED): others.membership_delete("editors"),
-    (c.VIEWER_M2M, c.CREATED): others.membership_create("viewers"),
-    (c.VIEWER_M2M, c.DELETED): others.membership_delete("viewers"),
+    (c.INVITATION, c.CREATED): invitation.invitation_create,
+    (c.INVITATION, c.UPDATED): invitation.invitation_update,
+    (c.INVITATION, c.DELETED): invitation.invitation_delete,
+    (c.EDITOR_M2M, c.CREATED): invitation.membership_create("editors"),
+    (c.EDITOR_M2M, c.DELETED): invitation.membership_delete("editors"),
+    (c.VIEWER_M2M, c.CREATED): invitation.membership_create("viewers"),
+    (c.VIEWER_M2M, c.DELETED): invitation.membership_delete("viewers"),
 }
 
 
