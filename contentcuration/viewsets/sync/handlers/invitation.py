@@ -1,5 +1,5 @@
-"""The small tables: contentnode_prerequisite, bookmark, clipboard, channelset, invitation,
-editor_m2m / viewer_m2m. Spec 4.3 and 4.6-4.10."""
+"""The ``invitation`` table: invitations to edit or view a channel (sent by its editors,
+accepted or declined by the invitee)."""
 
 from __future__ import annotations
 
@@ -7,268 +7,10 @@ from typing import Any
 
 from django.db.models import Q
 
-from contentcuration import tree
 from contentcuration.accounts import sharing
-from contentcuration.channels import proquint
-from contentcuration.models import (
-    Channel,
-    ChannelSet,
-    ContentNode,
-    Invitation,
-    PrerequisiteContentRelationship,
-    SecretToken,
-    User,
-    is_hex_id,
-)
+from contentcuration.models import Channel, Invitation, User, is_hex_id
 
-from .base import (
-    INTERNAL_ERROR,
-    NOT_FOUND,
-    ApplyContext,
-    ChangeError,
-    Outcome,
-    each_atomic,
-    fold_mods,
-    merge,
-    require_dict,
-    require_key,
-)
-
-# --- contentnode_prerequisite -----------------------------------------------------------------
-
-
-def _prerequisite_nodes(ctx: ApplyContext, change: dict) -> tuple[ContentNode, ContentNode]:
-    target_id, prerequisite_id = require_key(change, parts=2)
-    nodes = {n.pk: n for n in ContentNode.objects.editable_by(ctx.user).filter(pk__in=[target_id, prerequisite_id])}
-    if target_id not in nodes or prerequisite_id not in nodes:
-        raise ChangeError(NOT_FOUND)
-    return nodes[target_id], nodes[prerequisite_id]
-
-
-def prerequisite_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        target, prerequisite = _prerequisite_nodes(ctx, change)
-        if target.pk == prerequisite.pk:
-            raise ChangeError(["Prerequisite relationship cannot be self referential"])
-        if target.tree_id != prerequisite.tree_id:
-            raise ChangeError(["Prerequisite relationship cannot cross trees"])
-        edges = PrerequisiteContentRelationship.objects
-        if edges.filter(target_node=prerequisite, prerequisite=target).exists():
-            raise ChangeError(["Prerequisite relationship cannot be reciprocal"])
-        if edges.filter(target_node=target, prerequisite=prerequisite).exists():
-            raise ChangeError(["Relationship already exists"])
-        edges.create(target_node=target, prerequisite=prerequisite)
-        tree.mark_changed([target.pk])
-
-    return each_atomic(changes, apply_one)
-
-
-def prerequisite_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        target, prerequisite = _prerequisite_nodes(ctx, change)
-        PrerequisiteContentRelationship.objects.filter(target_node=target, prerequisite=prerequisite).delete()
-        tree.mark_changed([target.pk])
-
-    return each_atomic(changes, apply_one)
-
-
-# --- bookmark ----------------------------------------------------------------------------------
-
-
-def bookmark_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        key = require_key(change)
-        channel = Channel.objects.viewable_by(ctx.user).filter(pk=key).first()
-        if channel is None:
-            raise ChangeError({"channel": [f'Invalid pk "{key}" - object does not exist.']})
-        channel.bookmarked_by.add(ctx.user)
-
-    return each_atomic(changes, apply_one)
-
-
-def bookmark_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        Channel.bookmarked_by.through.objects.filter(channel_id=require_key(change), user=ctx.user).delete()
-
-    return each_atomic(changes, apply_one)
-
-
-# --- clipboard ---------------------------------------------------------------------------------
-
-
-def _clipboard_root(ctx: ApplyContext) -> ContentNode:
-    return tree.ensure_clipboard(user=User.objects.get(pk=ctx.user.pk))
-
-
-def _in_clipboard(ctx: ApplyContext, root: ContentNode, node_id: Any):
-    return ContentNode.objects.filter(pk=node_id if isinstance(node_id, str) else "", tree_id=root.tree_id)
-
-
-def _clipboard_extra(value: Any, current: dict | None) -> dict:
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise ChangeError({"extra_fields": ["Must be an object."]})
-    merged = merge(current or {}, value)
-    excluded = merged.get("excluded_descendants")
-    if excluded is not None and not isinstance(excluded, dict):
-        raise ChangeError({"extra_fields": {"excluded_descendants": ["Must be an object of node ids."]}})
-    merged.setdefault("CLIPBOARD_NODE_FLAG", True)
-    return merged
-
-
-def clipboard_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        key = require_key(change)
-        if not is_hex_id(key):
-            raise ChangeError({"id": ["Must be a 32-character hex id."]})
-        obj = require_dict(change, "obj")
-        source_node_id, source_channel_id = obj.get("source_node_id"), obj.get("source_channel_id")
-        errors = {
-            n: ["This field is required."] for n in ("source_node_id", "source_channel_id") if not is_hex_id(obj.get(n))
-        }
-        if errors:
-            raise ChangeError(errors)
-        # An unreadable channel answers as a missing one: no probing for what exists.
-        channel = Channel.objects.viewable_by(ctx.user).filter(pk=source_channel_id).first()
-        source = None
-        if channel and channel.main_tree_id:
-            source = ContentNode.objects.filter(
-                node_id=source_node_id,
-                tree_id__in=ContentNode.objects.filter(pk=channel.main_tree_id).values("tree_id"),
-            ).first()
-        if source is None:
-            raise ChangeError(["ContentNode does not exist"])
-        if ContentNode.objects.filter(pk=key).exists():
-            raise ChangeError({"id": ["contentnode with this id already exists."]})
-        root = _clipboard_root(ctx)
-        parent = root
-        if obj.get("parent"):
-            parent = _in_clipboard(ctx, root, obj["parent"]).first()
-            if parent is None:
-                raise ChangeError({"parent": [f'Invalid pk "{obj["parent"]}" - object does not exist.']})
-        node = ContentNode(
-            id=key,
-            kind_id=source.kind_id,
-            title=source.title,
-            content_id=source.content_id,
-            source_node_id=source_node_id,
-            source_channel_id=source_channel_id,
-            extra_fields=_clipboard_extra(obj.get("extra_fields"), None),
-        )
-        tree.insert_node(node=node, target=parent)
-
-    return each_atomic(changes, apply_one)
-
-
-def clipboard_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        mods = fold_mods(require_dict(change, "mods"))
-        node = _in_clipboard(ctx, _clipboard_root(ctx), require_key(change)).first()
-        if node is None:
-            raise ChangeError(NOT_FOUND)
-        if "parent" in mods:
-            raise ChangeError({"parent": ["This field should only be changed by a move operation"]})
-        if "extra_fields" in mods:
-            node.extra_fields = _clipboard_extra(mods["extra_fields"], node.extra_fields)
-            node.save(update_fields=["extra_fields"])
-
-    return each_atomic(changes, apply_one)
-
-
-def clipboard_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        root = _clipboard_root(ctx)
-        node = _in_clipboard(ctx, root, require_key(change)).first()
-        if node is not None and node.pk != root.pk:
-            tree.delete_subtree(node=node.pk)
-
-    return each_atomic(changes, apply_one)
-
-
-# --- channelset --------------------------------------------------------------------------------
-
-
-def _channelset_values(ctx: ApplyContext, data: dict, channelset: ChannelSet | None) -> tuple[dict, dict]:
-    errors: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for name, limit in (("name", 200), ("description", 400)):
-        if name in data:
-            if not isinstance(data[name], str):
-                errors[name] = ["Not a valid string."]
-            elif len(data[name]) > limit:
-                errors[name] = [f"Ensure this field has no more than {limit} characters."]
-            else:
-                values[name] = data[name]
-    channels = data.get("channels") or {}
-    if not isinstance(channels, dict):
-        errors["channels"] = ["Must be an object of channel ids."]
-        channels = {}
-    wanted = {k for k, v in channels.items() if v}
-    visible = set(Channel.objects.viewable_by(ctx.user).filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - visible:
-        errors["channels"] = [f'Invalid pk "{sorted(wanted - visible)[0]}" - object does not exist.']
-    if errors:
-        raise ChangeError(errors)
-    return values, channels
-
-
-def channelset_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        key = require_key(change)
-        if not is_hex_id(key):
-            raise ChangeError({"id": ["Must be a 32-character hex id."]})
-        if ChannelSet.objects.filter(pk=key).exists():
-            raise ChangeError({"id": ["channel set with this id already exists."]})
-        values, channels = _channelset_values(ctx, require_dict(change, "obj"), None)
-        token = SecretToken.objects.create(token=_unique_token())
-        channelset = ChannelSet.objects.create(id=key, secret_token=token, **values)
-        channelset.editors.add(ctx.user)
-        token.channels.set([k for k, v in channels.items() if v])
-        ctx.echo("channelset", key, {"secret_token": token.token}, user_id=ctx.user.pk)
-
-    return each_atomic(changes, apply_one)
-
-
-def _unique_token() -> str:
-    while True:
-        value = proquint(64)[:10]
-        if not SecretToken.objects.filter(token=value).exists():
-            return value
-
-
-def channelset_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        key = require_key(change)
-        mods = fold_mods(require_dict(change, "mods"), map_fields=frozenset({"channels"}))
-        channelset = ChannelSet.objects.filter(pk=key, editors=ctx.user).first()
-        if channelset is None:
-            raise ChangeError(NOT_FOUND)
-        values, channels = _channelset_values(ctx, mods, channelset)
-        for name, value in values.items():
-            setattr(channelset, name, value)
-        if values:
-            channelset.save(update_fields=list(values))
-        if channels and channelset.secret_token_id:
-            token = channelset.secret_token
-            token.channels.add(*[k for k, v in channels.items() if v])
-            token.channels.remove(*[k for k, v in channels.items() if not v])
-
-    return each_atomic(changes, apply_one)
-
-
-def channelset_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    def apply_one(change):
-        channelset = ChannelSet.objects.filter(pk=require_key(change), editors=ctx.user).first()
-        if channelset is not None:
-            token_id = channelset.secret_token_id
-            channelset.delete()
-            SecretToken.objects.filter(pk=token_id).delete()
-
-    return each_atomic(changes, apply_one)
-
-
-# --- invitation --------------------------------------------------------------------------------
+from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
 
 
 def _invitations_editable(ctx: ApplyContext):
@@ -282,7 +24,7 @@ def _invitations_editable(ctx: ApplyContext):
     )
 
 
-def invitation_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
         if not is_hex_id(key):
@@ -322,7 +64,7 @@ def invitation_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     return each_atomic(changes, apply_one)
 
 
-def invitation_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     """The invitee answers (``accepted`` / ``declined``: ``accounts.sharing``, the same rules as
     the REST actions); the sender revokes; the sender or the channel's editors change
     ``share_mode`` while the invitation is pending. Nobody else changes anything."""
@@ -380,45 +122,8 @@ def invitation_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     return each_atomic(changes, apply_one)
 
 
-def invitation_delete(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
+def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         _invitations_editable(ctx).filter(pk=require_key(change)).delete()
 
     return each_atomic(changes, apply_one)
-
-
-# --- editor_m2m / viewer_m2m ------------------------------------------------------------------
-
-
-def _membership(ctx: ApplyContext, change: dict, relation: str):
-    user_id, channel_id = require_key(change, parts=2)
-    channel = Channel.objects.editable_by(ctx.user).filter(pk=str(channel_id)).first()
-    if channel is None or isinstance(user_id, bool) or not isinstance(user_id, int):
-        raise ChangeError(NOT_FOUND)
-    if not User.objects.filter(pk=user_id).exists():
-        raise ChangeError(NOT_FOUND)
-    return getattr(channel, relation), user_id
-
-
-def membership_create(relation: str):
-    def handler(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-        def apply_one(change):
-            members, user_id = _membership(ctx, change, relation)
-            if members.filter(pk=user_id).exists():
-                raise ChangeError(INTERNAL_ERROR)
-            members.add(user_id)
-
-        return each_atomic(changes, apply_one)
-
-    return handler
-
-
-def membership_delete(relation: str):
-    def handler(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-        def apply_one(change):
-            members, user_id = _membership(ctx, change, relation)
-            members.remove(user_id)
-
-        return each_atomic(changes, apply_one)
-
-    return handler
