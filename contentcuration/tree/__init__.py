@@ -115,8 +115,8 @@ def ensure_clipboard(*, user: User) -> ContentNode:
     another way (Django's ``createsuperuser``, the admin's add form) get theirs on their first
     clipboard write. Locks the user row, so two first writes create one clipboard.
     """
-    locked = User.objects.select_for_update().select_related("clipboard_tree").get(pk=user.pk)
-    root = locked.clipboard_tree
+    locked = User.objects.select_for_update().only("pk", "email", "clipboard_tree_id").get(pk=user.pk)
+    root = ContentNode.objects.filter(pk=locked.clipboard_tree_id).first() if locked.clipboard_tree_id else None
     if root is None:
         root = create_root(title=f"{locked.email} clipboard", kind_id="topic")
         User.objects.filter(pk=user.pk).update(clipboard_tree=root)
