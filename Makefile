@@ -69,9 +69,14 @@ test-frontend: $(FRONTEND)/node_modules/.installed ## the app's type check (vue-
 test-e2e: install frontend ## the browser tests (Playwright, /usr/bin/chromium) against a live server and worker
 	cd $(FRONTEND) && PYTHON=$(abspath $(PY)) npx playwright test $(E2E_ARGS)
 
-lint: install ## ruff lint and format check
+# The packages mypy checks; a listed path that does not exist yet is skipped, not an error.
+MYPY_PATHS := $(wildcard $(addprefix contentcuration/,tree publish channels nodes files))
+
+lint: install ## ruff (lint, format check), the import contracts (lint-imports) and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(MYPY_PATHS)
 
 format: install ## ruff format and autofix
 	$(VENV)/bin/ruff format .

@@ -306,7 +306,7 @@ def progress_in_transaction(task_id: str | None) -> Iterator[Callable[[float], N
     if not task_id:
         yield lambda progress: None
         return
-    with job_signals.progress_channel(task_id) as channel:
+    with job_signals.progress_channel(task_id, table=TaskMetadata._meta.db_table) as channel:
 
         def on_progress(progress: float) -> None:
             if channel.report(_percent(progress)):

@@ -116,14 +116,6 @@ def copy_nodes_task(
     return copy.pk
 
 
-@shared_task(name="apply_pending_changes_task")
-def apply_pending_changes_task() -> int:
-    """Apply change rows logged unapplied by other modules (e.g. a chef's finish_channel)."""
-    from contentcuration.viewsets.sync.pending import apply_pending_changes
-
-    return apply_pending_changes()
-
-
 @shared_task(bind=True, base=SyncJob, name="sync_channel_task")
 def sync_channel_task(
     self,

@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from contentcuration import tree
 from contentcuration.models import Invitation, User
 
 ACTIVATION_SALT = "contentcuration.accounts.activation"
@@ -62,6 +63,7 @@ def register_user(
         is_active=active,
         email_verified=False,
     )
+    tree.ensure_clipboard(user=user)
     invited = Invitation.objects.filter(email__iexact=email, accepted=False, declined=False, revoked=False).exists()
     if not active or invited:
         transaction.on_commit(lambda: send_activation_email(user=user, base_url=base_url))

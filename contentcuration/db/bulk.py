@@ -26,20 +26,19 @@ VALUES_BATCH = 5000
 PLAIN = frozenset({str, int, float, bool, type(None), datetime.datetime})
 
 
-def update_tree_columns(rows: Sequence[tuple[str, str | None, int, int, int, int]]) -> None:
-    """Set (parent_id, tree_id, lft, rght, level) of nodes given as
-    ``(id, parent_id, tree_id, lft, rght, level)`` tuples."""
-    from contentcuration.models import ContentNode
+def update_tree_columns(model, rows: Sequence[tuple[str, str | None, int, int, int, int]]) -> None:
+    """Set (parent_id, tree_id, lft, rght, level) of the ``model`` rows (nodes) given as
+    ``(id, parent_id, tree_id, lft, rght, level)`` tuples.
 
+    The model is an argument, like ``update_fields``'s: db/ sits below models/ and imports none.
+    """
     if not rows:
         return
     if not is_postgresql():
-        objs = [
-            ContentNode(id=i, parent_id=p, tree_id=t, lft=lft, rght=rght, level=lvl) for i, p, t, lft, rght, lvl in rows
-        ]
-        ContentNode.objects.bulk_update(objs, ["parent_id", "tree_id", "lft", "rght", "level"], batch_size=500)
+        objs = [model(id=i, parent_id=p, tree_id=t, lft=lft, rght=rght, level=lvl) for i, p, t, lft, rght, lvl in rows]
+        model.objects.bulk_update(objs, ["parent_id", "tree_id", "lft", "rght", "level"], batch_size=500)
         return
-    table = ContentNode._meta.db_table
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(rows), VALUES_BATCH):
             chunk = rows[start : start + VALUES_BATCH]

@@ -39,17 +39,16 @@ KEEPALIVE_SQL = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10;
 class ProgressChannel:
     """Writes progress of one job and reads its cancel flag outside the job's transaction."""
 
-    def __init__(self, task_id: str) -> None:
+    def __init__(self, task_id: str, *, table: str) -> None:
         self.task_id = task_id
+        self.table = table  # TaskMetadata's: db/ sits below models/ and imports none
         self._connection = connections.create_connection(DEFAULT_DB_ALIAS) if is_postgresql() else None
 
     def report(self, progress: int) -> bool:
         """Record ``progress`` (PostgreSQL only); True when a cancel was requested."""
         if self._connection is None:
             return cancel_marker_exists(self.task_id)
-        from contentcuration.models import TaskMetadata
-
-        table = self._connection.ops.quote_name(TaskMetadata._meta.db_table)
+        table = self._connection.ops.quote_name(self.table)
         with self._connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET progress = %s WHERE task_id = %s RETURNING cancel_requested",
@@ -64,9 +63,9 @@ class ProgressChannel:
 
 
 @contextlib.contextmanager
-def progress_channel(task_id: str) -> Iterator[ProgressChannel]:
-    """A ``ProgressChannel`` for ``task_id``, closed (its connection too) on exit."""
-    channel = ProgressChannel(task_id)
+def progress_channel(task_id: str, *, table: str) -> Iterator[ProgressChannel]:
+    """A ``ProgressChannel`` for ``task_id``'s row of ``table``, closed (its connection too) on exit."""
+    channel = ProgressChannel(task_id, table=table)
     try:
         yield channel
     finally:

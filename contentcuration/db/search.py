@@ -55,9 +55,7 @@ def _vector(*fields: str):
 
 def nodes_matching_word(queryset: models.QuerySet, word: str) -> models.QuerySet:
     """Nodes of ``queryset`` whose title, description, author or a tag matches ``word``."""
-    from contentcuration.models import ContentNode
-
-    tagged = ContentNode.tags.through.objects.filter(contenttag__tag_name__icontains=word).values("contentnode_id")
+    tagged = queryset.model.tags.through.objects.filter(contenttag__tag_name__icontains=word).values("contentnode_id")
     if _postgres():
         return queryset.annotate(_search=_vector("title", "description", "author")).filter(
             models.Q(_search=_tsquery(word)) | models.Q(pk__in=tagged)
@@ -67,23 +65,22 @@ def nodes_matching_word(queryset: models.QuerySet, word: str) -> models.QuerySet
 
 def filter_nodes_by_keywords(queryset: models.QuerySet, keywords: str) -> models.QuerySet:
     """Nodes matching every word of ``keywords``."""
-    from contentcuration.models import ContentNode
-
+    nodes = queryset.model.objects.all()
     for word in split_keywords(keywords):
-        queryset = queryset.filter(pk__in=nodes_matching_word(ContentNode.objects.all(), word).values("pk"))
+        queryset = queryset.filter(pk__in=nodes_matching_word(nodes, word).values("pk"))
     return queryset
 
 
 def filter_channels_by_keywords(queryset: models.QuerySet, keywords: str) -> models.QuerySet:
     """Channels where every word of ``keywords`` matches the channel's name or description or
     some node of its main tree."""
-    from contentcuration.models import Channel, ContentNode
-
+    channels = queryset.model.objects.all()
+    nodes = queryset.model._meta.get_field("main_tree").related_model.objects.all()
     for word in split_keywords(keywords):
-        in_nodes = nodes_matching_word(ContentNode.objects.all(), word).values("tree_id")
+        in_nodes = nodes_matching_word(nodes, word).values("tree_id")
         via_nodes = models.Q(main_tree__tree_id__in=in_nodes)
         if _postgres():
-            own = Channel.objects.annotate(_search=_vector("name", "description")).filter(_search=_tsquery(word))
+            own = channels.annotate(_search=_vector("name", "description")).filter(_search=_tsquery(word))
             queryset = queryset.filter(models.Q(pk__in=own.values("pk")) | via_nodes)
         else:
             queryset = queryset.filter(_word_q(("name", "description"), word) | via_nodes)

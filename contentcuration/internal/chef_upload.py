@@ -20,7 +20,8 @@ from contentcuration.models import Change, Channel, ContentNode, File, User, is_
 from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
-from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files
+from .node_parsing import ParsedNode, ProblemCollector, ReferenceData, parse_files
+from .nodes import check_files_stored
 
 CHANNEL_STRINGS = {
     name: max_length(Channel, name) for name in ("name", "description", "tagline", "source_id", "source_domain")

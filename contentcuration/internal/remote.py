@@ -14,6 +14,8 @@ from contentcuration import tree
 from contentcuration.limits import INT_MAX, extra_fields_problem, max_length, whole_number
 from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
 
+from . import node_parsing
+
 OVERRIDE_STRINGS = {name: max_length(ContentNode, name) for name in ("title", "description", "aggregator", "provider")}
 
 
@@ -28,10 +30,8 @@ class RemoteCopy:
 def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, list, list[str]] | None:
     """Resolve the source node and check the overrides; None (with problems reported) if bad.
 
-    ``report`` and ``ref`` are the nodes module's problem collector and reference data.
+    ``report`` and ``ref`` are the caller's problem collector and reference data (node_parsing).
     """
-    from . import nodes as helpers  # nodes imports this module lazily: no cycle at import
-
     if not is_hex_id(data.get("node_id")):
         report("node_id", f"{data.get('node_id')!r} is not a 32-character hex id")
         return None
@@ -63,7 +63,7 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
             report(name, f"must be a string of at most {limit} characters" if limit else "must be a string")
         else:
             mods[name] = value
-    for name, allowed in helpers.LABEL_VALUES.items():
+    for name, allowed in node_parsing.LABEL_VALUES.items():
         value = data.get(name)
         if value in (None, []):
             continue
@@ -72,7 +72,9 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         else:
             mods[name] = {v: True for v in value}
     if data.get("extra_fields") is not None:
-        extra = helpers.parse_json_field(data["extra_fields"], field_name="extra_fields", report=report, expected=dict)
+        extra = node_parsing.parse_json_field(
+            data["extra_fields"], field_name="extra_fields", report=report, expected=dict
+        )
         if extra is not None and (problem := extra_fields_problem(extra)):
             report("extra_fields", problem)
         elif extra is not None:
@@ -84,10 +86,10 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         else:
             mods["suggested_duration"] = duration
     role = data.get("role")
-    if role is not None and role not in helpers.ROLES:
-        report("role", f"must be one of {', '.join(sorted(helpers.ROLES))}")
-    tags = helpers.parse_tags(data.get("tags"), report=report)
-    files = helpers.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
+    if role is not None and role not in node_parsing.ROLES:
+        report("role", f"must be one of {', '.join(sorted(node_parsing.ROLES))}")
+    tags = node_parsing.parse_tags(data.get("tags"), report=report)
+    files = node_parsing.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
     can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()
     return RemoteCopy(source_id=source, can_edit_source=can_edit, mods=mods, role=role), files, tags
 

@@ -28,7 +28,7 @@ from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 
-from . import chef_upload, nodes, tree_data
+from . import chef_upload, node_parsing, nodes, tree_data
 from .errors import ChefError, InvalidRequest, QuotaExceeded
 from .versions import version_status
 
@@ -228,7 +228,7 @@ def file_diff(request):
     names = json_body(request, expect=list)
     missing = []
     for name in names:
-        match = nodes.FILENAME_RE.fullmatch(name) if isinstance(name, str) else None
+        match = node_parsing.FILENAME_RE.fullmatch(name) if isinstance(name, str) else None
         if not match:
             raise InvalidRequest(f"{name!r} is not '<md5>.<ext>'", field="files")
         if not storage.object_exists(*match.groups()):
@@ -248,7 +248,7 @@ def file_upload(request):
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidRequest("a multipart field 'file' is required", field="file")
-    match = nodes.FILENAME_RE.fullmatch(upload.name or "")
+    match = node_parsing.FILENAME_RE.fullmatch(upload.name or "")
     if not match:
         raise InvalidRequest(f"{upload.name!r} is not '<md5>.<ext>'", field="file")
     checksum, extension = match.groups()

@@ -20,17 +20,12 @@ class UserManager(BaseUserManager):
         """Create an active user. Django's convention: ``create_user(email, password)``."""
         if not email:
             raise ValueError("An email address is required.")
-        from django.db import transaction
-
-        from contentcuration.tree import create_root
-
         email = self.normalize_email(email)
         fields.setdefault("is_active", True)
         user = self.model(email=email, **fields)
         user.set_password(password)
-        with transaction.atomic(using=self._db):
-            user.clipboard_tree = create_root(title=f"{email} clipboard", kind_id="topic")
-            user.save(using=self._db)
+        # No clipboard here: models sit below the tree. tree.ensure_clipboard makes it.
+        user.save(using=self._db)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:

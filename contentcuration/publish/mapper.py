@@ -291,14 +291,15 @@ class TreeExporter:
         return f"{row['kind_id']} {row['title']!r} (node {row['id']})"
 
     def _resource_extras(self, row: dict, files: list, items: list) -> dict | None:
-        extra_fields = row["extra_fields"] or {}
-        options = extra_fields.get("options") or {}
-        criteria = options.get("completion_criteria") or {}
+        # JSON objects as the client sent them: any value may be missing or of the wrong type.
+        extra_fields: dict[str, Any] = row["extra_fields"] or {}
+        options: dict[str, Any] = extra_fields.get("options") or {}
+        criteria: dict[str, Any] = options.get("completion_criteria") or {}
         duration = None
         if criteria.get("model") in TIME_MODELS:
             try:
-                duration = int(criteria.get("threshold"))
-            except (TypeError, ValueError):
+                duration = int(criteria["threshold"])
+            except (KeyError, TypeError, ValueError):
                 duration = None
         elif row["kind_id"] in TIMED_KINDS:
             duration = max((f["duration"] or 0 for f in files), default=0) or None
@@ -310,6 +311,7 @@ class TreeExporter:
         if not items:
             return None
         label = self._label(row)
+        replaced: tuple[str, ...]  # the presets the generated archive takes the place of
         try:
             mastery = mastery_for(extra_fields, len(items))
         except (TypeError, ValueError) as exc:

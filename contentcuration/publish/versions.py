@@ -153,7 +153,7 @@ def record_unrecorded_versions() -> list[str]:
     """
     done = []
     for version in ChannelVersion.objects.filter(objects_recorded=False).only("pk", "channel_id", "version"):
-        stored_as = "next" if version.version is None else version.version
+        stored_as: storage.DatabaseVersion = "next" if version.version is None else version.version
         with storage.local_channel_database(version.channel_id, stored_as) as path, transaction.atomic():
             locked = ChannelVersion.objects.select_for_update().filter(pk=version.pk, objects_recorded=False).first()
             if locked is None:

@@ -25,7 +25,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return model_class.objects.create_user(*args, **kwargs)
+        user = model_class.objects.create_user(*args, **kwargs)
+        tree.ensure_clipboard(user=user)  # as registration does
+        return user
 
 
 def make_channel(*, owner: User | None = None, name: str = "A channel", **fields: Any) -> Channel:

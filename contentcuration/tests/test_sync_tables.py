@@ -14,6 +14,7 @@ from contentcuration.models import (
     File,
     Invitation,
     PrerequisiteContentRelationship,
+    User,
     new_hex_id,
 )
 from contentcuration.tests.factories import UserFactory, build_tree, make_assessment_item, make_channel, make_file
@@ -223,6 +224,21 @@ def test_clipboard_nodes(owner, channel):
     assert one(owner, created("clipboard", new_hex_id(), missing, user_id=owner.pk)) == ["ContentNode does not exist"]
     assert one(owner, deleted("clipboard", key, user_id=owner.pk)) is None
     assert not ContentNode.objects.filter(pk=key).exists()
+
+
+def test_a_user_created_without_a_clipboard_gets_one_on_the_first_clipboard_write(owner, channel):
+    # Django's createsuperuser and the admin's add form do not call tree.ensure_clipboard.
+    newcomer = User.objects.create_user("newcomer@example.com", "password", email_verified=True)
+    assert newcomer.clipboard_tree_id is None
+    channel.viewers.add(newcomer)
+    video = build_tree(channel.main_tree, ["video"])[0]
+    key = new_hex_id()
+    obj = {"source_node_id": video.node_id, "source_channel_id": channel.pk, "kind": "video"}
+    assert one(newcomer, created("clipboard", key, obj, user_id=newcomer.pk)) is None
+    newcomer.refresh_from_db()
+    root = ContentNode.objects.get(pk=newcomer.clipboard_tree_id)
+    assert root.parent_id is None and root.kind_id == "topic"
+    assert ContentNode.objects.get(pk=key).parent_id == root.pk
 
 
 def test_channelsets(owner, channel):

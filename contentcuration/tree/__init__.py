@@ -105,6 +105,25 @@ def create_root(*, node: ContentNode | None = None, **fields: Any) -> ContentNod
     return node
 
 
+@transaction.atomic
+def ensure_clipboard(*, user: User) -> ContentNode:
+    """The root of ``user``'s clipboard tree, created (a topic root) if the user has none.
+
+    Creating an account calls this (accounts.registration, the user commands, the test
+    factories), so the client sees a ``clipboard_tree_id`` from the first sign-in. It is not in
+    ``UserManager.create_user``: models sit below the tree and do not import it. Users created
+    another way (Django's ``createsuperuser``, the admin's add form) get theirs on their first
+    clipboard write. Locks the user row, so two first writes create one clipboard.
+    """
+    locked = User.objects.select_for_update().only("pk", "email", "clipboard_tree_id").get(pk=user.pk)
+    root = ContentNode.objects.filter(pk=locked.clipboard_tree_id).first() if locked.clipboard_tree_id else None
+    if root is None:
+        root = create_root(title=f"{locked.email} clipboard", kind_id="topic")
+        User.objects.filter(pk=user.pk).update(clipboard_tree=root)
+    user.clipboard_tree = root
+    return root
+
+
 def insert_node(*, node: ContentNode, target: ContentNode | str, position: Position = "last-child") -> ContentNode:
     """Insert one unsaved ``node`` relative to ``target``. See ``insert_subtrees``."""
     insert_subtrees(subtrees=[Subtree(node)], target=target, position=position)

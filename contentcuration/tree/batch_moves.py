@@ -58,7 +58,7 @@ def move_nodes(*, moves: Sequence[MoveSpec]) -> list[str | None]:
                 roots.append(node_id)
             else:
                 children.setdefault(parent_id, []).append(node_id)
-        touched_parents: set[str] = set()
+        touched_parents: set[str | None] = set()  # a root has no parent; _mark_changed skips None
         for index, (node_id, target_id, position) in enumerate(moves):
             old_parent = parent.get(node_id)
             errors[index] = _replay_move(parent, children, node_id, target_id, position)
@@ -84,7 +84,7 @@ def move_nodes(*, moves: Sequence[MoveSpec]) -> list[str | None]:
                 for child in reversed(children[node_id]):
                     stack.append((child, level + 1, False))
         crossed = {original[r[0]][2] for r in changed_rows if original[r[0]][2] != r[2]}
-        update_tree_columns(changed_rows)
+        update_tree_columns(ContentNode, changed_rows)
         if crossed:
             _drop_prerequisites_crossing_trees(*tree_ids)
         _mark_changed(touched_parents)

@@ -7,6 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contentcuration import tree
 from contentcuration.accounts.registration import find_user
 from contentcuration.models import User
 
@@ -33,4 +34,5 @@ class Command(BaseCommand):
             last_name=options["last_name"],
             is_active=not options["inactive"],
         )
+        tree.ensure_clipboard(user=user)
         self.stdout.write(json.dumps({"id": user.pk, "email": user.email, "is_active": user.is_active}))

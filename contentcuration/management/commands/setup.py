@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from contentcuration import tree
 from contentcuration.constants import load_constants
 from contentcuration.demo import create_demo_channel
 from contentcuration.models import User
@@ -85,5 +86,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin user {email} already exists")
             return admin
         admin = User.objects.create_superuser(email, password, first_name="Admin")
+        tree.ensure_clipboard(user=admin)
         self.stdout.write(f"Created admin user {email}")
         return admin

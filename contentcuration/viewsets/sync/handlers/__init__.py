@@ -11,7 +11,19 @@ from collections.abc import Callable
 
 from contentcuration.models import change_types as c
 
-from . import assessmentitem, channel, contentnode, file, others, savedsearch
+from . import (
+    assessmentitem,
+    bookmark,
+    channel,
+    channelset,
+    clipboard,
+    contentnode,
+    file,
+    invitation,
+    membership,
+    prerequisite,
+    savedsearch,
+)
 
 Handler = Callable
 HANDLERS: dict[tuple[str, int], Handler] = {
@@ -33,26 +45,26 @@ HANDLERS: dict[tuple[str, int], Handler] = {
     (c.ASSESSMENTITEM, c.DELETED): assessmentitem.delete_from_changes,
     (c.FILE, c.UPDATED): file.update_from_changes,
     (c.FILE, c.DELETED): file.delete_from_changes,
-    (c.CONTENTNODE_PREREQUISITE, c.CREATED): others.prerequisite_create,
-    (c.CONTENTNODE_PREREQUISITE, c.DELETED): others.prerequisite_delete,
-    (c.BOOKMARK, c.CREATED): others.bookmark_create,
-    (c.BOOKMARK, c.DELETED): others.bookmark_delete,
-    (c.CLIPBOARD, c.CREATED): others.clipboard_create,
-    (c.CLIPBOARD, c.UPDATED): others.clipboard_update,
-    (c.CLIPBOARD, c.DELETED): others.clipboard_delete,
-    (c.CHANNELSET, c.CREATED): others.channelset_create,
-    (c.CHANNELSET, c.UPDATED): others.channelset_update,
-    (c.CHANNELSET, c.DELETED): others.channelset_delete,
+    (c.CONTENTNODE_PREREQUISITE, c.CREATED): prerequisite.create_from_changes,
+    (c.CONTENTNODE_PREREQUISITE, c.DELETED): prerequisite.delete_from_changes,
+    (c.BOOKMARK, c.CREATED): bookmark.create_from_changes,
+    (c.BOOKMARK, c.DELETED): bookmark.delete_from_changes,
+    (c.CLIPBOARD, c.CREATED): clipboard.create_from_changes,
+    (c.CLIPBOARD, c.UPDATED): clipboard.update_from_changes,
+    (c.CLIPBOARD, c.DELETED): clipboard.delete_from_changes,
+    (c.CHANNELSET, c.CREATED): channelset.create_from_changes,
+    (c.CHANNELSET, c.UPDATED): channelset.update_from_changes,
+    (c.CHANNELSET, c.DELETED): channelset.delete_from_changes,
     (c.SAVEDSEARCH, c.CREATED): savedsearch.create_from_changes,
     (c.SAVEDSEARCH, c.UPDATED): savedsearch.update_from_changes,
     (c.SAVEDSEARCH, c.DELETED): savedsearch.delete_from_changes,
-    (c.INVITATION, c.CREATED): others.invitation_create,
-    (c.INVITATION, c.UPDATED): others.invitation_update,
-    (c.INVITATION, c.DELETED): others.invitation_delete,
-    (c.EDITOR_M2M, c.CREATED): others.membership_create("editors"),
-    (c.EDITOR_M2M, c.DELETED): others.membership_delete("editors"),
-    (c.VIEWER_M2M, c.CREATED): others.membership_create("viewers"),
-    (c.VIEWER_M2M, c.DELETED): others.membership_delete("viewers"),
+    (c.INVITATION, c.CREATED): invitation.create_from_changes,
+    (c.INVITATION, c.UPDATED): invitation.update_from_changes,
+    (c.INVITATION, c.DELETED): invitation.delete_from_changes,
+    (c.EDITOR_M2M, c.CREATED): membership.create_handler("editors"),
+    (c.EDITOR_M2M, c.DELETED): membership.delete_handler("editors"),
+    (c.VIEWER_M2M, c.CREATED): membership.create_handler("viewers"),
+    (c.VIEWER_M2M, c.DELETED): membership.delete_handler("viewers"),
 }
 
 
