@@ -118,8 +118,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** A deep copy of JSON data (also of Vue's reactive proxies, which structuredClone refuses). */
 function clone<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T)
+  return value === undefined || value === null || typeof value !== 'object' ? value : (JSON.parse(JSON.stringify(value)) as T)
 }
 
 /**

@@ -423,6 +423,12 @@ export class SaveEngine {
       return this.running
     }
     if (!this.leader || this.stopped || this.status.needsSignIn) return Promise.resolve()
+    // Offline: do not hand rows to a request that cannot leave (they could no longer merge);
+    // the browser's `online` event starts the next cycle.
+    if (!this.browserOnline()) {
+      void this.refreshStatus()
+      return Promise.resolve()
+    }
     this.running = this.runCycle().finally(() => {
       this.running = null
       this.setSending(false)
