@@ -145,6 +145,15 @@ export function applyChange(value: Record<string, unknown> | null, change: Pick<
   }
 }
 
+let timings = 0
+/** User Timing entries for benchmarks/frontend_engine.py (and the browser's performance
+ * panel); cleared now and then so a long session does not keep them all. */
+function timing(name: string, start: number, detail: Record<string, number>): void {
+  if (typeof performance === 'undefined' || !performance.measure) return
+  if (++timings % 1000 === 0) performance.clearMeasures(name)
+  performance.measure(name, { start, end: performance.now(), detail })
+}
+
 function defaultBroadcast(userId: number): BroadcastLike | null {
   return typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`cc-saving-${userId}`)
 }
@@ -450,6 +459,7 @@ export class SaveEngine {
         this.setSending(true)
       }
       const body = await this.envelope(rows)
+      if (rows.length) timing('cc-sync-send', performance.now(), { sent: rows.length })
       let response: Response
       try {
         response = await this.post(body)
@@ -480,7 +490,9 @@ export class SaveEngine {
         this.networkDown = false
         this.broadcastState()
       }
+      const started = performance.now()
       const received = await this.absorb(data)
+      if (received || rows.length) timing('cc-sync-absorb', started, { received, sent: rows.length })
       if (!rows.length && received < FEED_PAGE && !this.again) break
       // Let the page breathe between chunks (a 10,000-change import must not freeze it).
       await new Promise((resolve) => setTimeout(resolve, 0))
