@@ -128,7 +128,12 @@ function clone<T>(value: T): T {
  * deletes it. Returns a new object; `obj` is not changed.
  */
 export function applyMods<T extends Record<string, unknown>>(obj: T, mods: Mods): T {
-  const result = clone(obj) as Record<string, unknown>
+  return applyModsInPlace(clone(obj), mods)
+}
+
+/** applyMods on `obj` itself (the caller owns the copy). */
+export function applyModsInPlace<T extends Record<string, unknown>>(obj: T, mods: Mods): T {
+  const result = obj as Record<string, unknown>
   for (const [path, value] of Object.entries(mods)) {
     const parts = splitPath(path)
     let target = result

@@ -5,7 +5,7 @@
  * (route interception only injects failures).
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { createChannel, createUser, signIn, uniqueEmail } from './helpers'
+import { createChannel, createUser, expectAccessible, signIn, uniqueEmail } from './helpers'
 import { manage } from './server'
 
 const PASSWORD = 'a-long-password-1'
@@ -89,6 +89,7 @@ test('an offline rename waits, survives a reload, and reaches the server and a c
   await owner.page.reload()
   await expect(nameBox(owner.page)).toHaveValue('Offline maths, renamed')
   await expect(status(owner.page)).toHaveText('Offline — 1 change waiting')
+  await expectAccessible(owner.page)
   expect(serverName(channel.id)).toBe('Offline maths')
 
   await owner.context.setOffline(false)
@@ -132,6 +133,7 @@ test('a refused change is listed with the server message; Retry saves it, Discar
   await expect(panel).toContainText('Channel “Problem channel”')
   await expect(panel).toContainText('name: Injected: this name is not accepted.')
   await expect(nameBox(page)).toHaveValue('Refused name') // not quietly reverted
+  await expectAccessible(page)
 
   await page.unroute('**/api/sync/')
   await panel.getByRole('button', { name: 'Retry' }).click()
@@ -212,5 +214,25 @@ test('signing out with an unsent change asks first; Cancel keeps it and it is se
   await context.setOffline(false)
   await expect(status(page)).toHaveText('All changes saved', { timeout: 10_000 })
   expect(serverName(channel.id)).toBe('Kept through sign-out')
+  await context.close()
+})
+
+test('a change made after the session expired waits for a new sign-in and is then sent', async ({ browser }) => {
+  const { email, channels } = setUp(['Expiring channel'])
+  const channel = channels[0]!
+  const { context, page } = await curator(browser, email)
+  await openChannel(page, channel.id, 'Expiring channel')
+
+  python(`from django.contrib.sessions.models import Session; Session.objects.all().delete()`)
+  await rename(page, 'Saved after signing in again')
+  await expect(status(page)).toHaveText('Session expired — sign in to save 1 change')
+
+  await page.getByRole('link', { name: 'Sign in' }).click()
+  await page.getByRole('textbox', { name: 'Email' }).fill(email)
+  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(new RegExp(`/channels/${channel.id}`))
+  await expect(status(page)).toHaveText('All changes saved', { timeout: 10_000 })
+  expect(serverName(channel.id)).toBe('Saved after signing in again')
   await context.close()
 })

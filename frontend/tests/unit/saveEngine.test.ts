@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SaveEngine, type SyncEvent, type FeedChange } from '@/api/sync/engine'
 import { updated, created } from '@/changes'
 
@@ -76,7 +76,7 @@ describe('the outbox', () => {
     server.answer = () => new Promise<Response>((resolve) => (release = () => resolve(Response.json({ allowed: [], disallowed: [], changes: [], errors: [], successes: [], tasks: [] }))))
     await engine.enqueue(updated('channel', CH, { name: 'A' }))
     const sending = engine.flush()
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await vi.waitUntil(() => server.requests.length === 1)
     await engine.enqueue(updated('channel', CH, { name: 'B' }))
     server.answer = null
     release()
