@@ -94,3 +94,14 @@ def test_a_missing_build_says_how_to_build_it(db, settings, tmp_path):
     settings.FRONTEND_DIST = tmp_path
     response = Client().get("/")
     assert response.status_code == 503 and b"make run" in response.content
+
+
+def test_the_service_worker_is_served_at_the_root_never_cached(db, settings, tmp_path):
+    settings.FRONTEND_DIST = tmp_path
+    assert Client().get("/app-sw.js").status_code == 404
+    (tmp_path / "app-sw.js").write_text("self.addEventListener('fetch', () => {})")
+    response = Client().get("/app-sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "no-cache" in response["Cache-Control"]
+    assert b"addEventListener" in response.content

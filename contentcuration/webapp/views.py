@@ -82,3 +82,18 @@ def reference_view(request: HttpRequest) -> HttpResponse:
     response["ETag"] = etag
     patch_cache_control(response, no_cache=True, public=True)
     return response
+
+
+@require_GET
+def service_worker_view(request: HttpRequest) -> HttpResponse:
+    """The app's service worker (``frontend/public/app-sw.js``), served at the site root so
+    it may handle the app's pages (a worker's scope is its own path); never cached, so a
+    new build's worker is picked up on the next load."""
+    try:
+        body = (settings.FRONTEND_DIST / "app-sw.js").read_bytes()
+    except FileNotFoundError:
+        response = HttpResponse(NOT_BUILT, status=404, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    add_never_cache_headers(response)
+    return response

@@ -6,6 +6,7 @@ import { applyDocumentLocale, i18n } from './i18n'
 import { vuetify } from './plugins/vuetify'
 import { createAppRouter } from './router'
 import { useSessionStore } from './stores/session'
+import { startSaving } from './stores/saving'
 
 async function start(): Promise<void> {
   const app = createApp(App)
@@ -13,6 +14,7 @@ async function start(): Promise<void> {
   app.use(pinia).use(i18n).use(vuetify)
   applyDocumentLocale(i18n.global.locale.value)
   useSessionStore(pinia).load(await loadBootstrap())
+  startSaving(pinia)
   app.use(createAppRouter())
   app.mount('#app')
 }

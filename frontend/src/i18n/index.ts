@@ -2,8 +2,9 @@
 import { createI18n } from 'vue-i18n'
 import { en as vuetifyEn } from 'vuetify/locale'
 import en from './en'
+import saving from './en/saving'
 
-export type MessageSchema = typeof en
+export type MessageSchema = typeof en & typeof saving
 
 export const RTL_LOCALES = new Set(['ar', 'fa', 'he', 'ur'])
 
@@ -11,7 +12,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: 'en',
   fallbackLocale: 'en',
-  messages: { en: { ...en, $vuetify: vuetifyEn } },
+  messages: { en: { ...en, ...saving, $vuetify: vuetifyEn } },
 })
 
 /** Sets <html lang dir> for the active locale, so right-to-left languages lay out correctly. */

@@ -20,4 +20,16 @@ describe('save status', () => {
     status.report({ pending: 3, problems: [{ id: 1, table: 'channel', key: 'a', message: 'no', kind: 'errored' }] })
     expect(status.state).toBe('problems')
   })
+
+  it('asks to sign in again when the session expired with changes waiting', () => {
+    const status = useSaveStatusStore()
+    status.report({ pending: 2, needsSignIn: true })
+    expect(status.state).toBe('signin')
+  })
+
+  it('counts refused changes as unsaved (signing out would lose them)', () => {
+    const status = useSaveStatusStore()
+    status.report({ pending: 1, problems: [{ id: 1, table: 'channel', key: 'a', message: 'no', kind: 'disallowed' }] })
+    expect(status.unsaved).toBe(2)
+  })
 })
