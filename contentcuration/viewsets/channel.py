@@ -305,6 +305,10 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
             )
             .first()
         )
+        if version:
+            # Nodes the publish left out, each with its reason (issue 16).
+            published = (channel.published_data or {}).get(str(channel.version)) or {}
+            version["skipped"] = published.get("skipped", [])
         return Response(version or {})
 
     def sync_scope(self, request, key):
