@@ -38,7 +38,8 @@ frontend: $(FRONTEND)/dist/.built ## install the browser app's packages and buil
 run: install frontend ## set up everything and start the web server and a Celery worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "First-time login: $${SETUP_ADMIN_EMAIL:-a@a.com} / $${SETUP_ADMIN_PASSWORD:-a} (development settings; see README)"
 	$(PY) manage.py serve $(HOST):$(PORT)
 
 dev: install $(FRONTEND)/node_modules/.installed ## the app with hot reload (Vite, :5173) in front of Django and a worker (:8000)
@@ -88,7 +89,21 @@ check-trees: install ## verify the nested-set invariants of every tree
 bench: install ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
+# schemathesis lives in its own venv (its pins would fight ours): .venv-fuzz, built on first use.
+FUZZ_VENV ?= .venv-fuzz
+FUZZ_EXAMPLES ?= 25
+fuzz-api: install ## fuzz /api/schema/ with schemathesis against a running server (make run first): no 5xx, no schema violation
+	test -x $(FUZZ_VENV)/bin/schemathesis || { $(PYTHON) -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install --quiet "schemathesis>=3.39,<4"; }
+	TOKEN=$${TOKEN:-$$($(PY) manage.py drf_create_token $${SETUP_ADMIN_EMAIL:-a@a.com} | awk '{print $$3}')}; \
+	$(FUZZ_VENV)/bin/schemathesis run http://$(HOST):$(PORT)/api/schema/ \
+		--header "Authorization: Token $$TOKEN" \
+		--checks not_a_server_error,response_schema_conformance \
+		--hypothesis-max-examples $(FUZZ_EXAMPLES) --exclude-path-regex '/api/(internal/file_upload|change_password/)'
+
 clean: ## remove the virtualenv, local data and the app's packages and build
 	rm -rf $(VENV) data $(FRONTEND)/node_modules $(FRONTEND)/dist
 
-.PHONY: help install frontend run dev worker test test-frontend test-e2e lint format check-trees bench clean
+distclean: clean ## clean, and also the acceptance venvs (.venv-kolibri, .venv-ricecooker, .venv-fuzz)
+	rm -rf .venv-kolibri .venv-ricecooker .venv-fuzz
+
+.PHONY: help install frontend run dev worker test test-frontend test-e2e lint format check-trees bench clean distclean fuzz-api

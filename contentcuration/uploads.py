@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from le_utils.constants import file_formats
 from rest_framework.request import Request
@@ -43,6 +42,7 @@ from .files import (
 from .middleware import accepts_large_body
 from .models import File
 from .quota import QuotaExceeded
+from .viewsets import openapi
 
 UPLOAD_SALT = "contentcuration.file-upload"
 STREAM_CHUNK = 1024 * 1024
@@ -76,8 +76,9 @@ class UploadURLView(APIView):
     """``POST /api/file/upload_url``: see module docstring and spec 4.5."""
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 412: OpenApiTypes.OBJECT},
+        request=openapi.UploadURLRequest,
+        responses={200: openapi.UploadURLAnswer, 400: openapi.FIELD_ERRORS, 412: openapi.FIELD_ERRORS},
+        examples=[openapi.UPLOAD_URL_EXAMPLE],
         description="Announce an upload (size, checksum, name, file_format, preset); answers the URL to PUT the bytes to.",
     )
     def post(self, request: Request) -> Response:

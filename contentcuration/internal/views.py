@@ -27,6 +27,7 @@ from contentcuration.accounts.throttling import TokenThrottle
 from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
+from contentcuration.viewsets import openapi
 
 from . import chef_upload, node_parsing, nodes, tree_data
 from .errors import ChefError, InvalidRequest, QuotaExceeded
@@ -100,7 +101,7 @@ def required(data: dict, key: str) -> Any:
     return data[key]
 
 
-@internal_api("GET", "POST", throttles=[TokenThrottle])
+@internal_api("GET", "POST", request_type=openapi.NO_BODY, throttles=[TokenThrottle])
 def authenticate_user_internal(request):
     """The token's user: ``{success, user_id, username (email), first_name, last_name, is_admin}``."""
     user = request.user
@@ -116,7 +117,7 @@ def authenticate_user_internal(request):
     )
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.CheckVersion)
 def check_version(request):
     """``{version}`` -> ``{success, status 0..3, message}`` (docs/ricecooker-version-policy.md)."""
     version = required(json_body(request), "version")
@@ -127,7 +128,7 @@ def check_version(request):
     return Response({"success": True, "status": status, "message": message})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefCreateChannel)
 def create_channel(request):
     """``{channel_data}`` -> ``{success, root, channel_id}``: get or create the channel, fresh chef tree."""
     data = json_body(request)
@@ -135,7 +136,7 @@ def create_channel(request):
     return Response({"success": True, "root": channel.chef_tree_id, "channel_id": channel.pk})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefAddNodes)
 def add_nodes(request):
     """``{root_id, content_data: [node]}`` -> ``{success, root_ids: {node_id: id}}``; 400 names node and field."""
     data = json_body(request)
@@ -146,7 +147,7 @@ def add_nodes(request):
     return Response({"success": True, "root_ids": root_ids})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefFinishChannel)
 def finish_channel(request):
     """``{channel_id, stage}`` -> ``{success, new_channel}``: chef tree to staging; ``stage: false`` deploys."""
     data = json_body(request)
@@ -158,7 +159,7 @@ def finish_channel(request):
     return Response({"success": True, "new_channel": channel.pk, "staged": channel.staging_tree_id is not None})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefPublishChannel)
 def publish_channel(request):
     """``{channel_id, version_notes?}`` -> ``{success, channel, task_id}``: records PUBLISHED, queues the job."""
     data = json_body(request)
@@ -186,14 +187,14 @@ def publish_channel(request):
     return Response({"success": True, "channel": channel.pk, "task_id": task_id})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefChannelId)
 def check_user_is_editor(request):
     """``{channel_id}`` -> ``{success: true}``, or 404 when the caller cannot edit it."""
     chef_upload.editable_channel(user=request.user, channel_id=required(json_body(request), "channel_id"))
     return Response({"success": True})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefTreeData)
 def get_tree_data(request):
     """``{channel_id, tree}`` -> ``{success, tree: [nested entries]}``."""
     data = json_body(request)
@@ -202,7 +203,7 @@ def get_tree_data(request):
     return Response({"success": True, "tree": tree_data.get_tree_data(root=root)})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefNodeTreeData)
 def get_node_tree_data(request):
     """``{channel_id, tree, node_id?}`` -> ``{success, tree: [one level], staged}``."""
     data = json_body(request)
@@ -212,7 +213,7 @@ def get_node_tree_data(request):
     return Response({"success": True, "tree": entries, "staged": channel.staging_tree_id is not None})
 
 
-@internal_api("POST")
+@internal_api("POST", request_type=openapi.ChefChannelStatusBulk)
 def get_channel_status_bulk(request):
     """``{channel_ids}`` -> ``{success, statuses: {id: active|deleted|staged|unpublished}}``."""
     ids = required(json_body(request), "channel_ids")
@@ -222,7 +223,7 @@ def get_channel_status_bulk(request):
     return Response({"success": True, "statuses": tree_data.channel_statuses(channels)})
 
 
-@internal_api("POST", request_type={"application/json": {"type": "array", "items": {"type": "string"}}})
+@internal_api("POST", request_type=openapi.FILE_DIFF)
 def file_diff(request):
     """Legacy (ricecooker < 0.7): which of these ``<md5>.<ext>`` names are not stored yet."""
     names = json_body(request, expect=list)

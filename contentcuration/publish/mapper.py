@@ -42,6 +42,9 @@ ARCHIVE_PRESETS = (format_presets.EXERCISE_IMAGE, format_presets.EXERCISE_GRAPHI
 EXPORT_NAMESPACE = uuid.UUID("6d1b4c2e-2f0a-4a5b-9a59-3a3b9a1c0e51")
 TIME_MODELS = (completion_criteria.TIME, completion_criteria.APPROX_TIME)
 TIMED_KINDS = (content_kinds.AUDIO, content_kinds.VIDEO)
+# The reasons a publish reports for the nodes it leaves out (PublishResult.skipped).
+INCOMPLETE = "incomplete: a required field, file or question is missing"
+EMPTY_TOPIC = "empty topic: nothing publishable inside"
 # Why a complete resource is still left out when _resource_extras finds nothing to export.
 NOTHING_TO_SHOW = {
     content_kinds.EXERCISE: "exercise has no questions",
@@ -93,7 +96,7 @@ class _Open:
 class ExportSummary:
     node_count: int = 0
     resource_count: int = 0
-    skipped: list[dict] = field(default_factory=list)  # incomplete nodes: {id, node_id, title, reason}
+    skipped: list[dict] = field(default_factory=list)  # nodes left out: {id, node_id, title, reason}
     skipped_ranges: list[tuple[int, int]] = field(default_factory=list)  # Studio lft..rght not exported
     changed_node_ids: set[str] = field(default_factory=set)
     languages: set[str] = field(default_factory=set)
@@ -226,7 +229,7 @@ class TreeExporter:
             # lft order no longer matches parent links: a move committed while we read.
             raise TreeChangedDuringExport(f"node {row['id']} is not under {expected_parent}")
         if not row["complete"]:
-            self._skip(row, "incomplete")
+            self._skip(row, INCOMPLETE)
             return
         if (row["kind_id"] or content_kinds.TOPIC) == content_kinds.TOPIC:
             entry = _Open(row=row, files=files, tags=tags)
@@ -270,7 +273,10 @@ class TreeExporter:
     def _close(self, entry: _Open) -> None:
         row = entry.row
         if entry.lft is None:
-            # Empty topic (no publishable descendant): dropped, as Studio does.
+            # Empty topic (no publishable descendant): dropped, as Studio does, and said so.
+            self.summary.skipped.append(
+                {"id": row["id"], "node_id": row["node_id"], "title": row["title"], "reason": EMPTY_TOPIC}
+            )
             self.summary.skipped_ranges.append((row["lft"], row["rght"]))
             return
         rght = self._next()

@@ -242,6 +242,8 @@ def _export_and_record(
             "included_languages": stats["included_languages"],
             "included_licenses": stats["included_licenses"],
             "included_categories": stats["included_categories"],
+            # What was left out and why (issue 16): shown by the channel's version_detail.
+            "skipped": summary.skipped,
         }
         version_fields = {
             "version_notes": notes,

@@ -293,6 +293,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Content curation server API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": (
+        "Reads are REST (`GET /api/<table>`); writes go through `POST /api/sync/` as batches of changes "
+        "(the `Change` schema: one per table and change type). A guide with runnable examples: docs/api.md."
+    ),
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contentcuration.viewsets.openapi.add_error_schemas",
+        "contentcuration.viewsets.sync.schemas.add_change_schemas",
+    ],
 }
 
 

@@ -12,6 +12,7 @@ from le_utils.constants.labels import accessibility_categories, learning_activit
 from contentcuration import storage
 from contentcuration.models import ContentNode
 from contentcuration.publish import publish_channel
+from contentcuration.publish.mapper import EMPTY_TOPIC, INCOMPLETE
 from contentcuration.publish.schema import MIN_SCHEMA_VERSION
 from contentcuration.tests.publishing import (
     ALL_RIGHTS_RESERVED,
@@ -143,7 +144,11 @@ def test_only_complete_publishable_nodes_are_exported_and_incomplete_ones_are_li
         nodes[k].node_id for k in ("topic_a", "video", "document", "exercise", "html5", "audio")
     }
     assert set(exported) == expected
-    assert {s["title"] for s in result.skipped} == {"Incomplete topic", "Incomplete document"}
+    assert {(s["title"], s["reason"]) for s in result.skipped} == {
+        ("Incomplete topic", INCOMPLETE),
+        ("Incomplete document", INCOMPLETE),
+        ("Empty topic", EMPTY_TOPIC),
+    }
 
 
 def test_nested_set_is_a_valid_depth_first_numbering_with_dashless_ids(published):

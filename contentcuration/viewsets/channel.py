@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotFound
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from contentcuration.models import (
 )
 from contentcuration.models.change_types import CHANNEL, PUBLISHED, UPDATED
 from contentcuration.storage import content_url
+from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import (
     BooleanParamFilter,
     CharInFilter,
@@ -303,11 +305,21 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
             )
             .first()
         )
+        if version:
+            # Nodes the publish left out, each with its reason (issue 16).
+            published = (channel.published_data or {}).get(str(channel.version)) or {}
+            version["skipped"] = published.get("skipped", [])
         return Response(version or {})
 
     def sync_scope(self, request, key):
         return {"channel_id": key if isinstance(key, str) else None}
 
+    @extend_schema(
+        request=openapi.ChannelCreate,
+        responses={201: None, 400: openapi.FIELD_ERRORS, 409: openapi.ERROR},
+        examples=[openapi.CHANNEL_CREATE_EXAMPLE],
+        description="Create a channel (as the sync CREATED `channel` change would); 201 with the channel's row.",
+    )
     def create(self, request, *args, **kwargs):
         key = request.data.get("id") if isinstance(request.data, dict) else None
         if isinstance(key, str) and Channel.objects.filter(pk=key).exists():

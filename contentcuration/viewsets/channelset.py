@@ -3,12 +3,18 @@ edits are listed, admins included."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
 from contentcuration.models import Channel, ChannelSet
 from contentcuration.models.change_types import CHANNELSET
+from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import ReadOnlyValuesViewset, SyncBackedCreateMixin, values_of
 from contentcuration.viewsets.rows import ChannelSetRow
 
 
+@extend_schema_view(
+    create=extend_schema(request=openapi.ChannelSetCreate, responses={201: None, 400: openapi.FIELD_ERRORS})
+)
 class ChannelSetViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
     """GET list/detail; POST creates a set (spec 4.8's REST create), as the sync CREATED
     change of the user's ``channelset`` table would."""

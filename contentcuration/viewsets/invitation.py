@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contentcuration.accounts.sharing import InvitationError, NotTheInvitee, accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
+from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import InvitationRow
 
@@ -78,10 +80,18 @@ class InvitationViewSet(ReadOnlyValuesViewset):
             return Response(str(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response({"status": "success"})
 
+    @extend_schema(
+        request=openapi.NO_BODY,
+        responses={200: openapi.STATUS_SUCCESS, 400: {"type": "string"}, 403: openapi.ERROR, 404: openapi.ERROR},
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._answer(request, accept_invitation)
 
+    @extend_schema(
+        request=openapi.NO_BODY,
+        responses={200: openapi.STATUS_SUCCESS, 400: {"type": "string"}, 403: openapi.ERROR, 404: openapi.ERROR},
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(request, decline_invitation)

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from contentcuration.accounts import views as accounts
+from contentcuration.viewsets.api_root import ApiRootView
 from contentcuration.viewsets.assessmentitem import AssessmentItemViewSet
 from contentcuration.viewsets.bookmark import BookmarkViewSet
 from contentcuration.viewsets.channel import CatalogViewSet, ChannelViewSet
@@ -18,6 +19,7 @@ from contentcuration.viewsets.savedsearch import SavedSearchViewSet
 from contentcuration.viewsets.user import ChannelUserViewSet, UserViewSet
 
 router = DefaultRouter(trailing_slash=False)
+router.APIRootView = ApiRootView  # links that answer 200 (issue 16)
 router.register("bookmark", BookmarkViewSet, basename="bookmark")
 router.register("channel", ChannelViewSet, basename="channel")
 router.register("channelset", ChannelSetViewSet, basename="channelset")

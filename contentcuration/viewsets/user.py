@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,6 +15,7 @@ from contentcuration.accounts.profile import mark_notifications_read
 from contentcuration.accounts.sharing import NotAViewer, remove_viewer
 from contentcuration.models import Channel, User, is_hex_id
 from contentcuration.quota import recalculate_storage_used
+from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import (
     BooleanParamFilter,
     HexIdFilter,
@@ -89,6 +91,7 @@ class UserViewSet(ReadOnlyValuesViewset):
     def get_storage_used(self, request):
         return Response(User.objects.filter(pk=request.user.pk).values_list("disk_space_used", flat=True).first())
 
+    @extend_schema(request=openapi.NotificationsRead, responses={204: None, 400: openapi.FIELD_ERRORS})
     @action(detail=False, methods=["post"])
     def mark_notifications_read(self, request):
         """``{"timestamp": <ISO datetime>}``; 204. The stored date only moves forward."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -24,6 +23,7 @@ from contentcuration import jobs
 from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.models import Channel, TaskMetadata
 from contentcuration.models import change_types as c
+from contentcuration.viewsets import openapi
 from contentcuration.viewsets.parsers import CheckedJSONParser
 
 from .apply import Accepted, apply_batch
@@ -164,8 +164,8 @@ class SyncView(APIView):
     parser_classes = [CheckedJSONParser]
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request={"application/json": {"$ref": "#/components/schemas/SyncRequest"}},
+        responses={200: {"$ref": "#/components/schemas/SyncResponse"}, 400: openapi.ERROR},
         description="Submit a batch of changes and receive the changes, outcomes and tasks the client has not seen (the Studio sync protocol).",
     )
     def post(self, request: Request) -> Response:
@@ -222,8 +222,12 @@ class CancelTaskView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=openapi.NO_BODY,
+        responses={
+            200: {"type": "object", "properties": {"cancelled": {"type": "boolean"}}},
+            404: openapi.ERROR,
+            409: openapi.ERROR,
+        },
         description="Cancel a queued or running task of a channel you can edit.",
     )
     def post(self, request: Request, task_id: str) -> Response:
