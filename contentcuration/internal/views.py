@@ -33,10 +33,17 @@ from .versions import version_status
 logger = logging.getLogger(__name__)
 
 
-def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
+def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, json_request: bool = True):
     """DRF view with Token-then-Session auth (so anonymous gets 401 + WWW-Authenticate: Token),
     described in the OpenAPI schema by its docstring (bodies are free-form JSON, spec
-    ricecooker-api.md section 5)."""
+    ricecooker-api.md section 5).
+
+    A ``json_request`` view has its raw body read before DRF sees the request: for a session
+    user DRF's CSRF check parses the stream (``request.POST``), after which ``request.body``
+    raises ``RawPostDataException`` (every session write was a 500, issue 10 item 1). DRF then
+    parses from the cached copy. Multipart views (``file_upload``) pass ``json_request=False``
+    and are left to stream.
+    """
 
     def decorate(view):
         @functools.wraps(view)
@@ -53,13 +60,22 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT):
             description=(view.__doc__ or "").strip(),
             tags=["internal (ricecooker)"],
         )
-        return schema(
+        drf_view = schema(
             api_view(list(methods) or ["POST"])(
                 authentication_classes([TokenAuthentication, SessionAuthentication])(
                     permission_classes([IsAuthenticated])(wrapped)
                 )
             )
         )
+        if not json_request:
+            return drf_view
+
+        @functools.wraps(drf_view)
+        def body_first(request, *args, **kwargs):
+            request.body  # noqa: B018 - cached on the HttpRequest; json_body reads it later
+            return drf_view(request, *args, **kwargs)
+
+        return body_first
 
     return decorate
 
@@ -221,6 +237,7 @@ def file_diff(request):
     request_type={
         "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
     },
+    json_request=False,
 )
 def file_upload(request):
     """Legacy (ricecooker < 0.7): a multipart ``file`` named ``<md5>.<ext>``; checked and stored."""

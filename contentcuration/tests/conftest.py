@@ -9,6 +9,15 @@ from contentcuration.tests.factories import UserFactory, make_channel
 
 
 @pytest.fixture
+def client():
+    """pytest-django's ``client``, but enforcing CSRF like a browser (sync_helpers.browser_client):
+    a test that logs it in writes through the real CSRF path."""
+    from contentcuration.tests.sync_helpers import browser_client
+
+    return browser_client()
+
+
+@pytest.fixture
 def owner(db):
     return UserFactory(email="owner@example.com")
 

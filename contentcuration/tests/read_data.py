@@ -18,6 +18,7 @@ from contentcuration.models import (
     User,
 )
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_file
+from contentcuration.tests.sync_helpers import browser_client
 
 
 @dataclass
@@ -69,7 +70,20 @@ def build_read_data(*, channel: Channel, owner: User) -> ReadData:
 
 
 def client_for(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
+    """A logged-in session with CSRF enforced (sync_helpers.browser_client), not
+    ``force_authenticate``, which skips authentication and so the CSRF check."""
+    return browser_client(user, client_class=APIClient)
+
+
+class _ReadOnlyClient(APIClient):
+    def generic(self, method, *args, **kwargs):
+        assert method in ("GET", "HEAD", "OPTIONS"), "writes go through client_for (session + CSRF)"
+        return super().generic(method, *args, **kwargs)
+
+
+def reader_for(user: User) -> APIClient:
+    """A client for query-count pins: authenticated without a session lookup, so the count is
+    the endpoint's own. Reads only (it would skip the CSRF check)."""
+    client = _ReadOnlyClient()
+    client.force_authenticate(user)
     return client

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contentcuration.models import ChannelSet, ContentTag, Invitation, SecretToken
 from contentcuration.tests.factories import UserFactory, build_tree, make_assessment_item, make_channel, make_file
-from contentcuration.tests.read_data import client_for
+from contentcuration.tests.read_data import reader_for
 
 
 def grow_nodes(ctx, n):
@@ -88,7 +88,7 @@ def ctx(owner, channel):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_list_query_count_is_pinned_and_independent_of_page_size(ctx, case, django_assert_num_queries):
     url_for, grow, pinned = CASES[case]
-    client = client_for(ctx["owner"])
+    client = reader_for(ctx["owner"])
     grow(ctx, 2)
     with django_assert_num_queries(pinned):
         small = client.get(url_for(ctx))
