@@ -33,6 +33,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from contentcuration.accounts.profile import InvalidName, update_full_name
 from contentcuration.accounts.registration import EmailInUse, activate_user, find_user, register_user
 from contentcuration.models import User
 from contentcuration.webapp.views import render_shell
@@ -199,6 +200,23 @@ def change_password_view(request) -> Response:
     form.save()
     if hasattr(request, "session"):
         update_session_auth_hash(request._request, request.user)
+    return Response()
+
+
+@extend_schema(
+    request=inline_serializer(
+        "FullName", {"first_name": serializers.CharField(), "last_name": serializers.CharField()}
+    ),
+    responses={200: None, 400: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+def update_user_full_name_view(request) -> Response:
+    """``{first_name, last_name}``: 200, or 400 naming the field at fault (spec 1.2)."""
+    data = request.data if isinstance(request.data, dict) else {}
+    try:
+        update_full_name(user=request.user, first_name=data.get("first_name"), last_name=data.get("last_name", ""))
+    except InvalidName as exc:
+        return Response({exc.field: [str(exc)]}, status=400)
     return Response()
 
 
