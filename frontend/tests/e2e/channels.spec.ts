@@ -2,6 +2,7 @@
  * session cookie and CSRF token, against the live server and worker. */
 import { expect, test, type Page } from '@playwright/test'
 import { createChannel, createUser, expectAccessible, signIn, uniqueEmail } from './helpers'
+import { manage } from './server'
 
 const PASSWORD = 'Curator-pass-12'
 
@@ -120,5 +121,32 @@ test('the channel list pages have no serious or critical accessibility violation
   await page.getByRole('tab', { name: 'My channels' }).click()
   await page.getByRole('button', { name: 'New channel' }).click()
   await expect(page.getByRole('dialog', { name: 'New channel' })).toBeVisible()
+  await expectAccessible(page)
+})
+
+test('the public catalog searches by keyword and filters by language', async ({ page }) => {
+  const email = uniqueEmail()
+  createUser(email, PASSWORD)
+  const physics = createChannel(email, 'Open physics lab', { language: 'en', description: 'Forces and motion' })
+  const poetry = createChannel(email, 'Open poetry corner', { language: 'fr', description: 'Poèmes' })
+  manage(['shell', '-c', `from contentcuration.models import Channel; Channel.objects.filter(pk__in=['${physics.id}', '${poetry.id}']).update(public=True)`])
+  await signInAs(page, email)
+  await page.getByRole('tab', { name: 'Public' }).click()
+  const search = page.getByRole('search')
+  await expect(page.getByRole('link', { name: 'Open physics lab' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Open poetry corner' })).toBeVisible()
+
+  await search.getByRole('searchbox', { name: 'Search public channels' }).fill('physics')
+  await search.getByRole('button', { name: 'Search', exact: true }).click()
+  await expect(page.getByRole('link', { name: 'Open poetry corner' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Open physics lab' })).toBeVisible()
+
+  await search.getByRole('searchbox', { name: 'Search public channels' }).fill('')
+  await search.getByRole('combobox', { name: 'Language' }).fill('French')
+  await page.getByRole('option', { name: 'French', exact: true }).click()
+  await page.keyboard.press('Escape')
+  await search.getByRole('button', { name: 'Search', exact: true }).click()
+  await expect(page.getByRole('link', { name: 'Open physics lab' })).toHaveCount(0)
+  await expect(page.getByRole('link', { name: 'Open poetry corner' })).toBeVisible()
   await expectAccessible(page)
 })

@@ -72,6 +72,29 @@ test('an invited editor accepts from the banner; a removed viewer loses the chan
   await expect(viewer.page.getByRole('link', { name: 'Shared science' })).toHaveCount(0)
 })
 
+test('a viewer removes a view-only channel from their list', async ({ browser }) => {
+  const owner = await curator(browser, 'Odile')
+  const viewer = await curator(browser, 'Vlad')
+  const { id } = createChannel(owner.email, 'Lookbook')
+  await signInAs(owner.page, owner.email)
+  await owner.page.goto(`/channels/${id}/settings/sharing`)
+  await invite(owner.page, viewer.email, 'Can view')
+
+  await signInAs(viewer.page, viewer.email)
+  await expect(viewer.page.getByRole('region', { name: 'Invitations' })).toContainText('invited you to view "Lookbook"')
+  await viewer.page.getByRole('region', { name: 'Invitations' }).getByRole('button', { name: 'Accept' }).click()
+  await viewer.page.getByRole('tab', { name: 'View-only' }).click()
+  await expect(viewer.page.getByRole('link', { name: 'Lookbook' })).toBeVisible()
+  await expectAccessible(viewer.page)
+  await viewer.page.getByRole('button', { name: 'Remove Lookbook from my list' }).click()
+  await viewer.page.getByRole('dialog').getByRole('button', { name: 'Remove from my list' }).click()
+  await expect(viewer.page.getByRole('link', { name: 'Lookbook' })).toHaveCount(0)
+  await viewer.page.reload()
+  await expect(viewer.page.getByText('No channels are shared with you as view-only.')).toBeVisible()
+  await owner.page.reload()
+  await expect(owner.page.getByRole('region', { name: 'Viewers' })).not.toContainText(viewer.email)
+})
+
 test('a pending invitation can be revoked, and a viewer made an editor', async ({ browser }) => {
   const owner = await curator(browser, 'Omar')
   const viewer = await curator(browser, 'Vani')
