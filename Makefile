@@ -79,7 +79,7 @@ format: install ## ruff format and autofix
 check-trees: install ## verify the nested-set invariants of every tree
 	$(PY) manage.py check_trees
 
-bench: install ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
+bench: install frontend ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
 clean: ## remove the virtualenv, local data and the app's packages and build
