@@ -4,6 +4,11 @@ import { expect, test, type Browser, type Page } from '@playwright/test'
 import { createChannel, createUser, expectAccessible, signIn, uniqueEmail } from './helpers'
 
 const PASSWORD = 'Curator-pass-12'
+// A 1×1 red PNG.
+const RED_PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+)
 
 async function curator(browser: Browser, firstName: string): Promise<{ page: Page; email: string }> {
   const email = uniqueEmail(firstName.toLowerCase())
@@ -126,11 +131,19 @@ test('channel details are saved as a change and the settings pages are accessibl
   await expectAccessible(page)
   await page.getByRole('textbox', { name: 'Channel name' }).fill('New name')
   await page.getByRole('textbox', { name: 'Author' }).fill('Ada Lovelace')
+  await page.getByLabel('Choose a thumbnail image').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: RED_PIXEL })
+  await expect(page.getByRole('img', { name: 'Thumbnail of the channel' })).toBeVisible()
   await page.getByRole('button', { name: 'Save details' }).click()
   await expect(page.getByText('Details saved.')).toBeVisible()
   const channel = await (await page.request.get(`/api/channel/${id}`)).json()
   expect(channel.name).toBe('New name')
   expect(channel.content_defaults.author).toBe('Ada Lovelace')
+  expect(channel.content_defaults.auto_derive_video_thumbnail).toBe(true) // untouched defaults stay
+  expect(channel.thumbnail_encoding.base64).toMatch(/^data:image\/png;base64,/)
+  await page.goto('/')
+  const card = page.getByRole('article', { name: 'New name' })
+  await expect(card.locator('img')).toHaveAttribute('src', channel.thumbnail_encoding.base64)
+  await page.goto(`/channels/${id}/settings`)
 
   await page.getByRole('tab', { name: 'Sharing' }).click()
   await expect(page.getByRole('region', { name: 'Editors' })).toContainText(email)
