@@ -86,7 +86,7 @@ format: install ## ruff format and autofix
 check-trees: install ## verify the nested-set invariants of every tree
 	$(PY) manage.py check_trees
 
-bench: install ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
+bench: install frontend ## run the benchmarks (set DATABASE_URL for PostgreSQL figures)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
 # schemathesis lives in its own venv (its pins would fight ours): .venv-fuzz, built on first use.

@@ -36,6 +36,7 @@ from rest_framework.decorators import api_view, throttle_classes
 from rest_framework.response import Response
 
 from contentcuration.accounts import throttling
+from contentcuration.accounts.profile import InvalidName, update_full_name
 from contentcuration.accounts.registration import (
     EmailInUse,
     SignInToVerify,
@@ -302,6 +303,23 @@ def change_password_view(request) -> Response:
         rotate_credentials(request.user)
     if isinstance(request.successful_authenticator, SessionAuthentication):
         update_session_auth_hash(request._request, request.user)
+    return Response()
+
+
+@extend_schema(
+    request=inline_serializer(
+        "FullName", {"first_name": serializers.CharField(), "last_name": serializers.CharField()}
+    ),
+    responses={200: None, 400: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+def update_user_full_name_view(request) -> Response:
+    """``{first_name, last_name}``: 200, or 400 naming the field at fault (spec 1.2)."""
+    data = request.data if isinstance(request.data, dict) else {}
+    try:
+        update_full_name(user=request.user, first_name=data.get("first_name"), last_name=data.get("last_name", ""))
+    except InvalidName as exc:
+        return Response({exc.field: [str(exc)]}, status=400)
     return Response()
 
 

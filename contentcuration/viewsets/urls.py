@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/change_password/", accounts.change_password_view, name="change_password"),
+    path("api/update_user_full_name/", accounts.update_user_full_name_view, name="update_user_full_name"),
     path("api/deferred_user_api_token/", accounts.api_token_view, name="deferred_user_api_token"),
     path("api/", include(router.urls)),
     path("accounts/login/", accounts.login_view, name="login"),

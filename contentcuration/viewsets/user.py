@@ -91,6 +91,13 @@ class UserViewSet(ReadOnlyValuesViewset):
     def get_storage_used(self, request):
         return Response(User.objects.filter(pk=request.user.pk).values_list("disk_space_used", flat=True).first())
 
+    @action(detail=False, methods=["get"])
+    def storage(self, request):
+        """``{"used": bytes, "quota": bytes}`` for the requester (the settings page's meter);
+        not in Studio, whose page reads the quota from the user it injects into the HTML."""
+        row = User.objects.filter(pk=request.user.pk).values("disk_space_used", "disk_space").first()
+        return Response({"used": row["disk_space_used"], "quota": row["disk_space"]})
+
     @extend_schema(request=openapi.NotificationsRead, responses={204: None, 400: openapi.FIELD_ERRORS})
     @action(detail=False, methods=["post"])
     def mark_notifications_read(self, request):

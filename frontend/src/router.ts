@@ -26,6 +26,13 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/channels', redirect: '/' },
   {
+    path: '/channels/:channelId/settings/:section(details|sharing)?',
+    name: 'channel-settings',
+    component: () => import('@/views/ChannelSettingsView.vue'),
+    props: true,
+    meta: { title: 'titles.settings' },
+  },
+  {
     path: '/channels/:channelId/:rest(.*)*',
     name: 'channel',
     component: () => import('@/views/ChannelEditView.vue'),

@@ -1,5 +1,11 @@
 /** Every English string of the app. Keys are grouped by screen. */
+import channelList from './en/channels'
+import { channelSettings, userSettings } from './en/settings'
+
 export default {
+  channelList,
+  channelSettings,
+  userSettings,
   app: {
     name: 'Content curation',
     skipToContent: 'Skip to content',

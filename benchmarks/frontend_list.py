@@ -1,0 +1,171 @@
+"""How fast the channel list is interactive with 200 channels, in Debian's Chromium.
+
+Target (issue 12): <= 1 s from navigation start until all 200 cards are on the page and the
+main thread is free again (a click would be handled). Measured on the shared 2-core machine
+(load average 7): 0.75 s (REST read done at 0.49 s, cards rendered at 0.67 s); with Vuetify
+card and button components per card it was 4.3 s, hence the plain-element card. Also prints when the list's one REST
+read (``/api/channel?edit=true``) finished. Not a test: it prints figures. Runs standalone
+(needs ``frontend/dist``: ``make frontend``):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anything .venv/bin/python benchmarks/frontend_list.py
+
+It creates a throwaway database ``bench_frontend_list`` (dropped at the end), a user with 200
+channels (a few starred, each with a language), serves it with ``manage.py runserver`` and
+drives Chromium through Playwright (frontend/node_modules) with a real sign-in. The server is
+``runserver`` with ``settings.e2e`` (DEBUG off, the built app served as the browser tests see it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import ROOT, report, settle, throwaway_database
+
+CHANNELS = 200
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+TARGET_S = 1.0
+BENCH_DB = "bench_frontend_list"
+EMAIL, PASSWORD = "bench@example.com", "Bench-pass-123"
+
+# Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line per run.
+DRIVER = r"""
+const { chromium } = require('@playwright/test');
+(async () => {
+  const [base, email, password, runs, expected] = process.argv.slice(1);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'] });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + '/accounts/login/');
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: 'My channels' }).waitFor();
+  for (let i = 0; i < Number(runs) + 1; i++) {  // the first run warms the HTTP cache
+    await page.goto(base + '/', { waitUntil: 'commit' });
+    const figures = await page.evaluate((n) => new Promise((resolve) => {
+      const check = () => {
+        if (document.querySelectorAll('article.channel-card').length >= n) {
+          const rendered = performance.now();
+          // Interactive: the next task after rendering runs, i.e. the main thread is free.
+          requestAnimationFrame(() => setTimeout(() => {
+            const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/channel?'));
+            resolve({ rendered, interactive: performance.now(), listRead: list ? list.responseEnd : null });
+          }, 0));
+        } else {
+          requestAnimationFrame(check);
+        }
+      };
+      check();
+    }), Number(expected));
+    if (i > 0) console.log(JSON.stringify(figures));
+  }
+  await browser.close();
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_fixture() -> None:
+    from django.db import transaction
+
+    from contentcuration.channels import create_channel
+    from contentcuration.models import Channel, User
+
+    user = User.objects.create_user(EMAIL, PASSWORD, first_name="Bench", last_name="Curator", is_active=True)
+    with transaction.atomic():
+        for i in range(CHANNELS):
+            channel = create_channel(
+                actor=user,
+                name=f"Channel {i:03d}",
+                description="A channel for the list benchmark " * 3,
+                language_id=["en", "fr", "sw", None][i % 4],
+            )
+            if i % 10 == 0:
+                channel.bookmarked_by.add(user)
+    assert Channel.objects.filter(editors=user).count() == CHANNELS
+    settle()
+
+
+def wait_until_up(url: str) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/api/bootstrap/reference", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit("runserver did not start")
+
+
+def main() -> None:
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        raise SystemExit("frontend/dist is missing: run `make frontend` first")
+    with throwaway_database(BENCH_DB):
+        build_fixture()
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        # settings.e2e: production code paths (DEBUG off) serving frontend/dist as it is.
+        scratch = tempfile.mkdtemp(prefix="bench-frontend-")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "contentcuration.settings.e2e",
+            "E2E_MAIL_DIR": scratch,
+            "DATA_DIR": scratch,
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("FRONTEND_DIST", None)  # settings.test (the harness's) points it at a stub shell
+        log = tempfile.NamedTemporaryFile("w+", prefix="bench-runserver-", suffix=".log", delete=False)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base)
+            driver = subprocess.run(
+                ["node", "-e", DRIVER, base, EMAIL, PASSWORD, str(RUNS), str(CHANNELS)],
+                cwd=Path(ROOT, "frontend"),
+                capture_output=True,
+                text=True,
+            )
+            if driver.returncode != 0:
+                raise SystemExit(f"the Playwright driver failed (server log: {log.name}):\n{driver.stderr}")
+            out = driver.stdout
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    runs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    reads = [r["listRead"] for r in runs if r["listRead"] is not None]
+    print(f"channel list, {CHANNELS} channels, {len(runs)} loads (median)")
+    if reads:
+        report("  the list's REST read done (from navigation start)", statistics.median(reads) / 1000)
+    report("  200 cards rendered", statistics.median(r["rendered"] for r in runs) / 1000)
+    report(
+        "  interactive (main thread free after rendering)",
+        statistics.median(r["interactive"] for r in runs) / 1000,
+        TARGET_S,
+    )
+
+
+if __name__ == "__main__":
+    main()
