@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from . import tree
+from .errors import Conflict
 from .models import TREE_FIELDS, Channel, ChannelHistory, SecretToken, User
 
 DEFAULT_CONTENT_DEFAULTS: dict[str, Any] = {
@@ -99,7 +100,7 @@ def ensure_channel_tokens(channel: Channel) -> list[SecretToken]:
     return tokens
 
 
-class ChannelNotDeleted(Exception):
+class ChannelNotDeleted(Conflict):
     """Only a channel already (soft) deleted can be purged."""
 
 

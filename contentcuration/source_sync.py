@@ -27,6 +27,7 @@ from . import tree
 from .changes import record_server_changes
 from .completeness import refresh_completeness
 from .db.locks import is_deadlock
+from .errors import Conflict
 from .files import serialize_file
 from .models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
 from .models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
@@ -68,7 +69,7 @@ FILE_FIELDS = (
 )
 
 
-class SyncError(ValueError):
+class SyncError(Conflict):
     """The channel cannot be synced; the message is safe to show a user."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from contentcuration import errors as domain
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -74,3 +76,15 @@ class QuotaExceeded(ChefError):
     # keeps one meaning for one condition.
     status = 412
     code = "quota_exceeded"
+
+
+def from_domain(exc: domain.DomainError) -> ChefError:
+    """The chef API's one mapping of a domain refusal (``contentcuration.errors``), by class."""
+    for domain_class, chef_class in (
+        (domain.NotFound, NotFound),
+        (domain.PermissionDenied, Forbidden),
+        (domain.QuotaExceeded, QuotaExceeded),
+    ):
+        if isinstance(exc, domain_class):
+            return chef_class(exc.message, field=exc.field)
+    return InvalidRequest(exc.message, field=exc.field)

@@ -3,7 +3,8 @@
 Every view is DRF (so CSRF-exempt for token clients), authenticates with ``Authorization:
 Token <key>`` or a session, requires a logged-in user, and reads its JSON from the raw body:
 ricecooker posts JSON without a Content-Type (spec ricecooker-api.md 2.3), so DRF's
-content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx.
+content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx; a domain
+function's ``DomainError`` is mapped to one (``errors.from_domain``) in ``internal_api``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from rest_framework.response import Response
 from contentcuration import storage
 from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.accounts.throttling import TokenThrottle
+from contentcuration.errors import DomainError
 from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 
 from . import chef_upload, nodes, tree_data
-from .errors import ChefError, InvalidRequest, QuotaExceeded
+from .errors import ChefError, InvalidRequest, QuotaExceeded, from_domain
 from .versions import version_status
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,10 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=(), 
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
-                return view(request, *args, **kwargs)
+                try:
+                    return view(request, *args, **kwargs)
+                except DomainError as exc:
+                    raise from_domain(exc) from exc
             except ChefError as exc:
                 logger.info("chef API %s by %s refused: %s", request.path, request.user, exc)
                 return Response(exc.as_json(), status=exc.status)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from contentcuration import channels
-from contentcuration.deploy import DeployError, deploy_channel
+from contentcuration.deploy import deploy_channel
 from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
 from contentcuration.models.change_types import TASK_ID
@@ -276,10 +276,7 @@ def sync_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
 def deploy_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         channel = _editable(ctx, require_key(change))
-        try:
-            channel = deploy_channel(channel=channel)
-        except DeployError as exc:
-            raise ChangeError([str(exc)]) from None
+        channel = deploy_channel(channel=channel)
         ctx.echo(
             "channel", channel.pk, {"root_id": channel.main_tree_id, "staging_root_id": None}, channel_id=channel.pk
         )
