@@ -228,7 +228,7 @@ class ChannelAdmin(ChangeAppliedAdmin):
 
     @admin.action(description="Purge permanently (deleted channels only; cannot be undone)")
     def purge_channels(self, request, queryset):
-        from .channels import purge_channel
+        from .channels.lifecycle import purge_channel
 
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers can purge channels.", level=messages.ERROR)

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.db import transaction
 
-from contentcuration import channels, tree
+from contentcuration import tree
 from contentcuration.changes import record_server_change
-from contentcuration.deploy import DeployError, deploy_channel
+from contentcuration.channels import lifecycle
+from contentcuration.channels.deploy import DeployError, deploy_channel
 from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
 from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
 from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
@@ -102,7 +103,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
 
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None:
-        channel = channels.create_channel(actor=user, id=channel_id, source_url=fields.get("source_domain"), **fields)
+        channel = lifecycle.create_channel(actor=user, id=channel_id, source_url=fields.get("source_domain"), **fields)
     elif not Channel.objects.editable_by(user).filter(pk=channel_id).exists():
         raise Forbidden(f"You cannot edit channel {channel_id}", field="channel_data.id")
     else:

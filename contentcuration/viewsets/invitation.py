@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contentcuration.accounts.sharing import accept_invitation, decline_invitation
+from contentcuration.channels.sharing import accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
 from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import InvitationRow

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from contentcuration.accounts.profile import mark_notifications_read
-from contentcuration.accounts.sharing import remove_viewer
+from contentcuration.channels.sharing import remove_viewer
 from contentcuration.models import Channel, User, is_hex_id
 from contentcuration.quota import recalculate_storage_used
 from contentcuration.viewsets.base import (

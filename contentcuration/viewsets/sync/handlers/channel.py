@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration import channels
-from contentcuration.deploy import deploy_channel
+from contentcuration.channels import lifecycle
+from contentcuration.channels.deploy import deploy_channel
 from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
 from contentcuration.models.change_types import TASK_ID
@@ -34,7 +34,7 @@ WRITABLE = (
     "deleted",
 )
 LIMITS = {name: max_length(Channel, name) for name in ("name", "description", "source_domain")}
-CONTENT_DEFAULT_KEYS = frozenset(channels.DEFAULT_CONTENT_DEFAULTS)
+CONTENT_DEFAULT_KEYS = frozenset(lifecycle.DEFAULT_CONTENT_DEFAULTS)
 ROOT_FIELDS = frozenset({"name", "description", "language", "thumbnail", "thumbnail_encoding"})
 
 
@@ -100,7 +100,7 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         key = require_key(change)
         if not is_hex_id(key):
             raise ChangeError({"id": ["Must be a 32-character hex id."]})
-        if channels.is_chef_channel_id(key):
+        if lifecycle.is_chef_channel_id(key):
             raise ChangeError(
                 {"id": ["Version-5 UUIDs are reserved for channels uploaded by chefs; use a random (version 4) id."]}
             )
@@ -108,7 +108,7 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         if Channel.objects.filter(pk=key).exists():
             raise ChangeError({"id": ["channel with this id already exists."]})
         values = _clean({k: obj[k] for k in WRITABLE if k in obj and k != "deleted"}, None)
-        channel = channels.create_channel(actor=ctx.user, id=key, **values)
+        channel = lifecycle.create_channel(actor=ctx.user, id=key, **values)
         root = channel.main_tree
         ctx.echo(
             "channel",

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q
 
 from contentcuration import tree
-from contentcuration.accounts import sharing
-from contentcuration.channels import proquint
+from contentcuration.channels import sharing
+from contentcuration.channels.lifecycle import proquint
 from contentcuration.models import (
     Channel,
     ChannelSet,
@@ -327,7 +327,7 @@ def invitation_create(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
 
 
 def invitation_update(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    """The invitee answers (``accepted`` / ``declined``: ``accounts.sharing``, the same rules as
+    """The invitee answers (``accepted`` / ``declined``: ``channels.sharing``, the same rules as
     the REST actions); the sender revokes; the sender or the channel's editors change
     ``share_mode`` while the invitation is pending. Nobody else changes anything."""
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db import transaction
 
-from . import tree
-from .errors import Conflict
-from .models import TREE_FIELDS, Channel, ChannelHistory, SecretToken, User
+from .. import tree
+from ..errors import Conflict
+from ..models import TREE_FIELDS, Channel, ChannelHistory, SecretToken, User
 
 DEFAULT_CONTENT_DEFAULTS: dict[str, Any] = {
     "author": None,

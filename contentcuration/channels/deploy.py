@@ -20,8 +20,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from .errors import Conflict
-from .models import AssessmentItem, Channel, ContentNode, File
+from ..errors import Conflict
+from ..models import AssessmentItem, Channel, ContentNode, File
 
 
 class DeployError(Conflict):
