@@ -1,5 +1,5 @@
 """The channel side of a chef run: start an upload (``create_chef_tree``), end it
-(``finish_upload``) and ask for a publish (``record_publish_request``).
+(``finish_upload``); a publish is asked for with ``channels.publishing.request_publish``.
 
 A run builds a fresh chef tree; finishing makes it the staging tree and, with ``--deploy``
 (``stage: false``), deploys it as the main tree. Ids are the client's (stable across runs),
@@ -17,8 +17,8 @@ from contentcuration.changes import record_server_change
 from contentcuration.channels import lifecycle
 from contentcuration.channels.deploy import DeployError, deploy_channel
 from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
-from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
-from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
+from contentcuration.models import Channel, ContentNode, File, User, is_hex_id
+from contentcuration.models.change_types import CHANNEL, DEPLOYED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
 from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files
@@ -195,21 +195,3 @@ def deploy_staged_tree(*, channel: Channel, user: User) -> Channel:
         created_by_id=user.pk,
     )
     return channel
-
-
-def record_publish_request(*, user: User, channel: Channel, version_notes: str = "") -> Change:
-    """Record the PUBLISHED change a publish request stands for (created_by = ``user``).
-
-    It is logged final ("accepted and queued"), as the sync endpoint logs a PUBLISHED change:
-    a row marked applied later would surface below revs watchers already passed. The adapter
-    enqueues the publish job, whose outcome is announced by new server changes.
-    """
-    return record_server_change(
-        table=CHANNEL,
-        key=channel.pk,
-        change_type=PUBLISHED,
-        channel_id=channel.pk,
-        created_by_id=user.pk,
-        version_notes=version_notes,
-        language=channel.language_id,
-    )

@@ -14,7 +14,6 @@ import hashlib
 import logging
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
@@ -25,8 +24,8 @@ from rest_framework.response import Response
 from contentcuration import storage
 from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.accounts.throttling import TokenThrottle
+from contentcuration.channels import publishing
 from contentcuration.errors import DomainError
-from contentcuration.jobs import enqueue_job
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 
@@ -165,29 +164,16 @@ def finish_channel(request):
 
 @internal_api("POST")
 def publish_channel(request):
-    """``{channel_id, version_notes?}`` -> ``{success, channel, task_id}``: records PUBLISHED, queues the job."""
+    """``{channel_id, version_notes?, language?}`` -> ``{success, channel, task_id}``: the same
+    request as the sync PUBLISHED change (``channels.publishing.request_publish``)."""
     data = json_body(request)
     channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
-    notes = data.get("version_notes") or ""
-    if not isinstance(notes, str):
-        raise InvalidRequest("version_notes must be a string", field="version_notes")
-    from contentcuration.publish.tasks import publish_channel_task
-
-    with transaction.atomic():
-        chef_upload.record_publish_request(user=request.user, channel=channel, version_notes=notes)
-        task_id = enqueue_job(
-            publish_channel_task,
-            kwargs={
-                "channel_id": channel.pk,
-                "user_id": request.user.pk,
-                "version_notes": notes,
-                "language": channel.language_id,
-                "draft": False,
-                "use_staging_tree": False,
-            },
-            user_id=request.user.pk,
-            channel_id=channel.pk,
-        )
+    task_id = publishing.request_publish(
+        channel_id=channel.pk,
+        user=request.user,
+        version_notes=data.get("version_notes") or "",
+        language=data.get("language") or None,
+    )
     return Response({"success": True, "channel": channel.pk, "task_id": task_id})
 
 

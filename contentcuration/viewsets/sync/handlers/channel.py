@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.channels import lifecycle
+from contentcuration.channels import lifecycle, publishing
 from contentcuration.channels.deploy import deploy_channel
 from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
@@ -178,52 +178,24 @@ def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
     return each_atomic(changes, apply_one)
 
 
-def _publish(ctx: ApplyContext, change: dict, index: int, *, draft: bool) -> None:
+def _publish(ctx: ApplyContext, change: dict, *, draft: bool) -> None:
     key = require_key(change)
-    channel = _editable(ctx, key)
-    if channel.deleted:
-        raise ChangeError(["Cannot publish a deleted channel"])
-    use_staging = bool(change.get("use_staging_tree")) if draft else False
-    if use_staging and channel.staging_tree_id is None:
-        raise ChangeError(["Channel has no staging tree"])
-    from contentcuration.jobs import enqueue_job, recover_abandoned_jobs
-
-    if not draft and ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
-        # The flag of a publish whose worker died is released here, not refused forever.
-        recover_abandoned_jobs(channel_ids=[key])
-        if ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
-            raise ChangeError(["Channel is already publishing"])
-    from contentcuration.publish.tasks import publish_channel_task
-
-    version_notes = change.get("version_notes") or ""
-    language = change.get("language") or "en"
-    if not isinstance(version_notes, str) or not isinstance(language, str):
-        raise ChangeError({"version_notes": ["Not a valid string."]})
-
-    def enqueue(server_rev: int) -> None:
-        task_id = enqueue_job(
-            publish_channel_task,
-            kwargs={
-                "channel_id": key,
-                "user_id": ctx.user.pk,
-                "version_notes": version_notes,
-                "language": language,
-                "draft": draft,
-                "use_staging_tree": use_staging,
-            },
-            user_id=ctx.user.pk,
-            channel_id=key,
-        )
-        # The ``publishing`` flag is the publisher's: it claims it when the job starts and
-        # always releases it, so a queued job that never runs cannot leave it stuck.
-        ctx.echo("channel", key, {TASK_ID: task_id}, channel_id=key, unpublishable=True)
-
-    ctx.after_insert.append((index, enqueue))
+    _editable(ctx, key)
+    # The client's change is the logged request; its task id is echoed after it.
+    task_id = publishing.request_publish(
+        channel_id=key,
+        user=ctx.user,
+        version_notes=change.get("version_notes") or "",
+        language=change.get("language") or None,
+        draft=draft,
+        use_staging_tree=bool(change.get("use_staging_tree")),
+        record_changes=False,
+    )
+    ctx.echo("channel", key, {TASK_ID: task_id}, channel_id=key, unpublishable=True)
 
 
 def publish_from_changes(ctx: ApplyContext, changes: list[dict], *, draft: bool = False) -> list[Outcome]:
-    positions = {id(c): i for i, c in enumerate(changes)}
-    return each_atomic(changes, lambda c: _publish(ctx, c, ctx_index(ctx, c, positions), draft=draft))
+    return each_atomic(changes, lambda c: _publish(ctx, c, draft=draft))
 
 
 def ctx_index(ctx: ApplyContext, change: dict, positions: dict) -> int:
