@@ -14,6 +14,8 @@ Adapters branch on the class, never on the text. Messages are shown to users as 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A write the domain refused. ``field`` names the input at fault (None: the request as a
@@ -21,15 +23,29 @@ class DomainError(Exception):
 
     field: str | None = None
 
-    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+    def __init__(self, message: str = "", *, field: str | None = None, errors: dict[str, Any] | None = None) -> None:
+        """``errors`` (``{field: [message, ...]}``) reports several fields at once; ``field``
+        and ``message`` then name the first."""
+        if errors and not message:
+            field, problems = next(iter(errors.items()))
+            message = first_message(problems)
         super().__init__(message)
         self.message = message or (self.__class__.__doc__ or self.__class__.__name__).strip().splitlines()[0]
         if field is not None:
             self.field = field
+        self.errors = errors
 
-    def as_errors(self) -> dict[str, list[str]] | list[str]:
+    def as_errors(self) -> dict[str, Any] | list[str]:
         """The DRF-style shape every protocol here answers with: ``{field: [message]}``."""
+        if self.errors:
+            return self.errors
         return {self.field: [self.message]} if self.field else [self.message]
+
+
+def first_message(problems: Any) -> str:
+    while isinstance(problems, (list, dict)) and problems:
+        problems = next(iter(problems.values())) if isinstance(problems, dict) else problems[0]
+    return str(problems)
 
 
 class NotFound(DomainError):

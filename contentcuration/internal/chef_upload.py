@@ -16,19 +16,17 @@ from contentcuration import tree
 from contentcuration.changes import record_server_change
 from contentcuration.channels import lifecycle
 from contentcuration.channels.deploy import DeployError, deploy_channel
-from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
+from contentcuration.limits import InvalidJSON, load_json, max_length
 from contentcuration.models import Channel, ContentNode, File, User, is_hex_id
 from contentcuration.models.change_types import CHANNEL, DEPLOYED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
 from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files
 
-CHANNEL_STRINGS = {
-    name: max_length(Channel, name) for name in ("name", "description", "tagline", "source_id", "source_domain")
-}
 
-
-def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
+def _channel_fields(data: Any) -> dict[str, Any]:
+    """The channel's model attributes from ``channel_data``, validated by the channel field
+    table (``channels.lifecycle.clean_channel_values``: the limits sync and the admin use)."""
     if not isinstance(data, dict):
         raise InvalidRequest("channel_data must be an object", field="channel_data")
     for key in ("id", "name"):
@@ -36,27 +34,14 @@ def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
             raise InvalidRequest(f"channel_data.{key} is required", field=f"channel_data.{key}")
     if not is_hex_id(data["id"]):
         raise InvalidRequest(f"{data['id']!r} is not a 32-character hex id", field="channel_data.id")
-    fields: dict[str, Any] = {}
-    for key, limit in CHANNEL_STRINGS.items():
-        value = data.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or len(value) > limit:
-            raise InvalidRequest(f"must be a string of at most {limit} characters", field=f"channel_data.{key}")
-        fields[key] = value
-    if not fields.get("name", "").strip():
+    # ricecooker sends None for what a chef left unset: that keeps the current value.
+    given = {k: data[k] for k in (*lifecycle.TEXT_FIELDS, "language", "thumbnail") if data.get(k) is not None}
+    fields = lifecycle.clean_channel_values(given, where="channel_data.")
+    if not (fields.get("name") or "").strip():
         raise InvalidRequest("the channel name is empty", field="channel_data.name")
-    language = data.get("language")
-    if language is not None and language not in ref.languages:
-        raise InvalidRequest(f"unknown language {language!r}", field="channel_data.language")
-    if language is not None:
-        fields["language_id"] = language
-    thumbnail = data.get("thumbnail")
-    if problem := thumbnail_name_problem(thumbnail):
-        raise InvalidRequest(problem, field="channel_data.thumbnail")
-    fields["thumbnail"] = thumbnail or None
+    fields.setdefault("thumbnail", None)
     if data.get("ricecooker_version") is not None:
-        fields["ricecooker_version"] = str(data["ricecooker_version"])[:100]
+        fields["ricecooker_version"] = str(data["ricecooker_version"])[: max_length(Channel, "ricecooker_version")]
     return fields
 
 
@@ -81,7 +66,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
     InvalidRequest / InvalidNodeData naming the field; atomic.
     """
     ref = ReferenceData.load()
-    fields = _channel_fields(channel_data, ref)
+    fields = _channel_fields(channel_data)
     channel_id = channel_data["id"]
     extra = channel_data.get("extra_fields") or {}
     if isinstance(extra, str):

@@ -86,5 +86,11 @@ def from_domain(exc: domain.DomainError) -> ChefError:
         (domain.QuotaExceeded, QuotaExceeded),
     ):
         if isinstance(exc, domain_class):
-            return chef_class(exc.message, field=exc.field)
-    return InvalidRequest(exc.message, field=exc.field)
+            return chef_class(_problems(exc), field=exc.field)
+    return InvalidRequest(_problems(exc), field=exc.field)
+
+
+def _problems(exc: domain.DomainError) -> list[Problem] | str:
+    if not exc.errors:
+        return exc.message
+    return [Problem(domain.first_message(problems), field=name) for name, problems in exc.errors.items()]

@@ -27,8 +27,8 @@ STATUS = (
 def domain_error_response(exc: DomainError) -> Response:
     code = next((code for cls, code in STATUS if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST)
     body: Any
-    if exc.field:
-        body = {exc.field: [exc.message]}
+    if exc.errors or exc.field:
+        body = exc.as_errors()
     elif code == status.HTTP_400_BAD_REQUEST:
         body = exc.message
     else:

@@ -3,12 +3,9 @@ deploy, sync from source channels (task). Spec 4.1."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from contentcuration.channels import lifecycle, publishing
 from contentcuration.channels.deploy import deploy_channel
-from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
-from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
+from contentcuration.models import Channel, is_hex_id
 from contentcuration.models.change_types import TASK_ID
 
 from .base import (
@@ -18,81 +15,11 @@ from .base import (
     Outcome,
     each_atomic,
     fold_mods,
-    merge,
     require_dict,
     require_key,
 )
 
-WRITABLE = (
-    "name",
-    "description",
-    "thumbnail",
-    "thumbnail_encoding",
-    "language",
-    "content_defaults",
-    "source_domain",
-    "deleted",
-)
-LIMITS = {name: max_length(Channel, name) for name in ("name", "description", "source_domain")}
-CONTENT_DEFAULT_KEYS = frozenset(lifecycle.DEFAULT_CONTENT_DEFAULTS)
-ROOT_FIELDS = frozenset({"name", "description", "language", "thumbnail", "thumbnail_encoding"})
-
-
-def _clean(data: dict, channel: Channel | None) -> dict[str, Any]:
-    """Validate API fields into model attributes. Raises ChangeError naming every bad field."""
-    errors: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for name, limit in LIMITS.items():
-        if name in data:
-            value = data[name]
-            if value is None and name == "source_domain":
-                values[name] = None
-            elif not isinstance(value, str):
-                errors[name] = ["Not a valid string."]
-            elif len(value) > limit:
-                errors[name] = [f"Ensure this field has no more than {limit} characters."]
-            else:
-                values[name] = value
-    if "thumbnail" in data:
-        if problem := thumbnail_name_problem(data["thumbnail"]):
-            errors["thumbnail"] = [problem]
-        else:
-            values["thumbnail"] = data["thumbnail"]
-    if "language" in data:
-        lang = data["language"]
-        if lang is not None and not Language.objects.filter(pk=lang if isinstance(lang, str) else "").exists():
-            errors["language"] = [f'Invalid pk "{lang}" - object does not exist.']
-        else:
-            values["language_id"] = lang
-    for name in ("thumbnail_encoding", "content_defaults"):
-        if name in data:
-            value = data[name]
-            if value is not None and not isinstance(value, dict):
-                errors[name] = ["Must be an object."]
-                continue
-            current = getattr(channel, name) if channel is not None else {}
-            merged = merge(current or {}, value or {})
-            if name == "thumbnail_encoding" and (problem := thumbnail_encoding_problem(merged)):
-                errors[name] = [problem]
-                continue
-            if name == "content_defaults":
-                unknown = set(merged) - CONTENT_DEFAULT_KEYS
-                if unknown:
-                    errors[name] = {k: ["Unknown content default."] for k in sorted(unknown)}
-                    continue
-                license = merged.get("license")
-                if license is not None and not License.objects.filter(license_name=license).exists():
-                    errors[name] = {"license": [f"{license!r} is not a valid license."]}
-                    continue
-            values[name] = merged
-    if "deleted" in data:
-        if not isinstance(data["deleted"], bool):
-            errors["deleted"] = ["Must be a valid boolean."]
-        else:
-            values["deleted"] = data["deleted"]
-    if errors:
-        raise ChangeError(errors)
-    return values
+WRITABLE = (*lifecycle.EDITABLE_FIELDS, "deleted")
 
 
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -107,7 +34,7 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         obj = require_dict(change, "obj")
         if Channel.objects.filter(pk=key).exists():
             raise ChangeError({"id": ["channel with this id already exists."]})
-        values = _clean({k: obj[k] for k in WRITABLE if k in obj and k != "deleted"}, None)
+        values = lifecycle.clean_channel_values({k: obj[k] for k in lifecycle.EDITABLE_FIELDS if k in obj})
         channel = lifecycle.create_channel(actor=ctx.user, id=key, **values)
         root = channel.main_tree
         ctx.echo(
@@ -134,33 +61,13 @@ def _editable(ctx: ApplyContext, key: str) -> Channel:
     return channel
 
 
-def _set_deleted(channel: Channel, deleted: bool, actor) -> None:
-    if channel.deleted == deleted:
-        return
-    ChannelHistory.objects.create(
-        channel=channel, actor=actor, action=ChannelHistory.DELETION if deleted else ChannelHistory.RECOVERY
-    )
-    if deleted:
-        Invitation.objects.filter(channel=channel, accepted=False, declined=False).delete()
-
-
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
         mods = fold_mods(require_dict(change, "mods"))
-        channel = _editable(ctx, key)
-        values = _clean({k: v for k, v in mods.items() if k in WRITABLE}, channel)
-        if "deleted" in values:
-            _set_deleted(channel, values["deleted"], ctx.user)
-        for name, value in values.items():
-            setattr(channel, name, value)
-        if values:
-            channel.save(update_fields=list(values))
-        if ROOT_FIELDS & set(mods) and channel.main_tree_id:
-            root_values = {"changed": True}
-            if "name" in values:
-                root_values["title"] = values["name"]
-            ContentNode.objects.filter(pk=channel.main_tree_id).update(**root_values)
+        _editable(ctx, key)
+        # The client's change is the logged one (record_change=False).
+        lifecycle.update_channel(channel_id=key, user=ctx.user, values=mods, record_change=False)
 
     return each_atomic(changes, apply_one)
 
@@ -168,12 +75,9 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
-        channel = Channel.objects.editable_by(ctx.user).filter(pk=key).first()
-        if channel is None:
-            return None
-        _set_deleted(channel, True, ctx.user)
-        channel.deleted = True
-        channel.save(update_fields=["deleted"])
+        if not Channel.objects.editable_by(ctx.user).filter(pk=key).exists():
+            return None  # spec 4.1: not-found is silently ok
+        lifecycle.delete_channel(channel_id=key, user=ctx.user, record_change=False)
 
     return each_atomic(changes, apply_one)
 
