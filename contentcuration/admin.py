@@ -164,7 +164,7 @@ def _add_outcome_errors(form, outcome: Any) -> None:
 def add_domain_errors(form, exc: DomainError) -> None:
     """The admin's one mapping of a domain refusal: each named field's error on that field
     (``language`` for ``language_id``), anything else on the form."""
-    problems = exc.errors or ({exc.field: [exc.message]} if exc.field else {None: [exc.message]})
+    problems = exc.field_errors or ({exc.field: [exc.message]} if exc.field else {None: [exc.message]})
     for name, messages_ in problems.items():
         field = {"language_id": "language", "license_id": "license"}.get(name, name)
         text = first_message(messages_)

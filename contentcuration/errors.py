@@ -23,22 +23,24 @@ class DomainError(Exception):
 
     field: str | None = None
 
-    def __init__(self, message: str = "", *, field: str | None = None, errors: dict[str, Any] | None = None) -> None:
-        """``errors`` (``{field: [message, ...]}``) reports several fields at once; ``field``
-        and ``message`` then name the first."""
-        if errors and not message:
-            field, problems = next(iter(errors.items()))
+    def __init__(
+        self, message: str = "", *, field: str | None = None, field_errors: dict[str, Any] | None = None
+    ) -> None:
+        """``field_errors`` (``{field: [message, ...]}``) reports several fields at once;
+        ``field`` and ``message`` then name the first."""
+        if field_errors and not message:
+            field, problems = next(iter(field_errors.items()))
             message = first_message(problems)
         super().__init__(message)
         self.message = message or (self.__class__.__doc__ or self.__class__.__name__).strip().splitlines()[0]
         if field is not None:
             self.field = field
-        self.errors = errors
+        self.field_errors = field_errors
 
     def as_errors(self) -> dict[str, Any] | list[str]:
         """The DRF-style shape every protocol here answers with: ``{field: [message]}``."""
-        if self.errors:
-            return self.errors
+        if self.field_errors:
+            return self.field_errors
         return {self.field: [self.message]} if self.field else [self.message]
 
 

@@ -214,7 +214,7 @@ def clean_channel_values(data: dict[str, Any], *, channel: Channel | None = None
                 continue
         values[name] = merged
     if errors:
-        raise Invalid(errors={f"{where}{name}": problems for name, problems in errors.items()})
+        raise Invalid(field_errors={f"{where}{name}": problems for name, problems in errors.items()})
     return values
 
 

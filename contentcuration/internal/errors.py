@@ -91,6 +91,6 @@ def from_domain(exc: domain.DomainError) -> ChefError:
 
 
 def _problems(exc: domain.DomainError) -> list[Problem] | str:
-    if not exc.errors:
+    if not exc.field_errors:
         return exc.message
-    return [Problem(domain.first_message(problems), field=name) for name, problems in exc.errors.items()]
+    return [Problem(domain.first_message(problems), field=name) for name, problems in exc.field_errors.items()]

@@ -27,7 +27,7 @@ STATUS = (
 def domain_error_response(exc: DomainError) -> Response:
     code = next((code for cls, code in STATUS if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST)
     body: Any
-    if exc.errors or exc.field:
+    if exc.field_errors or exc.field:
         body = exc.as_errors()
     elif code == status.HTTP_400_BAD_REQUEST:
         body = exc.message
