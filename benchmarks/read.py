@@ -35,7 +35,7 @@ def run() -> None:
     from django.test import Client
 
     from contentcuration import tree
-    from contentcuration.channels import create_channel
+    from contentcuration.channels.lifecycle import create_channel
     from contentcuration.models import ContentNode, ContentTag, User
 
     user = User.objects.create_user("bench@example.com", "password")

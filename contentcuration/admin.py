@@ -1,10 +1,12 @@
 """Django admin for every model.
 
-Tree structure is read-only here: it changes only via contentcuration.tree. Edits to channels,
+Tree structure is read-only here: it changes only via contentcuration.tree. Channels are
+written through the ``channels.lifecycle`` functions the other entry points call. Edits to
 nodes and questions are not saved by the admin forms: each is applied as the sync change it
-stands for (``sync.apply.apply_one``), with the signed-in admin as its author, so it is
-validated by the same rules, recorded in the change log (publish sees it, watchers hear of it)
-and marks the node changed, exactly as the same edit made in the browser would. Internal flags
+stands for (``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
+is validated by the same rules, recorded in the change log (publish sees it, watchers hear of
+it) and marks the node changed, exactly as the same edit made in the browser would. Domain
+errors become form errors in one place (``add_domain_errors``). Internal flags
 (``published``, ``changed``, ``complete``, timestamps, tree columns) are shown read-only.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.validators import MaxLengthValidator
 from django.db import models as db_models
 from django.db import transaction
 from django.utils.html import format_html
@@ -22,6 +25,8 @@ from le_utils.constants import exercises
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from .channels import lifecycle
+from .errors import DomainError, first_message
 from .models import (
     AssessmentItem,
     Change,
@@ -45,7 +50,7 @@ from .models import (
     User,
     new_hex_id,
 )
-from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, DELETED, UPDATED
+from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, UPDATED
 from .viewsets.sync.apply import apply_one
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
@@ -156,19 +161,32 @@ def _add_outcome_errors(form, outcome: Any) -> None:
         form.add_error(None, str(outcome))
 
 
-@admin.register(Channel)
-class ChannelAdmin(ChangeAppliedAdmin):
-    """Adding goes through the sync CREATED change (so the channel gets its trees, the admin
-    as editor and a history row); "Delete" is the soft delete a curator's delete is, and
-    superusers can purge a deleted channel for good with the "Purge" action."""
+def add_domain_errors(form, exc: DomainError) -> None:
+    """The admin's one mapping of a domain refusal: each named field's error on that field
+    (``language`` for ``language_id``), anything else on the form."""
+    problems = exc.field_errors or ({exc.field: [exc.message]} if exc.field else {None: [exc.message]})
+    for name, messages_ in problems.items():
+        field = {"language_id": "language", "license_id": "license"}.get(name, name)
+        text = first_message(messages_)
+        form.add_error(field if field in form.fields else None, text if field in form.fields else f"{name}: {text}")
 
-    sync_table = CHANNEL
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    """Every write is a ``channels.lifecycle`` function with the signed-in admin as its author:
+    adding is the sync CREATED change, as REST POST (``create_channel``: trees, the admin as
+    editor, a history row), saving is
+    ``update_channel`` (the same field table and change record as the browser's edit),
+    "Delete" is the soft delete (``delete_channel``), "Restore" undoes it, and superusers can
+    purge a deleted channel for good with the "Purge" action."""
+
     list_display = ("name", "id", "version", "public", "deleted", "last_published")
     list_filter = ("public", "deleted")
     search_fields = ("id", "name", "description", "source_id", "source_domain")
     fields = (
         "name",
         "description",
+        "tagline",
         "language",
         "thumbnail",
         "public",
@@ -189,30 +207,54 @@ class ChannelAdmin(ChangeAppliedAdmin):
         "content_defaults",
     )
     raw_id_fields = ("language",)
-    editable = ("name", "description", "language", "thumbnail")
+    editable = ("name", "description", "tagline", "language", "thumbnail")
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.fields if name not in self.editable]
 
-    def sync_channel_id(self, obj) -> str | None:
-        return obj.pk
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class CheckedByTheFieldTable(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # The limits are the field table's (with its messages), not a second copy here.
+                for name in lifecycle.TEXT_FIELDS:
+                    if name in self.fields:
+                        field = self.fields[name]
+                        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+            def clean(self):
+                cleaned = super().clean()
+                if not self._errors:
+                    try:
+                        lifecycle.clean_channel_values(_channel_values(self), channel=obj)
+                    except DomainError as exc:
+                        add_domain_errors(self, exc)
+                return cleaned
+
+        return CheckedByTheFieldTable
 
     def save_model(self, request, obj, form, change):
+        values = _channel_values(form)
         if change:
-            return super().save_model(request, obj, form, change)
-        key = new_hex_id()
-        values = {name: _wire_value(form.cleaned_data.get(name)) for name in self.editable}
-        outcome = apply_one(
-            user=request.user,
-            table=CHANNEL,
-            change_type=CREATED,
-            key=key,
-            obj={name: value for name, value in values.items() if value not in (None, "")},
-            channel_id=key,
-        )
-        if outcome is not None:
-            raise forms.ValidationError(str(outcome))
-        obj.pk = key
+            if values:
+                lifecycle.update_channel(channel_id=obj.pk, user=request.user, values=values)
+        else:
+            # As REST POST /api/channel: the sync CREATED change (logged, echoed to watchers),
+            # whose handler calls ``lifecycle.create_channel``.
+            key = new_hex_id()
+            outcome = apply_one(
+                user=request.user,
+                table=CHANNEL,
+                change_type=CREATED,
+                key=key,
+                obj={name: value for name, value in values.items() if value not in (None, "")},
+                channel_id=key,
+            )
+            if outcome is not None:
+                raise forms.ValidationError(str(outcome))
+            obj.pk = key
         obj.refresh_from_db()
 
     def get_deleted_objects(self, objs, request):
@@ -220,30 +262,44 @@ class ChannelAdmin(ChangeAppliedAdmin):
         return [str(obj) for obj in objs], {Channel._meta.verbose_name_plural: len(objs)}, set(), []
 
     def delete_model(self, request, obj):
-        apply_one(user=request.user, table=CHANNEL, change_type=DELETED, key=obj.pk, channel_id=obj.pk)
+        lifecycle.delete_channel(channel_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for channel in queryset:
             self.delete_model(request, channel)
 
+    @admin.action(description="Restore (undo the soft delete)")
+    def restore_channels(self, request, queryset):
+        for channel in queryset.filter(deleted=True):
+            lifecycle.restore_channel(channel_id=channel.pk, user=request.user)
+
     @admin.action(description="Purge permanently (deleted channels only; cannot be undone)")
     def purge_channels(self, request, queryset):
-        from .channels import purge_channel
-
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers can purge channels.", level=messages.ERROR)
             return
         purged = 0
         for channel in queryset:
-            if not channel.deleted:
-                self.message_user(request, f"{channel}: delete it first.", level=messages.WARNING)
+            try:
+                lifecycle.purge_channel(channel=channel)
+            except DomainError as exc:
+                self.message_user(request, f"{channel}: {exc.message} Delete it first.", level=messages.WARNING)
                 continue
-            purge_channel(channel=channel)
             purged += 1
         if purged:
             self.message_user(request, f"Purged {purged} channel(s).", level=messages.SUCCESS)
 
-    actions = ["purge_channels"]
+    actions = ["restore_channels", "purge_channels"]
+
+
+def _channel_values(form) -> dict[str, Any]:
+    """The edited channel fields as the APIs name them (a related row by its key)."""
+    names = form.cleaned_data if form.instance._state.adding else form.changed_data
+    return {
+        name: _wire_value(form.cleaned_data.get(name))
+        for name in names
+        if name in lifecycle.EDITABLE_FIELDS and name in form.cleaned_data
+    }
 
 
 class FileInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from typing import Any
 
 from le_utils.constants import completion_criteria, format_presets, mastery_criteria, modalities
 
+from .errors import Invalid
 from .models import AssessmentItem, ContentNode, File, License
 
 # Models a completion criterion may use per kind (Studio's utils/completion_criteria.py).
@@ -55,7 +56,7 @@ NULL_THRESHOLD_MODELS = frozenset({completion_criteria.REFERENCE, completion_cri
 SELECTION_TYPES = frozenset({"single_selection", "multiple_selection", "true_false", "input_question"})
 
 
-class InvalidCompletionCriteria(ValueError):
+class InvalidCompletionCriteria(Invalid):
     pass
 
 

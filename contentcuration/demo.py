@@ -7,7 +7,7 @@ import json
 from django.db import transaction
 
 from . import storage, tree
-from .channels import create_channel
+from .channels.lifecycle import create_channel
 from .models import AssessmentItem, Channel, ContentNode, File, User
 
 DEMO_CHANNEL_ID = "de" * 16

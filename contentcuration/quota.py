@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.db.models import Max, Q, QuerySet, Sum
 
+from . import errors
 from .models import Channel, File, User
 
 EXCLUDED_FORMATS = ("perseus",)
 
 
-class QuotaExceeded(Exception):
+class QuotaExceeded(errors.QuotaExceeded):
     """The upload would take the user over their allowance."""
 
     def __init__(self, *, used: int, allowed: int, size: int) -> None:

@@ -14,9 +14,9 @@ from celery import shared_task
 
 from contentcuration import jobs, tree
 from contentcuration.changes import record_server_change
+from contentcuration.channels.source_sync import SyncError, SyncOptions, sync_channel_from_sources
 from contentcuration.models import Channel, ContentNode, TaskMetadata, User
 from contentcuration.models.change_types import CHANNEL, COPYING_STATUS, TASK_ID
-from contentcuration.source_sync import SyncError, SyncOptions, sync_channel_from_sources
 
 logger = logging.getLogger(__name__)
 

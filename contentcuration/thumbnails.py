@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from . import storage
+from .errors import Invalid
 from .models import ContentNode, File, User
 
 DATA_URI_RE = re.compile(r"data:(image/(?:png|jpeg|jpg));base64,([A-Za-z0-9+/=\s]+)")
@@ -36,7 +37,7 @@ THUMBNAIL_PRESET_BY_KIND = {
 }
 
 
-class InvalidThumbnail(ValueError):
+class InvalidThumbnail(Invalid):
     pass
 
 

@@ -18,17 +18,18 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from contentcuration import tree
+from contentcuration.errors import Conflict, PermissionDenied
 from contentcuration.models import Invitation, User
 
 ACTIVATION_SALT = "contentcuration.accounts.activation"
 ACTIVATION_DAYS = 7
 
 
-class EmailInUse(ValueError):
+class EmailInUse(Conflict):
     """An account with this email exists; ``active`` says whether it is activated."""
 
     def __init__(self, active: bool):
-        super().__init__("An account with this email already exists.")
+        super().__init__("An account with this email already exists.", field="email")
         self.active = active
 
 
@@ -80,7 +81,7 @@ def send_activation_email(*, user: User, base_url: str) -> None:
     send_mail("Activate your account", body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
-class SignInToVerify(Exception):
+class SignInToVerify(PermissionDenied):
     """A verification link for an active account was opened by someone not signed in to it."""
 
 

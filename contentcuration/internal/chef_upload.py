@@ -1,5 +1,5 @@
 """The channel side of a chef run: start an upload (``create_chef_tree``), end it
-(``finish_upload``) and ask for a publish (``record_publish_request``).
+(``finish_upload``); a publish is asked for with ``channels.publishing.request_publish``.
 
 A run builds a fresh chef tree; finishing makes it the staging tree and, with ``--deploy``
 (``stage: false``), deploys it as the main tree. Ids are the client's (stable across runs),
@@ -12,23 +12,22 @@ from typing import Any
 
 from django.db import transaction
 
-from contentcuration import channels, tree
+from contentcuration import tree
 from contentcuration.changes import record_server_change
-from contentcuration.deploy import DeployError, deploy_channel
-from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
-from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
-from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
+from contentcuration.channels import lifecycle
+from contentcuration.channels.deploy import DeployError, deploy_channel
+from contentcuration.limits import InvalidJSON, load_json, max_length
+from contentcuration.models import Channel, ContentNode, File, User, is_hex_id
+from contentcuration.models.change_types import CHANNEL, DEPLOYED
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
 from .node_parsing import ParsedNode, ProblemCollector, ReferenceData, parse_files
 from .nodes import check_files_stored
 
-CHANNEL_STRINGS = {
-    name: max_length(Channel, name) for name in ("name", "description", "tagline", "source_id", "source_domain")
-}
 
-
-def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
+def _channel_fields(data: Any) -> dict[str, Any]:
+    """The channel's model attributes from ``channel_data``, validated by the channel field
+    table (``channels.lifecycle.clean_channel_values``: the limits sync and the admin use)."""
     if not isinstance(data, dict):
         raise InvalidRequest("channel_data must be an object", field="channel_data")
     for key in ("id", "name"):
@@ -36,27 +35,14 @@ def _channel_fields(data: Any, ref: ReferenceData) -> dict[str, Any]:
             raise InvalidRequest(f"channel_data.{key} is required", field=f"channel_data.{key}")
     if not is_hex_id(data["id"]):
         raise InvalidRequest(f"{data['id']!r} is not a 32-character hex id", field="channel_data.id")
-    fields: dict[str, Any] = {}
-    for key, limit in CHANNEL_STRINGS.items():
-        value = data.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or len(value) > limit:
-            raise InvalidRequest(f"must be a string of at most {limit} characters", field=f"channel_data.{key}")
-        fields[key] = value
-    if not fields.get("name", "").strip():
+    # ricecooker sends None for what a chef left unset: that keeps the current value.
+    given = {k: data[k] for k in (*lifecycle.TEXT_FIELDS, "language", "thumbnail") if data.get(k) is not None}
+    fields = lifecycle.clean_channel_values(given, where="channel_data.")
+    if not (fields.get("name") or "").strip():
         raise InvalidRequest("the channel name is empty", field="channel_data.name")
-    language = data.get("language")
-    if language is not None and language not in ref.languages:
-        raise InvalidRequest(f"unknown language {language!r}", field="channel_data.language")
-    if language is not None:
-        fields["language_id"] = language
-    thumbnail = data.get("thumbnail")
-    if problem := thumbnail_name_problem(thumbnail):
-        raise InvalidRequest(problem, field="channel_data.thumbnail")
-    fields["thumbnail"] = thumbnail or None
+    fields.setdefault("thumbnail", None)
     if data.get("ricecooker_version") is not None:
-        fields["ricecooker_version"] = str(data["ricecooker_version"])[:100]
+        fields["ricecooker_version"] = str(data["ricecooker_version"])[: max_length(Channel, "ricecooker_version")]
     return fields
 
 
@@ -81,7 +67,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
     InvalidRequest / InvalidNodeData naming the field; atomic.
     """
     ref = ReferenceData.load()
-    fields = _channel_fields(channel_data, ref)
+    fields = _channel_fields(channel_data)
     channel_id = channel_data["id"]
     extra = channel_data.get("extra_fields") or {}
     if isinstance(extra, str):
@@ -103,7 +89,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
 
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None:
-        channel = channels.create_channel(actor=user, id=channel_id, source_url=fields.get("source_domain"), **fields)
+        channel = lifecycle.create_channel(actor=user, id=channel_id, source_url=fields.get("source_domain"), **fields)
     elif not Channel.objects.editable_by(user).filter(pk=channel_id).exists():
         raise Forbidden(f"You cannot edit channel {channel_id}", field="channel_data.id")
     else:
@@ -195,21 +181,3 @@ def deploy_staged_tree(*, channel: Channel, user: User) -> Channel:
         created_by_id=user.pk,
     )
     return channel
-
-
-def record_publish_request(*, user: User, channel: Channel, version_notes: str = "") -> Change:
-    """Record the PUBLISHED change a publish request stands for (created_by = ``user``).
-
-    It is logged final ("accepted and queued"), as the sync endpoint logs a PUBLISHED change:
-    a row marked applied later would surface below revs watchers already passed. The adapter
-    enqueues the publish job, whose outcome is announced by new server changes.
-    """
-    return record_server_change(
-        table=CHANNEL,
-        key=channel.pk,
-        change_type=PUBLISHED,
-        channel_id=channel.pk,
-        created_by_id=user.pk,
-        version_notes=version_notes,
-        language=channel.language_id,
-    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from contentcuration import errors as domain
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -74,3 +76,21 @@ class QuotaExceeded(ChefError):
     # keeps one meaning for one condition.
     status = 412
     code = "quota_exceeded"
+
+
+def from_domain(exc: domain.DomainError) -> ChefError:
+    """The chef API's one mapping of a domain refusal (``contentcuration.errors``), by class."""
+    for domain_class, chef_class in (
+        (domain.NotFound, NotFound),
+        (domain.PermissionDenied, Forbidden),
+        (domain.QuotaExceeded, QuotaExceeded),
+    ):
+        if isinstance(exc, domain_class):
+            return chef_class(_problems(exc), field=exc.field)
+    return InvalidRequest(_problems(exc), field=exc.field)
+
+
+def _problems(exc: domain.DomainError) -> list[Problem] | str:
+    if not exc.field_errors:
+        return exc.message
+    return [Problem(domain.first_message(problems), field=name) for name, problems in exc.field_errors.items()]

@@ -3,7 +3,8 @@
 Every view is DRF (so CSRF-exempt for token clients), authenticates with ``Authorization:
 Token <key>`` or a session, requires a logged-in user, and reads its JSON from the raw body:
 ricecooker posts JSON without a Content-Type (spec ricecooker-api.md 2.3), so DRF's
-content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx.
+content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx; a domain
+function's ``DomainError`` is mapped to one (``errors.from_domain``) in ``internal_api``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hashlib
 import logging
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
@@ -24,13 +24,15 @@ from rest_framework.response import Response
 from contentcuration import storage
 from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.accounts.throttling import TokenThrottle
-from contentcuration.jobs import enqueue_job
+from contentcuration.channels import publishing
+from contentcuration.errors import DomainError
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
+from contentcuration.publish.tasks import publish_channel_task
 from contentcuration.viewsets import openapi
 
 from . import chef_upload, node_parsing, nodes, tree_data
-from .errors import ChefError, InvalidRequest, QuotaExceeded
+from .errors import ChefError, InvalidRequest, QuotaExceeded, from_domain
 from .versions import version_status
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,10 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=(), 
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
-                return view(request, *args, **kwargs)
+                try:
+                    return view(request, *args, **kwargs)
+                except DomainError as exc:
+                    raise from_domain(exc) from exc
             except ChefError as exc:
                 logger.info("chef API %s by %s refused: %s", request.path, request.user, exc)
                 return Response(exc.as_json(), status=exc.status)
@@ -161,29 +166,17 @@ def finish_channel(request):
 
 @internal_api("POST", request_type=openapi.ChefPublishChannel)
 def publish_channel(request):
-    """``{channel_id, version_notes?}`` -> ``{success, channel, task_id}``: records PUBLISHED, queues the job."""
+    """``{channel_id, version_notes?, language?}`` -> ``{success, channel, task_id}``: the same
+    request as the sync PUBLISHED change (``channels.publishing.request_publish``)."""
     data = json_body(request)
     channel = chef_upload.editable_channel(user=request.user, channel_id=required(data, "channel_id"))
-    notes = data.get("version_notes") or ""
-    if not isinstance(notes, str):
-        raise InvalidRequest("version_notes must be a string", field="version_notes")
-    from contentcuration.publish.tasks import publish_channel_task
-
-    with transaction.atomic():
-        chef_upload.record_publish_request(user=request.user, channel=channel, version_notes=notes)
-        task_id = enqueue_job(
-            publish_channel_task,
-            kwargs={
-                "channel_id": channel.pk,
-                "user_id": request.user.pk,
-                "version_notes": notes,
-                "language": channel.language_id,
-                "draft": False,
-                "use_staging_tree": False,
-            },
-            user_id=request.user.pk,
-            channel_id=channel.pk,
-        )
+    task_id = publishing.request_publish(
+        task=publish_channel_task,
+        channel_id=channel.pk,
+        user=request.user,
+        version_notes=data.get("version_notes") or "",
+        language=data.get("language") or None,
+    )
     return Response({"success": True, "channel": channel.pk, "task_id": task_id})
 
 

@@ -3,7 +3,7 @@
 A channel owns up to five trees: ``main_tree`` (what curators edit and publish),
 ``staging_tree`` (a chef upload waiting to be deployed), ``chef_tree`` (an upload in progress),
 ``trash_tree`` (deleted nodes until the trash is emptied) and ``previous_tree`` (the main tree
-before the last deploy). Roots are created by ``contentcuration.channels.create_channel``.
+before the last deploy). Roots are created by ``contentcuration.channels.lifecycle.create_channel``.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ class Invitation(models.Model):
     """An offer of edit or view access to a channel, sent to an email address.
 
     Answered once, by whoever proves they own the address (``User.email_verified``); the
-    rules live in ``accounts.sharing``.
+    rules live in ``channels.sharing``.
     """
 
     SHARE_MODES = [("edit", "edit"), ("view", "view")]

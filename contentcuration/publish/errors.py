@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from contentcuration.errors import Conflict, DomainError, Invalid
 
-class PublishError(Exception):
+
+class PublishError(DomainError):
     """A publish that did not produce a version. The previous version is untouched."""
 
 
-class ChannelIncomplete(PublishError):
+class ChannelIncomplete(PublishError, Conflict):
     """The channel cannot be published as it is (no language, deleted, nothing to export)."""
 
 
-class AlreadyPublishing(PublishError):
+class AlreadyPublishing(PublishError, Conflict):
     """Another publish of the same channel is running."""
 
 
-class NodeError(PublishError):
+class NodeError(PublishError, Invalid):
     """One node could not be exported (bad exercise data, missing image, ...)."""
 
 
-class NodesFailed(PublishError):
+class NodesFailed(PublishError, Invalid):
     """One or more nodes could not be exported; ``errors`` holds one message per node."""
 
     def __init__(self, errors: list[str] | str):
@@ -33,5 +35,5 @@ class NodesFailed(PublishError):
         super().__init__(f"{len(errors)} node(s) could not be published: {shown}{more}")
 
 
-class TreeChangedDuringExport(PublishError):
+class TreeChangedDuringExport(PublishError, Conflict):
     """The tree was restructured while it was being read; the export is retried."""

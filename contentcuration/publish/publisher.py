@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from .. import storage
 from ..changes import record_server_change
-from ..channels import ensure_channel_tokens, proquint
+from ..channels.lifecycle import ensure_channel_tokens, proquint
 from ..jobs import JobCancelled
 from ..models import (
     Change,

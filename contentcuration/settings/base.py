@@ -287,6 +287,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain errors (contentcuration/errors.py) become 4xx answers in this one place.
+    "EXCEPTION_HANDLER": "contentcuration.viewsets.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -8,7 +8,7 @@ from typing import Any
 import factory
 
 from contentcuration import tree
-from contentcuration.channels import create_channel
+from contentcuration.channels.lifecycle import create_channel
 from contentcuration.models import AssessmentItem, Channel, ContentNode, File, User, new_hex_id
 from contentcuration.storage import storage_key
 

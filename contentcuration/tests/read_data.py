@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rest_framework.test import APIClient
 
-from contentcuration.channels import ensure_channel_tokens
+from contentcuration.channels.lifecycle import ensure_channel_tokens
 from contentcuration.models import (
     Channel,
     ChannelSet,

@@ -2,7 +2,7 @@
 
 Sync changes go through ``/api/sync/`` with token auth (a script's path); REST actions go
 through a session with CSRF enforced (a browser's path). Both end in
-``accounts.sharing.accept_invitation``.
+``channels.sharing.accept_invitation``.
 """
 
 from __future__ import annotations

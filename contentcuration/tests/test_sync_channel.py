@@ -124,6 +124,8 @@ def test_publishing_queues_the_publish_task(owner, channel, change_type, draft, 
 
 def test_publishing_twice_through_sync_makes_two_versions(owner, channel, django_capture_on_commit_callbacks):
     fields = {"complete": True, "license_id": 1, "copyright_holder": "Someone", "language_id": "en"}
+    # A request without a language publishes in the channel's (issue 11; it used to be "en").
+    Channel.objects.filter(pk=channel.pk).update(language_id="en")
     document = build_tree(channel.main_tree, [("document", [], fields)])[0]
     make_file(contentnode=document)
     for version in (1, 2):

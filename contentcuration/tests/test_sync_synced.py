@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contentcuration import jobs, source_sync, tree
+from contentcuration import jobs, tree
+from contentcuration.channels import source_sync
 from contentcuration.models import (
     AssessmentItem,
     Change,

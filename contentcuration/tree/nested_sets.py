@@ -13,6 +13,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
 from ..db.locks import is_deadlock, lock_trees
+from ..errors import Invalid, NotFound
 from ..models import (
     ContentNode,
     PrerequisiteContentRelationship,
@@ -25,7 +26,7 @@ BULK_BATCH_SIZE = 1000  # benchmarks/tree.py: 500..2000 make no measurable diffe
 MAX_ATTEMPTS = 5
 
 
-class TreeError(ValueError):
+class TreeError(Invalid):
     """Base class of the errors this module raises; the message is safe to show a user."""
 
 
@@ -37,7 +38,7 @@ class InvalidPosition(TreeError):
     pass
 
 
-class NodeNotFound(TreeError):
+class NodeNotFound(TreeError, NotFound):
     pass
 
 

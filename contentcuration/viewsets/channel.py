@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from contentcuration.channels import lifecycle
 from contentcuration.db.search import filter_channels_by_keywords
 from contentcuration.models import (
     Change,
@@ -20,7 +21,7 @@ from contentcuration.models import (
     ContentNode,
     File,
 )
-from contentcuration.models.change_types import CHANNEL, PUBLISHED, UPDATED
+from contentcuration.models.change_types import CHANNEL, PUBLISHED
 from contentcuration.storage import content_url
 from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import (
@@ -35,7 +36,6 @@ from contentcuration.viewsets.base import (
     ValuesPageNumberPagination,
 )
 from contentcuration.viewsets.rows import ChannelRow
-from contentcuration.viewsets.sync.apply import apply_one
 
 
 def _in_main_tree(nodes) -> Q:
@@ -151,9 +151,9 @@ class ChannelPagination(ValuesPageNumberPagination):
 
 class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
     """GET ``/api/channel`` (required filter) and ``/api/channel/<id>``; POST creates a
-    channel and DELETE soft-deletes one (spec 4.1), both applied as the sync change they
-    stand for (CREATED; UPDATED ``{deleted: true}``), so watchers hear of them as of any
-    edit. PATCH / PUT stay 405: edits go through ``/api/sync``.
+    channel (applied as the sync CREATED change it stands for) and DELETE soft-deletes one
+    (``channels.lifecycle.delete_channel``, which records UPDATED ``{deleted: true}``), so
+    watchers hear of them as of any edit (spec 4.1). PATCH / PUT stay 405: edits go through ``/api/sync``.
     """
 
     http_method_names = ["get", "post", "delete", "head", "options"]
@@ -335,16 +335,7 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
     def destroy(self, request, *args, **kwargs):
         """Soft delete: editors (and admins) only, 404 for anyone else; 204."""
         channel = self.get_edit_object()
-        outcome = apply_one(
-            user=request.user,
-            table=CHANNEL,
-            change_type=UPDATED,
-            key=channel.pk,
-            channel_id=channel.pk,
-            mods={"deleted": True},
-        )
-        if outcome is not None:
-            return Response(outcome if isinstance(outcome, dict) else {"detail": outcome}, status=400)
+        lifecycle.delete_channel(channel_id=channel.pk, user=request.user)
         return Response(status=204)
 
     def get_edit_object(self) -> Channel:

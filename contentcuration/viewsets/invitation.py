@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contentcuration.accounts.sharing import InvitationError, NotTheInvitee, accept_invitation, decline_invitation
+from contentcuration.channels.sharing import accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
 from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
@@ -70,14 +69,10 @@ class InvitationViewSet(ReadOnlyValuesViewset):
 
     def _answer(self, request, answer):
         """404 when the requester may not see it; 403 when they see it but are not the
-        invitee; 400 when it cannot be answered (revoked, already accepted)."""
+        invitee; 400 when it cannot be answered (revoked, already accepted): the domain's
+        errors, answered by ``viewsets.errors``."""
         invitation = self.get_object()
-        try:
-            answer(invitation_id=invitation.pk, user=request.user)
-        except NotTheInvitee as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        except InvitationError as exc:
-            return Response(str(exc), status=status.HTTP_400_BAD_REQUEST)
+        answer(invitation_id=invitation.pk, user=request.user)
         return Response({"status": "success"})
 
     @extend_schema(

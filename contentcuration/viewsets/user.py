@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from contentcuration.accounts.profile import mark_notifications_read
-from contentcuration.accounts.sharing import NotAViewer, remove_viewer
+from contentcuration.channels.sharing import remove_viewer
 from contentcuration.models import Channel, User, is_hex_id
 from contentcuration.quota import recalculate_storage_used
 from contentcuration.viewsets import openapi
@@ -171,8 +171,5 @@ class ChannelUserViewSet(ReadOnlyValuesViewset):
             return Response(
                 {"detail": "Only the user or a channel editor can do this."}, status=status.HTTP_403_FORBIDDEN
             )
-        try:
-            remove_viewer(channel=channel, user=user, actor=request.user)
-        except NotAViewer as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        remove_viewer(channel=channel, user=user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,5 @@
 """``manage.py create_channel --owner EMAIL --name NAME``: a channel made the way the app's
-"New channel" makes it (channels.create_channel). Prints it as JSON."""
+"New channel" makes it (channels.lifecycle.create_channel). Prints it as JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contentcuration.accounts.registration import find_user
-from contentcuration.channels import create_channel
+from contentcuration.channels.lifecycle import create_channel
 
 
 class Command(BaseCommand):

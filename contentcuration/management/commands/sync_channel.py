@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contentcuration.source_sync import SyncError, SyncOptions, sync_channel_from_sources
+from contentcuration.channels.source_sync import SyncError, SyncOptions, sync_channel_from_sources
 
 FLAGS = ("titles_and_descriptions", "resource_details", "files", "assessment_items")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
+from contentcuration.errors import DomainError
 from contentcuration.models import LABEL_FIELDS, User
 
 NOT_FOUND = ["Not found"]
@@ -61,7 +62,9 @@ class ApplyContext:
 
 
 def each_atomic(changes: list[dict], apply_one: Callable[[dict], Outcome]) -> list[Outcome]:
-    """Apply changes one by one, each in its own savepoint; ChangeError fails only that one."""
+    """Apply changes one by one, each in its own savepoint; a ChangeError or a DomainError
+    (``contentcuration.errors``: ``{field: [message]}``, or ``[message]`` without a field)
+    fails only that one."""
     outcomes: list[Outcome] = []
     for change in changes:
         try:
@@ -69,6 +72,8 @@ def each_atomic(changes: list[dict], apply_one: Callable[[dict], Outcome]) -> li
                 outcomes.append(apply_one(change))
         except ChangeError as exc:
             outcomes.append(exc.errors)
+        except DomainError as exc:  # the one place sync shapes a domain refusal
+            outcomes.append(exc.as_errors())
         except (DatabaseError, ValueError, TypeError, KeyError) as exc:
             outcomes.append([_message(exc)])
     return outcomes

@@ -3,13 +3,11 @@ deploy, sync from source channels (task). Spec 4.1."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from contentcuration import channels
-from contentcuration.deploy import DeployError, deploy_channel
-from contentcuration.limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
-from contentcuration.models import Channel, ChannelHistory, ContentNode, Invitation, Language, License, is_hex_id
+from contentcuration.channels import lifecycle, publishing
+from contentcuration.channels.deploy import deploy_channel
+from contentcuration.models import Channel, is_hex_id
 from contentcuration.models.change_types import TASK_ID
+from contentcuration.publish.tasks import publish_channel_task
 
 from .base import (
     NOT_FOUND,
@@ -18,81 +16,11 @@ from .base import (
     Outcome,
     each_atomic,
     fold_mods,
-    merge,
     require_dict,
     require_key,
 )
 
-WRITABLE = (
-    "name",
-    "description",
-    "thumbnail",
-    "thumbnail_encoding",
-    "language",
-    "content_defaults",
-    "source_domain",
-    "deleted",
-)
-LIMITS = {name: max_length(Channel, name) for name in ("name", "description", "source_domain")}
-CONTENT_DEFAULT_KEYS = frozenset(channels.DEFAULT_CONTENT_DEFAULTS)
-ROOT_FIELDS = frozenset({"name", "description", "language", "thumbnail", "thumbnail_encoding"})
-
-
-def _clean(data: dict, channel: Channel | None) -> dict[str, Any]:
-    """Validate API fields into model attributes. Raises ChangeError naming every bad field."""
-    errors: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for name, limit in LIMITS.items():
-        if name in data:
-            value = data[name]
-            if value is None and name == "source_domain":
-                values[name] = None
-            elif not isinstance(value, str):
-                errors[name] = ["Not a valid string."]
-            elif len(value) > limit:
-                errors[name] = [f"Ensure this field has no more than {limit} characters."]
-            else:
-                values[name] = value
-    if "thumbnail" in data:
-        if problem := thumbnail_name_problem(data["thumbnail"]):
-            errors["thumbnail"] = [problem]
-        else:
-            values["thumbnail"] = data["thumbnail"]
-    if "language" in data:
-        lang = data["language"]
-        if lang is not None and not Language.objects.filter(pk=lang if isinstance(lang, str) else "").exists():
-            errors["language"] = [f'Invalid pk "{lang}" - object does not exist.']
-        else:
-            values["language_id"] = lang
-    for name in ("thumbnail_encoding", "content_defaults"):
-        if name in data:
-            value = data[name]
-            if value is not None and not isinstance(value, dict):
-                errors[name] = ["Must be an object."]
-                continue
-            current = getattr(channel, name) if channel is not None else {}
-            merged = merge(current or {}, value or {})
-            if name == "thumbnail_encoding" and (problem := thumbnail_encoding_problem(merged)):
-                errors[name] = [problem]
-                continue
-            if name == "content_defaults":
-                unknown = set(merged) - CONTENT_DEFAULT_KEYS
-                if unknown:
-                    errors[name] = {k: ["Unknown content default."] for k in sorted(unknown)}
-                    continue
-                license = merged.get("license")
-                if license is not None and not License.objects.filter(license_name=license).exists():
-                    errors[name] = {"license": [f"{license!r} is not a valid license."]}
-                    continue
-            values[name] = merged
-    if "deleted" in data:
-        if not isinstance(data["deleted"], bool):
-            errors["deleted"] = ["Must be a valid boolean."]
-        else:
-            values["deleted"] = data["deleted"]
-    if errors:
-        raise ChangeError(errors)
-    return values
+WRITABLE = (*lifecycle.EDITABLE_FIELDS, "deleted")
 
 
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -100,15 +28,15 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         key = require_key(change)
         if not is_hex_id(key):
             raise ChangeError({"id": ["Must be a 32-character hex id."]})
-        if channels.is_chef_channel_id(key):
+        if lifecycle.is_chef_channel_id(key):
             raise ChangeError(
                 {"id": ["Version-5 UUIDs are reserved for channels uploaded by chefs; use a random (version 4) id."]}
             )
         obj = require_dict(change, "obj")
         if Channel.objects.filter(pk=key).exists():
             raise ChangeError({"id": ["channel with this id already exists."]})
-        values = _clean({k: obj[k] for k in WRITABLE if k in obj and k != "deleted"}, None)
-        channel = channels.create_channel(actor=ctx.user, id=key, **values)
+        values = lifecycle.clean_channel_values({k: obj[k] for k in lifecycle.EDITABLE_FIELDS if k in obj})
+        channel = lifecycle.create_channel(actor=ctx.user, id=key, **values)
         root = channel.main_tree
         ctx.echo(
             "channel",
@@ -134,33 +62,13 @@ def _editable(ctx: ApplyContext, key: str) -> Channel:
     return channel
 
 
-def _set_deleted(channel: Channel, deleted: bool, actor) -> None:
-    if channel.deleted == deleted:
-        return
-    ChannelHistory.objects.create(
-        channel=channel, actor=actor, action=ChannelHistory.DELETION if deleted else ChannelHistory.RECOVERY
-    )
-    if deleted:
-        Invitation.objects.filter(channel=channel, accepted=False, declined=False).delete()
-
-
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
         mods = fold_mods(require_dict(change, "mods"))
-        channel = _editable(ctx, key)
-        values = _clean({k: v for k, v in mods.items() if k in WRITABLE}, channel)
-        if "deleted" in values:
-            _set_deleted(channel, values["deleted"], ctx.user)
-        for name, value in values.items():
-            setattr(channel, name, value)
-        if values:
-            channel.save(update_fields=list(values))
-        if ROOT_FIELDS & set(mods) and channel.main_tree_id:
-            root_values = {"changed": True}
-            if "name" in values:
-                root_values["title"] = values["name"]
-            ContentNode.objects.filter(pk=channel.main_tree_id).update(**root_values)
+        _editable(ctx, key)
+        # The client's change is the logged one (record_change=False).
+        lifecycle.update_channel(channel_id=key, user=ctx.user, values=mods, record_change=False)
 
     return each_atomic(changes, apply_one)
 
@@ -168,62 +76,32 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
-        channel = Channel.objects.editable_by(ctx.user).filter(pk=key).first()
-        if channel is None:
-            return None
-        _set_deleted(channel, True, ctx.user)
-        channel.deleted = True
-        channel.save(update_fields=["deleted"])
+        if not Channel.objects.editable_by(ctx.user).filter(pk=key).exists():
+            return None  # spec 4.1: not-found is silently ok
+        lifecycle.delete_channel(channel_id=key, user=ctx.user, record_change=False)
 
     return each_atomic(changes, apply_one)
 
 
-def _publish(ctx: ApplyContext, change: dict, index: int, *, draft: bool) -> None:
+def _publish(ctx: ApplyContext, change: dict, *, draft: bool) -> None:
     key = require_key(change)
-    channel = _editable(ctx, key)
-    if channel.deleted:
-        raise ChangeError(["Cannot publish a deleted channel"])
-    use_staging = bool(change.get("use_staging_tree")) if draft else False
-    if use_staging and channel.staging_tree_id is None:
-        raise ChangeError(["Channel has no staging tree"])
-    from contentcuration.jobs import enqueue_job, recover_abandoned_jobs
-
-    if not draft and ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
-        # The flag of a publish whose worker died is released here, not refused forever.
-        recover_abandoned_jobs(channel_ids=[key])
-        if ContentNode.objects.filter(pk=channel.main_tree_id, publishing=True).exists():
-            raise ChangeError(["Channel is already publishing"])
-    from contentcuration.publish.tasks import publish_channel_task
-
-    version_notes = change.get("version_notes") or ""
-    language = change.get("language") or "en"
-    if not isinstance(version_notes, str) or not isinstance(language, str):
-        raise ChangeError({"version_notes": ["Not a valid string."]})
-
-    def enqueue(server_rev: int) -> None:
-        task_id = enqueue_job(
-            publish_channel_task,
-            kwargs={
-                "channel_id": key,
-                "user_id": ctx.user.pk,
-                "version_notes": version_notes,
-                "language": language,
-                "draft": draft,
-                "use_staging_tree": use_staging,
-            },
-            user_id=ctx.user.pk,
-            channel_id=key,
-        )
-        # The ``publishing`` flag is the publisher's: it claims it when the job starts and
-        # always releases it, so a queued job that never runs cannot leave it stuck.
-        ctx.echo("channel", key, {TASK_ID: task_id}, channel_id=key, unpublishable=True)
-
-    ctx.after_insert.append((index, enqueue))
+    _editable(ctx, key)
+    # The client's change is the logged request; its task id is echoed after it.
+    task_id = publishing.request_publish(
+        task=publish_channel_task,
+        channel_id=key,
+        user=ctx.user,
+        version_notes=change.get("version_notes") or "",
+        language=change.get("language") or None,
+        draft=draft,
+        use_staging_tree=bool(change.get("use_staging_tree")),
+        record_changes=False,
+    )
+    ctx.echo("channel", key, {TASK_ID: task_id}, channel_id=key, unpublishable=True)
 
 
 def publish_from_changes(ctx: ApplyContext, changes: list[dict], *, draft: bool = False) -> list[Outcome]:
-    positions = {id(c): i for i, c in enumerate(changes)}
-    return each_atomic(changes, lambda c: _publish(ctx, c, ctx_index(ctx, c, positions), draft=draft))
+    return each_atomic(changes, lambda c: _publish(ctx, c, draft=draft))
 
 
 def ctx_index(ctx: ApplyContext, change: dict, positions: dict) -> int:
@@ -276,10 +154,7 @@ def sync_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
 def deploy_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         channel = _editable(ctx, require_key(change))
-        try:
-            channel = deploy_channel(channel=channel)
-        except DeployError as exc:
-            raise ChangeError([str(exc)]) from None
+        channel = deploy_channel(channel=channel)
         ctx.echo(
             "channel", channel.pk, {"root_id": channel.main_tree_id, "staging_root_id": None}, channel_id=channel.pk
         )

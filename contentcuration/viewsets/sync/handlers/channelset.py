@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.channels import proquint
+from contentcuration.channels.lifecycle import proquint
 from contentcuration.models import Channel, ChannelSet, SecretToken, is_hex_id
 
 from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, fold_mods, require_dict, require_key

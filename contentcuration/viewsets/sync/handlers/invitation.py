@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from contentcuration.accounts import sharing
+from contentcuration.channels import sharing
 from contentcuration.models import Channel, Invitation, User, is_hex_id
 
 from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
@@ -65,7 +65,7 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
-    """The invitee answers (``accepted`` / ``declined``: ``accounts.sharing``, the same rules as
+    """The invitee answers (``accepted`` / ``declined``: ``channels.sharing``, the same rules as
     the REST actions); the sender revokes; the sender or the channel's editors change
     ``share_mode`` while the invitation is pending. Nobody else changes anything."""
 

@@ -10,31 +10,32 @@ from __future__ import annotations
 from django.db import transaction
 
 from contentcuration.changes import record_server_change
+from contentcuration.errors import Conflict, DomainError, PermissionDenied
 from contentcuration.models import Channel, Invitation, User
 from contentcuration.models.change_types import CREATED, DELETED, EDITOR_M2M, INVITATION, VIEWER_M2M
 
 
-class InvitationError(ValueError):
+class InvitationError(DomainError):
     """Why an invitation cannot be answered; the message is shown to the user."""
 
 
-class InvitationRevoked(InvitationError):
+class InvitationRevoked(InvitationError, Conflict):
     pass
 
 
-class InvitationAlreadyAccepted(InvitationError):
+class InvitationAlreadyAccepted(InvitationError, Conflict):
     """An accepted invitation is used up: access removed later is not regained through it."""
 
 
-class EmailNotVerified(InvitationError):
+class EmailNotVerified(InvitationError, Conflict):
     pass
 
 
-class NotAViewer(ValueError):
+class NotAViewer(Conflict):
     pass
 
 
-class NotTheInvitee(InvitationError):
+class NotTheInvitee(InvitationError, PermissionDenied):
     pass
 
 

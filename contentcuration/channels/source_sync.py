@@ -23,13 +23,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from le_utils.constants import format_presets
 
-from . import tree
-from .changes import record_server_changes
-from .completeness import refresh_completeness
-from .db.locks import is_deadlock
-from .files import serialize_file
-from .models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
-from .models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
+from .. import tree
+from ..changes import record_server_changes
+from ..completeness import refresh_completeness
+from ..db.locks import is_deadlock
+from ..errors import Conflict
+from ..files import serialize_file
+from ..models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
+from ..models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ FILE_FIELDS = (
 )
 
 
-class SyncError(ValueError):
+class SyncError(Conflict):
     """The channel cannot be synced; the message is safe to show a user."""
 
 

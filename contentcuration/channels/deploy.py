@@ -20,10 +20,11 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from .models import AssessmentItem, Channel, ContentNode, File
+from ..errors import Conflict
+from ..models import AssessmentItem, Channel, ContentNode, File
 
 
-class DeployError(ValueError):
+class DeployError(Conflict):
     """Nothing to deploy; the message is safe to show."""
 
 

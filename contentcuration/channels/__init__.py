@@ -1,0 +1,8 @@
+"""The channel domain: one typed function per operation on a channel.
+
+``lifecycle`` creates, edits (one field table), soft-deletes, restores and purges channels
+and asks for publishes; ``sharing`` answers invitations; ``deploy`` swaps a staged tree in;
+``source_sync`` pulls updates from source channels ("source sync", not the change protocol).
+Adapters (sync handlers, REST and chef views, the admin) call these and shape their errors;
+nothing is re-exported here: import the module that owns the function.
+"""
