@@ -7,12 +7,17 @@ an invitation live here, the adapters only shape the errors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 
 from contentcuration.changes import record_server_change
 from contentcuration.errors import Conflict, DomainError, PermissionDenied
 from contentcuration.models import Channel, Invitation, User
 from contentcuration.models.change_types import CREATED, DELETED, EDITOR_M2M, INVITATION, VIEWER_M2M
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import ManyRelatedManager
 
 
 class InvitationError(DomainError):
@@ -29,6 +34,10 @@ class InvitationAlreadyAccepted(InvitationError, Conflict):
 
 class EmailNotVerified(InvitationError, Conflict):
     pass
+
+
+class InvitationWithoutChannel(InvitationError, Conflict):
+    """The invitation's channel is not set (the column allows it): there is nothing to join."""
 
 
 class NotAViewer(Conflict):
@@ -57,8 +66,9 @@ def accept_invitation(*, invitation_id: str, user: User) -> Invitation:
     The one accept rule, for the REST action and the sync ``invitation`` handler alike: only
     the invitee with a verified address (or an admin) may accept, as offered (the invitee
     cannot change ``share_mode``), once (an accepted invitation cannot be accepted again), and
-    not after it was revoked. Raises NotTheInvitee, EmailNotVerified,
-    InvitationRevoked, InvitationAlreadyAccepted, Invitation.DoesNotExist. Locks the invitation row so a double accept adds one membership.
+    not after it was revoked. Raises NotTheInvitee, EmailNotVerified, InvitationRevoked,
+    InvitationAlreadyAccepted, InvitationWithoutChannel, Invitation.DoesNotExist. Locks the
+    invitation row so a double accept adds one membership.
     """
     invitation = _answerable(invitation_id, user)
     if invitation.revoked:
@@ -66,6 +76,11 @@ def accept_invitation(*, invitation_id: str, user: User) -> Invitation:
     if invitation.accepted:
         raise InvitationAlreadyAccepted("This invitation has already been accepted.")
     channel = invitation.channel
+    if channel is None:
+        raise InvitationWithoutChannel("This invitation is not for any channel.")
+    # The two memberships differ only in their through model.
+    join: ManyRelatedManager[User, Any]
+    leave: ManyRelatedManager[User, Any]
     if invitation.share_mode == "view":
         table, other, join, leave = VIEWER_M2M, EDITOR_M2M, channel.viewers, channel.editors
     else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -33,6 +33,8 @@ from ..models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, n
 from ..models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
 
 logger = logging.getLogger(__name__)
+
+Row = TypeVar("Row", File, AssessmentItem)
 
 # Kept small so each batch transaction (and the feed lock its change records take) is short,
 # and a job reports progress (and notices a cancel) often.
@@ -321,10 +323,11 @@ def _clone_file(file: File, **owner: Any) -> File:
     return File(id=new_hex_id(), modified=timezone.now(), **values, **owner)
 
 
-def _grouped(files: Iterable[File], attribute: str) -> dict[Any, list[File]]:
-    result: dict[Any, list[File]] = {}
-    for file in files:
-        result.setdefault(getattr(file, attribute), []).append(file)
+def _grouped(rows: Iterable[Row], attribute: str) -> dict[Any, list[Row]]:
+    """The rows (File or AssessmentItem) by the value of ``attribute``."""
+    result: dict[Any, list[Row]] = {}
+    for row in rows:
+        result.setdefault(getattr(row, attribute), []).append(row)
     return result
 
 
@@ -396,9 +399,9 @@ def _sync_items(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcemen
         have = {i.assessment_id: i for i in mine.get(node.pk, [])}
         want = {i.assessment_id: i for i in theirs.get(source.pk, [])}
         touched = False
-        for assessment_id, item in have.items():
+        for assessment_id, stale in have.items():
             if assessment_id not in want:
-                doomed_items.append(item)
+                doomed_items.append(stale)
                 touched = True
         for assessment_id, wanted in want.items():
             item = have.get(assessment_id)
@@ -441,9 +444,9 @@ def _sync_items(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcemen
             (i.contentnode_id, i.assessment_id): i.pk
             for i in AssessmentItem.objects.filter(contentnode_id__in={i.contentnode_id for i, _ in new_items})
         }
-        for item, wanted in new_items:
-            item.pk = stored[(item.contentnode_id, item.assessment_id)]
-            fresh_files += [_clone_file(f, assessment_item_id=item.pk) for f in item_files.get(wanted.pk, [])]
+        for created, wanted in new_items:
+            created.pk = stored[(created.contentnode_id, created.assessment_id)]
+            fresh_files += [_clone_file(f, assessment_item_id=created.pk) for f in item_files.get(wanted.pk, [])]
         news.rows += [
             (ASSESSMENTITEM, CREATED, [i.contentnode_id, i.assessment_id], _item_obj(i)) for i, _ in new_items
         ]

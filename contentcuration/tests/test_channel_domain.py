@@ -365,3 +365,16 @@ def test_an_invitation_that_cannot_be_accepted_is_refused_with_the_same_message(
     assert outcome == ((400, message) if path == "rest" else {"accepted": [message]})
     assert not channel.viewers.filter(pk=invitee.pk).exists()
     assert feed(channel.pk, before) == []
+
+
+@pytest.mark.parametrize("path", ACCEPT_PATHS)
+def test_an_invitation_without_a_channel_is_refused_not_a_server_error(owner, channel, path):
+    invitee = UserFactory(email="invitee@example.com", email_verified=True)
+    invitation = _invitation(owner, None, invitee)
+    message = "This invitation is not for any channel."
+
+    outcome = ACCEPT_PATHS[path](invitee, invitation.pk)
+
+    assert outcome == ((400, message) if path == "rest" else {"accepted": [message]})
+    invitation.refresh_from_db()
+    assert not invitation.accepted and not invitee.view_only_channels.exists()
