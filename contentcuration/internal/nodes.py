@@ -27,7 +27,7 @@ from le_utils.constants.labels import (
 )
 
 from contentcuration import storage, tree
-from contentcuration.completeness import has_slide
+from contentcuration.nodes.completeness import has_slide
 from contentcuration.db.locks import lock_trees
 from contentcuration.limits import (
     BIGINT_MAX,
@@ -487,7 +487,7 @@ def _is_complete(node: ContentNode, files: list[ParsedFile], questions: list, re
         return False
     if node.kind_id == "exercise":
         return bool(questions)
-    if node.kind_id == "slideshow":  # the rule the editor and publish apply (completeness.py)
+    if node.kind_id == "slideshow":  # the rule the editor and publish apply (nodes/completeness.py)
         return has_slide(node, {f.checksum.lower() for f in files if f.preset_id == format_presets.SLIDESHOW_IMAGE})
     return any(not ref.presets[f.preset_id].supplementary for f in files)
 

@@ -235,7 +235,7 @@ def test_a_slideshow_is_complete_only_when_a_slide_names_one_of_its_images(chef,
         for seed, checksum in (("good", image), ("orphan", "0" * 32))
     )
     root_ids = chef.add_nodes(root_id, [good, orphan])["root_ids"]
-    # The same rule as the editor's and publish's (completeness.py): Kolibri shows slides.
+    # The same rule as the editor's and publish's (nodes/completeness.py): Kolibri shows slides.
     assert ContentNode.objects.get(pk=root_ids[good["node_id"]]).complete is True
     assert ContentNode.objects.get(pk=root_ids[orphan["node_id"]]).complete is False
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from contentcuration import storage
-from contentcuration.completeness import incomplete_reasons
+from contentcuration.nodes.completeness import incomplete_reasons
 from contentcuration.models import Channel, ContentNode, File
 from contentcuration.publish import NodesFailed, publish_channel
 from contentcuration.tests.factories import build_tree, make_channel

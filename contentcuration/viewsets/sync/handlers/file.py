@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.completeness import refresh_completeness
+from contentcuration.nodes.completeness import refresh_completeness
 from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
-from contentcuration.nodes import refresh_copied_content_ids
+from contentcuration.nodes.content_ids import refresh_copied_content_ids
 from contentcuration.quota import recalculate_storage_used
 
 from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key

@@ -22,7 +22,7 @@ from le_utils.constants.labels import (
     subjects,
 )
 
-from contentcuration.completeness import InvalidCompletionCriteria, validate_completion_criteria
+from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
 from contentcuration.limits import extra_fields_problem, max_length, tag_name_problem, thumbnail_encoding_problem
 from contentcuration.models import (
     LABEL_FIELDS,
