@@ -18,9 +18,10 @@ from contentcuration.deploy import DeployError, deploy_channel
 from contentcuration.limits import InvalidJSON, load_json, max_length, thumbnail_name_problem
 from contentcuration.models import Change, Channel, ContentNode, File, User, is_hex_id
 from contentcuration.models.change_types import CHANNEL, DEPLOYED, PUBLISHED
+from contentcuration.nodes.reference import ReferenceData, reference_data
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
-from .nodes import ParsedNode, ProblemCollector, ReferenceData, check_files_stored, parse_files
+from .nodes import ParsedNode, ProblemCollector, check_files_stored, parse_files
 
 CHANNEL_STRINGS = {
     name: max_length(Channel, name) for name in ("name", "description", "tagline", "source_id", "source_domain")
@@ -79,7 +80,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
     run, is deleted. ``channel_data.files`` are attached to the new root. Raises
     InvalidRequest / InvalidNodeData naming the field; atomic.
     """
-    ref = ReferenceData.load()
+    ref = reference_data()
     fields = _channel_fields(channel_data, ref)
     channel_id = channel_data["id"]
     extra = channel_data.get("extra_fields") or {}

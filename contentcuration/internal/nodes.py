@@ -10,24 +10,14 @@ bulk-creates the rows hanging off the nodes.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from le_utils.constants import exercises, format_presets, roles
-from le_utils.constants.labels import (
-    accessibility_categories,
-    learning_activities,
-    levels,
-    needs,
-    resource_type,
-    subjects,
-)
 
 from contentcuration import storage, tree
-from contentcuration.nodes.completeness import has_slide
 from contentcuration.db.locks import lock_trees
 from contentcuration.limits import (
     BIGINT_MAX,
@@ -36,7 +26,6 @@ from contentcuration.limits import (
     extra_fields_problem,
     is_int_in,
     load_json,
-    max_length,
     tags_problem,
     whole_number,
 )
@@ -44,28 +33,19 @@ from contentcuration.models import (
     TREE_FIELDS,
     AssessmentItem,
     Channel,
-    ContentKind,
     ContentNode,
     ContentTag,
     File,
-    FormatPreset,
-    Language,
-    License,
     User,
     is_hex_id,
 )
+from contentcuration.nodes import fields
+from contentcuration.nodes.completeness import has_slide
+from contentcuration.nodes.reference import ReferenceData, reference_data
 
 from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 
 FILENAME_RE = storage.OBJECT_NAME_RE
-LABEL_VALUES: dict[str, frozenset[str]] = {
-    "grade_levels": frozenset(levels.LEVELSLIST),
-    "resource_types": frozenset(resource_type.RESOURCETYPELIST),
-    "learning_activities": frozenset(learning_activities.LEARNINGACTIVITIESLIST),
-    "accessibility_labels": frozenset(accessibility_categories.ACCESSIBILITYCATEGORIESLIST),
-    "categories": frozenset(subjects.SUBJECTSLIST),
-    "learner_needs": frozenset(needs.NEEDSLIST),
-}
 QUESTION_TYPES = frozenset(
     {
         exercises.SINGLE_SELECTION,
@@ -77,63 +57,6 @@ QUESTION_TYPES = frozenset(
     }
 )
 MASTERY_MODELS = frozenset(model for model, _ in exercises.MASTERY_MODELS)
-ROLES = frozenset({roles.LEARNER, roles.COACH})
-# (field, max length) of the plain string fields, the limits of the model's columns.
-STRING_FIELDS: tuple[tuple[str, int], ...] = tuple(
-    (name, max_length(ContentNode, name))
-    for name in (
-        "title",
-        "description",
-        "author",
-        "aggregator",
-        "provider",
-        "copyright_holder",
-        "license_description",
-        "source_id",
-        "source_domain",
-    )
-)
-
-
-@dataclass
-class ReferenceData:
-    """The constant tables a batch is checked against, read once per request."""
-
-    kinds: frozenset[str]
-    licenses: dict[str, License]  # lower-case name -> row
-    languages: frozenset[str]
-    presets: dict[str, FormatPreset]
-    preset_formats: dict[str, frozenset[str]]
-
-    @classmethod
-    def load(cls) -> ReferenceData:
-        """The tables as of at most REFERENCE_TTL seconds ago (they change only when
-        ``loadconstants`` runs); reading them costs 5 queries, a third of an add_nodes call."""
-        global _reference
-        now = time.monotonic()
-        if _reference is None or now - _reference[0] > REFERENCE_TTL:
-            _reference = (now, cls._read())
-        return _reference[1]
-
-    @classmethod
-    def _read(cls) -> ReferenceData:
-        presets = {p.id: p for p in FormatPreset.objects.all()}
-        formats: dict[str, set[str]] = {p: set() for p in presets}
-        for preset_id, ext in FormatPreset.allowed_formats.through.objects.values_list(
-            "formatpreset_id", "fileformat_id"
-        ):
-            formats[preset_id].add(ext)
-        return cls(
-            kinds=frozenset(ContentKind.objects.values_list("kind", flat=True)),
-            licenses={lic.license_name.lower(): lic for lic in License.objects.all()},
-            languages=frozenset(Language.objects.values_list("id", flat=True)),
-            presets=presets,
-            preset_formats={p: frozenset(f) for p, f in formats.items()},
-        )
-
-
-REFERENCE_TTL = 300
-_reference: tuple[float, ReferenceData] | None = None
 
 
 @dataclass
@@ -400,49 +323,33 @@ def parse_node(
     for key in ("node_id", "content_id"):
         if not is_hex_id(data.get(key)):
             report(key, f"{data.get(key)!r} is not a 32-character hex id")
-    kind = data.get("kind")
-    if kind not in ref.kinds:
-        report("kind", f"unknown kind {kind!r}")
     values: dict[str, Any] = {}
-    for name, limit in STRING_FIELDS:
-        value = data.get(name)
-        if value is None:
-            values[name] = None if name in ("license_description", "source_id", "source_domain") else ""
-        elif not isinstance(value, str):
-            report(name, "must be a string")
-        elif limit and len(value) > limit:
-            report(name, f"is {len(value)} characters long; at most {limit} are allowed")
-        else:
-            values[name] = value
-    if "title" in values and not (values["title"] or "").strip():
+    for name in fields.TEXT_FIELDS:
+        values[name] = _parse(report, name, lambda n=name: fields.parse_text(n, data.get(n)))
+    if values["title"] is not None and not values["title"].strip():
         report("title", "is required")
-
-    license_obj = None
-    if data.get("license") is not None:
-        license_obj = ref.licenses.get(str(data["license"]).lower())
-        if license_obj is None:
-            report("license", f"unknown license {data['license']!r}")
-    language = data.get("language")
-    if language is not None and language not in ref.languages:
-        report("language", f"unknown language {language!r}")
-    role = data.get("role") or roles.LEARNER
-    if role not in ROLES:
-        report("role", f"must be one of {', '.join(sorted(ROLES))}")
-    duration = data.get("suggested_duration")
-    if duration is not None and whole_number(duration) is None:
-        report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
+    kind = _parse(report, "kind", lambda: fields.parse_kind(data.get("kind"), ref=ref))
+    license_obj = _parse(report, "license", lambda: fields.parse_license_name(data.get("license"), ref=ref))
+    language = _parse(report, "language", lambda: fields.parse_language(data.get("language"), ref=ref))
+    role = _parse(report, "role", lambda: fields.parse_role(data.get("role") or roles.LEARNER))
+    duration = _parse(
+        report, "suggested_duration", lambda: fields.parse_suggested_duration(data.get("suggested_duration"))
+    )
 
     labels: dict[str, dict[str, bool] | None] = {}
-    for name, allowed in LABEL_VALUES.items():
+    for name in fields.LABEL_VOCABULARY:
         value = data.get(name)
         if value in (None, []):
             labels[name] = None
         elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             report(name, "must be a list of label ids")
-        elif unknown := [v for v in value if v not in allowed]:
-            report(name, f"unknown label(s) {', '.join(map(repr, unknown))}")
         else:
-            labels[name] = {v: True for v in value}
+            try:
+                fields.check_labels(name, value)
+            except fields.InvalidField as exc:
+                report(name, exc.message)
+            else:
+                labels[name] = {v: True for v in value}
 
     tags = parse_tags(data.get("tags"), report=report)
     extra = parse_json_field(data.get("extra_fields"), field_name="extra_fields", report=report, expected=dict)
@@ -465,7 +372,7 @@ def parse_node(
         license=license_obj,
         language_id=language,
         role_visibility=role,
-        suggested_duration=int(duration) if duration is not None else None,
+        suggested_duration=duration,
         extra_fields=extra,
         sort_order=sort_order,
         freeze_authoring_data=True,
@@ -475,6 +382,15 @@ def parse_node(
     )
     node.complete = _is_complete(node, files, questions, ref)
     return ParsedNode(node=node, files=files, questions=questions, tags=list(dict.fromkeys(t.strip() for t in tags)))
+
+
+def _parse(report: ProblemCollector, chef_field: str, parse) -> Any:
+    """``parse()``'s value, or None after reporting its InvalidField under ``chef_field``."""
+    try:
+        return parse()
+    except fields.InvalidField as exc:
+        report(chef_field, exc.message)
+        return None
 
 
 def _is_complete(node: ContentNode, files: list[ParsedFile], questions: list, ref: ReferenceData) -> bool:
@@ -591,7 +507,7 @@ def add_nodes(*, user: User, parent: ContentNode, channel_id: str | None, conten
     """
     if not isinstance(content_data, list):
         raise InvalidRequest("content_data must be a list of node objects", field="content_data")
-    ref = ReferenceData.load()
+    ref = reference_data()
     problems: list[Problem] = []
     parsed = [
         p

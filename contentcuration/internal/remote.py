@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from contentcuration import tree
-from contentcuration.limits import INT_MAX, extra_fields_problem, max_length, whole_number
+from contentcuration.limits import extra_fields_problem
 from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
+from contentcuration.nodes import fields
 
-OVERRIDE_STRINGS = {name: max_length(ContentNode, name) for name in ("title", "description", "aggregator", "provider")}
+OVERRIDE_STRINGS = ("title", "description", "aggregator", "provider")
 
 
 @dataclass
@@ -55,15 +56,14 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         return None
 
     mods: dict[str, Any] = {"node_id": data["node_id"]}
-    for name, limit in OVERRIDE_STRINGS.items():
-        value = data.get(name)
-        if value is None:
+    for name in OVERRIDE_STRINGS:
+        if data.get(name) is None:
             continue
-        if not isinstance(value, str) or (limit and len(value) > limit):
-            report(name, f"must be a string of at most {limit} characters" if limit else "must be a string")
-        else:
-            mods[name] = value
-    for name, allowed in helpers.LABEL_VALUES.items():
+        try:
+            mods[name] = fields.parse_text(name, data[name])
+        except fields.InvalidField as exc:
+            report(name, exc.message)
+    for name, allowed in fields.LABEL_VOCABULARY.items():
         value = data.get(name)
         if value in (None, []):
             continue
@@ -78,14 +78,13 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         elif extra is not None:
             mods["extra_fields"] = extra
     if data.get("suggested_duration") is not None:
-        duration = whole_number(data["suggested_duration"])
-        if duration is None:
-            report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
-        else:
-            mods["suggested_duration"] = duration
+        try:
+            mods["suggested_duration"] = fields.parse_suggested_duration(data["suggested_duration"])
+        except fields.InvalidField as exc:
+            report("suggested_duration", exc.message)
     role = data.get("role")
-    if role is not None and role not in helpers.ROLES:
-        report("role", f"must be one of {', '.join(sorted(helpers.ROLES))}")
+    if role is not None and role not in fields.ROLES:
+        report("role", f"must be one of {', '.join(sorted(fields.ROLES))}")
     tags = helpers.parse_tags(data.get("tags"), report=report)
     files = helpers.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
     can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()

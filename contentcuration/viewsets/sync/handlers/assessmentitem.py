@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contentcuration.nodes.completeness import refresh_completeness
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
+from contentcuration.nodes.completeness import refresh_completeness
 from contentcuration.nodes.content_ids import link_exercise_images, refresh_copied_content_ids
 from contentcuration.publish.qti import qti_item_problem
 

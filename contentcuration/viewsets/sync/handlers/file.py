@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.nodes.completeness import refresh_completeness
 from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
+from contentcuration.nodes.completeness import refresh_completeness
 from contentcuration.nodes.content_ids import refresh_copied_content_ids
 from contentcuration.quota import recalculate_storage_used
 
