@@ -21,6 +21,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from .models import AssessmentItem, Channel, ContentNode, File
+from .nodes.changes import content_changed
 
 
 class DeployError(ValueError):
@@ -48,7 +49,7 @@ def deploy_channel(*, channel: Channel) -> Channel:
     if main_id:
         carry_over_unchanged(new_root_id=staging_id, old_root_id=main_id)
     else:
-        ContentNode.objects.filter(pk=staging_id).update(changed=True)
+        content_changed(node_ids=[staging_id], new_content=False)
     return channel
 
 

@@ -6,11 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
-from contentcuration.nodes.completeness import refresh_completeness
-from contentcuration.nodes.content_ids import refresh_copied_content_ids
+from contentcuration.nodes.changes import content_changed
 from contentcuration.quota import recalculate_storage_used
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
+from .base import (
+    NOT_FOUND,
+    ApplyContext,
+    ChangeError,
+    Outcome,
+    each_atomic,
+    echo_content_changes,
+    require_dict,
+    require_key,
+)
 
 WRITABLE = ("language", "contentnode", "assessment_item", "preset", "duration")
 
@@ -75,21 +83,13 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
             raise ChangeError(errors)
         file.save()
         touched = {n for n in (old_node, file.contentnode_id) if n}
-        if touched:
-            ContentNode.objects.filter(pk__in=touched).update(changed=True)
-            if not (file.preset and file.preset.thumbnail):
-                _copy_on_write(ctx, touched, change)
-            for node_id, complete in refresh_completeness(node_ids=touched).items():
-                ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=change.get("channel_id"))
+        thumbnail = bool(file.preset and file.preset.thumbnail)
+        changes = content_changed(node_ids=touched, new_content=not thumbnail)
+        echo_content_changes(ctx, changes, channel_id=change.get("channel_id"))
         if file.uploaded_by_id:
             recalculate_storage_used(file.uploaded_by)
 
     return each_atomic(changes, apply_one)
-
-
-def _copy_on_write(ctx: ApplyContext, node_ids: set[str], change: dict) -> None:
-    for node_id, content_id in refresh_copied_content_ids(node_ids=node_ids).items():
-        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=change.get("channel_id"))
 
 
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -104,11 +104,7 @@ def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         file.delete()
         if uploader is not None:
             recalculate_storage_used(uploader)
-        if node_id:
-            ContentNode.objects.filter(pk=node_id).update(changed=True)
-            if not thumbnail:
-                _copy_on_write(ctx, {node_id}, change)
-            for nid, complete in refresh_completeness(node_ids=[node_id]).items():
-                ctx.echo("contentnode", nid, {"complete": complete}, channel_id=change.get("channel_id"))
+        changes = content_changed(node_ids=[node_id], new_content=not thumbnail)
+        echo_content_changes(ctx, changes, channel_id=change.get("channel_id"))
 
     return each_atomic(changes, apply_one)
