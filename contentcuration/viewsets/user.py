@@ -12,8 +12,8 @@ from rest_framework.response import Response
 
 from contentcuration.accounts.profile import mark_notifications_read
 from contentcuration.accounts.sharing import NotAViewer, remove_viewer
+from contentcuration.files.quota import recalculate_storage_used
 from contentcuration.models import Channel, User, is_hex_id
-from contentcuration.quota import recalculate_storage_used
 from contentcuration.viewsets.base import (
     BooleanParamFilter,
     HexIdFilter,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contentcuration.files.quota import recalculate_storage_used
 from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
 from contentcuration.nodes.changes import content_changed
-from contentcuration.quota import recalculate_storage_used
 
 from .base import (
     NOT_FOUND,

@@ -35,9 +35,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 
-from . import quota, storage
-from .limits import BIGINT_MAX, INT_MAX
-from .models import File, FileFormat, FormatPreset, User
+from contentcuration import storage
+from contentcuration.limits import BIGINT_MAX, INT_MAX
+from contentcuration.models import File, FileFormat, FormatPreset, User
+
+from . import quota
 
 # Spec 4.5: Studio refuses single-request uploads above 500 MiB.
 MAX_SINGLE_UPLOAD = 500 * 1024 * 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Max, Q, QuerySet, Sum
 
-from .models import Channel, File, User
+from contentcuration.models import Channel, File, User
 
 EXCLUDED_FORMATS = ("perseus",)
 
