@@ -192,7 +192,7 @@ def create_upload(*, user: User, request: UploadRequest) -> tuple[File, bool]:
     Raises quota.QuotaExceeded when the bytes do not fit in the user's allowance. Updates
     the user's cached ``disk_space_used``.
     """
-    quota.check_space(user=user, checksum=request.checksum, size=request.size)
+    quota.check_space(user=user, sizes={request.checksum: request.size})
     ext = request.file_format.pk
     file = File.objects.create(
         checksum=request.checksum,

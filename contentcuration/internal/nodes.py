@@ -19,6 +19,7 @@ from le_utils.constants import exercises, format_presets, roles
 
 from contentcuration import storage, tree
 from contentcuration.db.locks import lock_trees
+from contentcuration.files import quota
 from contentcuration.limits import (
     BIGINT_MAX,
     INT_MAX,
@@ -446,26 +447,16 @@ def check_files_stored(parsed: list[ParsedNode], problems: list[Problem]) -> Non
 
 
 def check_quota(*, user: User, parsed: list[ParsedNode]) -> None:
-    """Raise QuotaExceeded when the files new to ``user`` would exceed their storage quota.
-
-    Files the user already has (any File row they uploaded with that checksum) cost nothing:
-    upload_url records them, and re-runs reference the same objects.
-    """
-    if user.has_unlimited_space:
-        return
+    """Raise QuotaExceeded when the files of the batch do not fit in ``user``'s allowance
+    (``files.quota.check_space``, the rule every upload path applies)."""
     sizes: dict[str, int] = {}
     for entry in parsed:
         for f in [*entry.files, *(qf for q in entry.questions for qf in q.files)]:
             sizes[f.checksum] = f.size
-    if not sizes:
-        return
-    owned = set(File.objects.filter(uploaded_by=user, checksum__in=list(sizes)).values_list("checksum", flat=True))
-    new_bytes = sum(size for checksum, size in sizes.items() if checksum not in owned)
-    if new_bytes and user.disk_space_used + new_bytes > user.disk_space:
-        raise QuotaExceeded(
-            f"Not enough storage: these files need {new_bytes} bytes, "
-            f"{max(0, user.disk_space - user.disk_space_used)} of {user.disk_space} are left."
-        )
+    try:
+        quota.check_space(user=user, sizes=sizes)
+    except quota.QuotaExceeded as exc:
+        raise QuotaExceeded(str(exc)) from None
 
 
 def get_editable_parent(*, user: User, root_id: Any) -> tuple[ContentNode, str]:

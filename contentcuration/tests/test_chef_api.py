@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from contentcuration import storage, tree
 from contentcuration.models import AssessmentItem, Change, Channel, ContentNode, File
 from contentcuration.models.change_types import DEPLOYED, PUBLISHED
+from contentcuration.tests.factories import make_file
 
 CHANNEL_ID = uuid.uuid5(uuid.NAMESPACE_DNS, "chef-api-test").hex
 
@@ -372,8 +373,9 @@ def test_add_nodes_under_a_resource_is_refused(chef, files):
 
 
 def test_a_chef_over_quota_learns_it_before_anything_is_created(chef, owner):
-    owner.disk_space, owner.disk_space_used = 1000, 995
+    owner.disk_space = 1000
     owner.save()
+    make_file(uploaded_by=owner, data=b"u" * 995)  # usage is recomputed, not read from a cache
     big = stored(b"y" * 100, "pdf")
     root_id = chef.create_channel()
     body = chef.add_nodes(
@@ -481,7 +483,7 @@ def test_file_upload_stores_a_file_under_its_md5(client, owner):
 
 
 def test_a_remote_node_copies_a_resource_from_another_channel_keeping_sibling_order(chef, files, stranger):
-    from contentcuration.tests.factories import build_tree, make_channel, make_file
+    from contentcuration.tests.factories import build_tree, make_channel
 
     source_channel = make_channel(owner=stranger, name="Source", public=True)
     (source,) = build_tree(source_channel.main_tree, [("document", [], {"title": "Original"})])
