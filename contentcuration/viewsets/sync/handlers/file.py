@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.files.quota import recalculate_storage_used
+from contentcuration.files.attach import attach_file, detach_file
 from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
-from contentcuration.nodes.changes import content_changed
 
 from .base import (
     NOT_FOUND,
@@ -81,13 +80,8 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
                     file.duration = int(value) if value is not None else None
         if errors:
             raise ChangeError(errors)
-        file.save()
-        touched = {n for n in (old_node, file.contentnode_id) if n}
-        thumbnail = bool(file.preset and file.preset.thumbnail)
-        changes = content_changed(node_ids=touched, new_content=not thumbnail)
-        echo_content_changes(ctx, changes, channel_id=change.get("channel_id"))
-        if file.uploaded_by_id:
-            recalculate_storage_used(file.uploaded_by)
+        result = attach_file(file=file, previous_node_id=old_node)
+        echo_content_changes(ctx, result, channel_id=change.get("channel_id"))
 
     return each_atomic(changes, apply_one)
 
@@ -98,13 +92,6 @@ def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         file = File.objects.editable_by(ctx.user).filter(pk=key).first()
         if file is None:
             return None
-        node_id = file.contentnode_id
-        thumbnail = bool(file.preset and file.preset.thumbnail)
-        uploader = file.uploaded_by
-        file.delete()
-        if uploader is not None:
-            recalculate_storage_used(uploader)
-        changes = content_changed(node_ids=[node_id], new_content=not thumbnail)
-        echo_content_changes(ctx, changes, channel_id=change.get("channel_id"))
+        echo_content_changes(ctx, detach_file(file=file), channel_id=change.get("channel_id"))
 
     return each_atomic(changes, apply_one)
