@@ -1,8 +1,9 @@
 """The read contract shared by every table viewset.
 
 A values viewset (``ReadOnlyValuesViewset``; writes arrive through ``/api/sync``) answers a
-list or detail request with ONE ``.values()`` query over its permission-filtered queryset, then attaches related data in ``consolidate`` with at most one
-query per relation (never one per row). A page of any size therefore costs a fixed number of
+list or detail request with ONE ``.values()`` query over its permission-filtered queryset,
+then attaches related data in ``consolidate`` with at most one query per relation (never one
+per row). A page of any size therefore costs a fixed number of
 queries; each viewset pins that number in ``tests/test_read_queries.py``.
 
 Hooks, in the order they run:
