@@ -10,7 +10,7 @@ The life of a File:
    stored under their content key once the whole object has the announced size and md5;
    otherwise nothing is kept.
 3. The sync ``file`` table (UPDATED ``{contentnode: id}``, viewsets/sync/handlers/file.py)
-   links the row to a node or an assessment item, which may complete the node.
+   links the row to a node or an assessment item (``files/attach.py``), which may complete the node.
 
 Part files live in ``settings.FILE_UPLOAD_PARTS_DIR`` (default ``DATA_DIR/uploads``), so a
 resumed upload must reach a web process that shares that directory.
