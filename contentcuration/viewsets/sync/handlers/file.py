@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from contentcuration.files.attach import attach_file, detach_file
-from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
+from contentcuration.models import AssessmentItem, ContentNode, File
+from contentcuration.nodes.reference import reference_data
 
 from .base import (
     NOT_FOUND,
@@ -22,8 +23,8 @@ from .base import (
 WRITABLE = ("language", "contentnode", "assessment_item", "preset", "duration")
 
 
-# Fields that name a row of a constants table by its id.
-CONSTANT_FIELDS = {"preset": FormatPreset, "language": Language}
+# Fields that name a row of a constants table by its id (checked against nodes/reference.py).
+CONSTANT_FIELDS = {"preset": lambda ref: ref.presets, "language": lambda ref: ref.languages}
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -64,9 +65,8 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
                 else:
                     file.assessment_item = item
             elif name in CONSTANT_FIELDS:
-                if (
-                    value is not None
-                    and not CONSTANT_FIELDS[name].objects.filter(pk=value if isinstance(value, str) else "").exists()
+                if value is not None and (
+                    not isinstance(value, str) or value not in CONSTANT_FIELDS[name](reference_data())
                 ):
                     errors[name] = [f'Invalid pk "{value}" - object does not exist.']
                 else:
