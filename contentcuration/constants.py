@@ -69,6 +69,10 @@ def load_constants(apps=global_apps) -> dict[str, int]:
                 "lang_direction": lang.text_direction or "ltr",
             },
         )
+    if apps is global_apps:  # a migration's historical models are not what the cache holds
+        from contentcuration.nodes.reference import forget_reference_data
+
+        forget_reference_data()
     return {
         "kinds": ContentKind.objects.count(),
         "formats": FileFormat.objects.count(),

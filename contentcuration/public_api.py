@@ -4,7 +4,7 @@
 ``/api/public/v1/channels`` lists public channels, ``/api/public/v1/channels/lookup/<id or
 token>`` finds one channel (or a channel set's channels) and ``/api/public/channel/<id>``
 names one. Kolibri then downloads ``/content/databases/...`` and ``/content/storage/...``
-(contentcuration.uploads). The shapes are what Kolibri 0.19.5 reads (docs/decisions/0007).
+(contentcuration.viewsets.file_transfer). The shapes are what Kolibri 0.19.5 reads (docs/decisions/0007).
 
 Everything shown comes from what was published: the version's ChannelVersion row (or
 ``published_data`` for a version without one) and the published database's channel row.

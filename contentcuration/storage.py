@@ -9,7 +9,7 @@ bucket through django-storages when ``AWS_STORAGE_BUCKET_NAME`` is set):
   ``databases/<channel_id>-<version>.sqlite3`` and ``databases/<channel_id>-next.sqlite3``
   (draft). These are overwritten on every publish.
 
-Both are served to anyone under ``/content/`` by ``contentcuration.uploads``,
+Both are served to anyone under ``/content/`` by ``contentcuration.viewsets.file_transfer``,
 as Studio's public bucket does. Other modules call the functions here and never build a key.
 
 Every write is atomic: a reader sees the previous object (or none) until the new one is
@@ -48,7 +48,7 @@ OBJECT_NAME_RE = re.compile(r"([0-9a-f]{32})\.([a-z0-9]{1,10})")
 DATABASE_NAME_RE = re.compile(r"[0-9a-f]{32}(-[0-9]+|-next)?\.sqlite3")
 
 # The public URL prefix is fixed by the wire contract (ricecooker HEADs /content/storage/...),
-# and the routes in upload_urls.py serve it; MEDIA_URL only matters to a fronting web server.
+# and the routes in files/urls.py serve it; MEDIA_URL only matters to a fronting web server.
 CONTENT_URL = "/content/"
 CONTENT_PREFIX = "storage"
 DATABASE_PREFIX = "databases"

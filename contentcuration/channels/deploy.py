@@ -22,6 +22,7 @@ from django.db import transaction
 
 from ..errors import Conflict
 from ..models import AssessmentItem, Channel, ContentNode, File
+from ..nodes.changes import content_changed
 
 
 class DeployError(Conflict):
@@ -49,7 +50,7 @@ def deploy_channel(*, channel: Channel) -> Channel:
     if main_id:
         carry_over_unchanged(new_root_id=staging_id, old_root_id=main_id)
     else:
-        ContentNode.objects.filter(pk=staging_id).update(changed=True)
+        content_changed(node_ids=[staging_id], new_content=False)
     return channel
 
 

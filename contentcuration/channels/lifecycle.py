@@ -7,7 +7,6 @@ makes the creator an editor and records the history row, all in one transaction.
 from __future__ import annotations
 
 import copy
-import secrets
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +23,6 @@ from ..models import (
     Invitation,
     Language,
     License,
-    SecretToken,
     User,
 )
 from ..models.change_types import CHANNEL
@@ -41,24 +39,6 @@ DEFAULT_CONTENT_DEFAULTS: dict[str, Any] = {
     "auto_derive_document_thumbnail": True,
     "auto_derive_html5_thumbnail": True,
 }
-
-_CONSONANTS = "bdfghjklmnprstvz"
-_VOWELS = "aiou"
-
-
-def proquint(bits: int = 32) -> str:
-    """A pronounceable random token: 16 bits -> consonant-vowel-consonant-vowel-consonant."""
-    words = []
-    for _ in range(bits // 16):
-        n = secrets.randbits(16)
-        words.append(
-            _CONSONANTS[(n >> 12) & 0xF]
-            + _VOWELS[(n >> 10) & 0x3]
-            + _CONSONANTS[(n >> 6) & 0xF]
-            + _VOWELS[(n >> 4) & 0x3]
-            + _CONSONANTS[n & 0xF]
-        )
-    return "".join(words)
 
 
 def is_chef_channel_id(channel_id: str) -> bool:
@@ -96,22 +76,6 @@ def create_channel(*, actor: User, id: str | None = None, name: str = "", **fiel
     channel.editors.add(actor)
     ChannelHistory.objects.create(channel=channel, actor=actor, action=ChannelHistory.CREATION)
     return channel
-
-
-@transaction.atomic
-def ensure_channel_tokens(channel: Channel) -> list[SecretToken]:
-    """Give ``channel`` its primary (proquint) token and the token equal to its id."""
-    tokens = list(channel.secret_tokens.all())
-    if not any(t.is_primary for t in tokens):
-        while True:
-            value = proquint(64)[:10]
-            if not SecretToken.objects.filter(token=value).exists():
-                break
-        tokens.append(SecretToken.objects.create(token=value, is_primary=True))
-    if not any(t.token == channel.id for t in tokens):
-        tokens.append(SecretToken.objects.get_or_create(token=channel.id)[0])
-    channel.secret_tokens.set(tokens)
-    return tokens
 
 
 class ChannelNotDeleted(Conflict):

@@ -25,12 +25,12 @@ from le_utils.constants import format_presets
 
 from .. import tree
 from ..changes import record_server_changes
-from ..completeness import refresh_completeness
 from ..db.locks import is_deadlock
 from ..errors import Conflict
-from ..files import serialize_file
+from ..files.uploads import serialize_file
 from ..models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
 from ..models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
+from ..nodes.completeness import refresh_completeness
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ from contentcuration.channels.deploy import DeployError, deploy_channel
 from contentcuration.limits import InvalidJSON, load_json, max_length
 from contentcuration.models import Channel, ContentNode, File, User, is_hex_id
 from contentcuration.models.change_types import CHANNEL, DEPLOYED
+from contentcuration.nodes.reference import reference_data
 
 from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
-from .node_parsing import ParsedNode, ProblemCollector, ReferenceData, parse_files
+from .node_parsing import ParsedNode, ProblemCollector, parse_files
 from .nodes import check_files_stored
 
 
@@ -66,7 +67,7 @@ def create_chef_tree(*, user: User, channel_data: Any) -> Channel:
     run, is deleted. ``channel_data.files`` are attached to the new root. Raises
     InvalidRequest / InvalidNodeData naming the field; atomic.
     """
-    ref = ReferenceData.load()
+    ref = reference_data()
     fields = _channel_fields(channel_data)
     channel_id = channel_data["id"]
     extra = channel_data.get("extra_fields") or {}

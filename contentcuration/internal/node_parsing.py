@@ -1,82 +1,21 @@
-"""The parts of a chef node dict that ``nodes`` (whole nodes) and ``remote`` (copies of
-another channel's resource) both check: reference data, files, tags, JSON-in-JSON fields, and
-the problem collector. Both import this module and neither imports the other's parsers, so
-there is no import cycle between them.
-"""
+"""What the chef API's node parsers share (``nodes`` for new resources, ``remote`` for copies
+of another channel's resources): the parsed shapes, the problem collector, and the parsers of
+files, tags and JSON-in-string fields. Its own module so that ``remote`` needs nothing from
+``nodes``, which uses ``remote`` (no import cycle)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from le_utils.constants import roles
-from le_utils.constants.labels import (
-    accessibility_categories,
-    learning_activities,
-    levels,
-    needs,
-    resource_type,
-    subjects,
-)
-
 from contentcuration import storage
 from contentcuration.limits import BIGINT_MAX, INT_MAX, InvalidJSON, is_int_in, load_json, tags_problem, whole_number
-from contentcuration.models import AssessmentItem, ContentKind, ContentNode, File, FormatPreset, Language, License, User
+from contentcuration.models import AssessmentItem, ContentNode, File, User
+from contentcuration.nodes.reference import ReferenceData
 
 from .errors import Problem
 
 FILENAME_RE = storage.OBJECT_NAME_RE
-LABEL_VALUES: dict[str, frozenset[str]] = {
-    "grade_levels": frozenset(levels.LEVELSLIST),
-    "resource_types": frozenset(resource_type.RESOURCETYPELIST),
-    "learning_activities": frozenset(learning_activities.LEARNINGACTIVITIESLIST),
-    "accessibility_labels": frozenset(accessibility_categories.ACCESSIBILITYCATEGORIESLIST),
-    "categories": frozenset(subjects.SUBJECTSLIST),
-    "learner_needs": frozenset(needs.NEEDSLIST),
-}
-ROLES = frozenset({roles.LEARNER, roles.COACH})
-
-
-@dataclass
-class ReferenceData:
-    """The constant tables a batch is checked against, read once per request."""
-
-    kinds: frozenset[str]
-    licenses: dict[str, License]  # lower-case name -> row
-    languages: frozenset[str]
-    presets: dict[str, FormatPreset]
-    preset_formats: dict[str, frozenset[str]]
-
-    @classmethod
-    def load(cls) -> ReferenceData:
-        """The tables as of at most REFERENCE_TTL seconds ago (they change only when
-        ``loadconstants`` runs); reading them costs 5 queries, a third of an add_nodes call."""
-        global _reference
-        now = time.monotonic()
-        if _reference is None or now - _reference[0] > REFERENCE_TTL:
-            _reference = (now, cls._read())
-        return _reference[1]
-
-    @classmethod
-    def _read(cls) -> ReferenceData:
-        presets = {p.id: p for p in FormatPreset.objects.all()}
-        formats: dict[str, set[str]] = {p: set() for p in presets}
-        for preset_id, ext in FormatPreset.allowed_formats.through.objects.values_list(
-            "formatpreset_id", "fileformat_id"
-        ):
-            formats[preset_id].add(ext)
-        return cls(
-            kinds=frozenset(ContentKind.objects.values_list("kind", flat=True)),
-            licenses={lic.license_name.lower(): lic for lic in License.objects.all()},
-            languages=frozenset(Language.objects.values_list("id", flat=True)),
-            presets=presets,
-            preset_formats={p: frozenset(f) for p, f in formats.items()},
-        )
-
-
-REFERENCE_TTL = 300
-_reference: tuple[float, ReferenceData] | None = None
 
 
 @dataclass

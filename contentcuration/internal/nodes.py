@@ -17,13 +17,10 @@ from django.db.models import Q
 from le_utils.constants import exercises, format_presets, roles
 
 from contentcuration import storage, tree
-from contentcuration.completeness import has_slide
 from contentcuration.db.locks import lock_trees
+from contentcuration.files import quota
 from contentcuration.limits import (
-    INT_MAX,
     extra_fields_problem,
-    max_length,
-    whole_number,
 )
 from contentcuration.models import (
     TREE_FIELDS,
@@ -35,21 +32,20 @@ from contentcuration.models import (
     User,
     is_hex_id,
 )
+from contentcuration.nodes import fields
+from contentcuration.nodes.completeness import has_slide
+from contentcuration.nodes.reference import ReferenceData, reference_data
 
 from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 from .node_parsing import (
-    LABEL_VALUES,
-    ROLES,
     ParsedFile,
     ParsedNode,
     ParsedQuestion,
     ProblemCollector,
-    ReferenceData,
     parse_files,
     parse_json_field,
     parse_tags,
 )
-from .remote import copy_remote, parse_remote
 
 QUESTION_TYPES = frozenset(
     {
@@ -62,21 +58,6 @@ QUESTION_TYPES = frozenset(
     }
 )
 MASTERY_MODELS = frozenset(model for model, _ in exercises.MASTERY_MODELS)
-# (field, max length) of the plain string fields, the limits of the model's columns.
-STRING_FIELDS: tuple[tuple[str, int], ...] = tuple(
-    (name, max_length(ContentNode, name))
-    for name in (
-        "title",
-        "description",
-        "author",
-        "aggregator",
-        "provider",
-        "copyright_holder",
-        "license_description",
-        "source_id",
-        "source_domain",
-    )
-)
 
 
 def _exercise_options(extra: dict, *, report: ProblemCollector) -> dict:
@@ -187,6 +168,8 @@ def parse_node(
         return None
     report = ProblemCollector(data, problems)
     if "source_channel_id" in data and "kind" not in data:
+        from .remote import parse_remote  # remote builds on this module's parsers
+
         parsed = parse_remote(data, user=user, report=report, ref=ref)
         if parsed is None or report.count:
             return None
@@ -196,49 +179,33 @@ def parse_node(
     for key in ("node_id", "content_id"):
         if not is_hex_id(data.get(key)):
             report(key, f"{data.get(key)!r} is not a 32-character hex id")
-    kind = data.get("kind")
-    if kind not in ref.kinds:
-        report("kind", f"unknown kind {kind!r}")
     values: dict[str, Any] = {}
-    for name, limit in STRING_FIELDS:
-        value = data.get(name)
-        if value is None:
-            values[name] = None if name in ("license_description", "source_id", "source_domain") else ""
-        elif not isinstance(value, str):
-            report(name, "must be a string")
-        elif limit and len(value) > limit:
-            report(name, f"is {len(value)} characters long; at most {limit} are allowed")
-        else:
-            values[name] = value
-    if "title" in values and not (values["title"] or "").strip():
+    for name in fields.TEXT_FIELDS:
+        values[name] = _parse(report, name, lambda n=name: fields.parse_text(n, data.get(n)))
+    if values["title"] is not None and not values["title"].strip():
         report("title", "is required")
-
-    license_obj = None
-    if data.get("license") is not None:
-        license_obj = ref.licenses.get(str(data["license"]).lower())
-        if license_obj is None:
-            report("license", f"unknown license {data['license']!r}")
-    language = data.get("language")
-    if language is not None and language not in ref.languages:
-        report("language", f"unknown language {language!r}")
-    role = data.get("role") or roles.LEARNER
-    if role not in ROLES:
-        report("role", f"must be one of {', '.join(sorted(ROLES))}")
-    duration = data.get("suggested_duration")
-    if duration is not None and whole_number(duration) is None:
-        report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
+    kind = _parse(report, "kind", lambda: fields.parse_kind(data.get("kind"), ref=ref))
+    license_obj = _parse(report, "license", lambda: fields.parse_license_name(data.get("license"), ref=ref))
+    language = _parse(report, "language", lambda: fields.parse_language(data.get("language"), ref=ref))
+    role = _parse(report, "role", lambda: fields.parse_role(data.get("role") or roles.LEARNER))
+    duration = _parse(
+        report, "suggested_duration", lambda: fields.parse_suggested_duration(data.get("suggested_duration"))
+    )
 
     labels: dict[str, dict[str, bool] | None] = {}
-    for name, allowed in LABEL_VALUES.items():
+    for name in fields.LABEL_VOCABULARY:
         value = data.get(name)
         if value in (None, []):
             labels[name] = None
         elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             report(name, "must be a list of label ids")
-        elif unknown := [v for v in value if v not in allowed]:
-            report(name, f"unknown label(s) {', '.join(map(repr, unknown))}")
         else:
-            labels[name] = {v: True for v in value}
+            try:
+                fields.check_labels(name, value)
+            except fields.InvalidField as exc:
+                report(name, exc.message)
+            else:
+                labels[name] = {v: True for v in value}
 
     tags = parse_tags(data.get("tags"), report=report)
     extra = parse_json_field(data.get("extra_fields"), field_name="extra_fields", report=report, expected=dict)
@@ -261,7 +228,7 @@ def parse_node(
         license=license_obj,
         language_id=language,
         role_visibility=role,
-        suggested_duration=int(duration) if duration is not None else None,
+        suggested_duration=duration,
         extra_fields=extra,
         sort_order=sort_order,
         freeze_authoring_data=True,
@@ -271,6 +238,15 @@ def parse_node(
     )
     node.complete = _is_complete(node, files, questions, ref)
     return ParsedNode(node=node, files=files, questions=questions, tags=list(dict.fromkeys(t.strip() for t in tags)))
+
+
+def _parse(report: ProblemCollector, chef_field: str, parse) -> Any:
+    """``parse()``'s value, or None after reporting its InvalidField under ``chef_field``."""
+    try:
+        return parse()
+    except fields.InvalidField as exc:
+        report(chef_field, exc.message)
+        return None
 
 
 def _is_complete(node: ContentNode, files: list[ParsedFile], questions: list, ref: ReferenceData) -> bool:
@@ -283,7 +259,7 @@ def _is_complete(node: ContentNode, files: list[ParsedFile], questions: list, re
         return False
     if node.kind_id == "exercise":
         return bool(questions)
-    if node.kind_id == "slideshow":  # the rule the editor and publish apply (completeness.py)
+    if node.kind_id == "slideshow":  # the rule the editor and publish apply (nodes/completeness.py)
         return has_slide(node, {f.checksum.lower() for f in files if f.preset_id == format_presets.SLIDESHOW_IMAGE})
     return any(not ref.presets[f.preset_id].supplementary for f in files)
 
@@ -326,26 +302,16 @@ def check_files_stored(parsed: list[ParsedNode], problems: list[Problem]) -> Non
 
 
 def check_quota(*, user: User, parsed: list[ParsedNode]) -> None:
-    """Raise QuotaExceeded when the files new to ``user`` would exceed their storage quota.
-
-    Files the user already has (any File row they uploaded with that checksum) cost nothing:
-    upload_url records them, and re-runs reference the same objects.
-    """
-    if user.has_unlimited_space:
-        return
+    """Raise QuotaExceeded when the files of the batch do not fit in ``user``'s allowance
+    (``files.quota.check_space``, the rule every upload path applies)."""
     sizes: dict[str, int] = {}
     for entry in parsed:
         for f in [*entry.files, *(qf for q in entry.questions for qf in q.files)]:
             sizes[f.checksum] = f.size
-    if not sizes:
-        return
-    owned = set(File.objects.filter(uploaded_by=user, checksum__in=list(sizes)).values_list("checksum", flat=True))
-    new_bytes = sum(size for checksum, size in sizes.items() if checksum not in owned)
-    if new_bytes and user.disk_space_used + new_bytes > user.disk_space:
-        raise QuotaExceeded(
-            f"Not enough storage: these files need {new_bytes} bytes, "
-            f"{max(0, user.disk_space - user.disk_space_used)} of {user.disk_space} are left."
-        )
+    try:
+        quota.check_space(user=user, sizes=sizes)
+    except quota.QuotaExceeded as exc:
+        raise QuotaExceeded(str(exc)) from None
 
 
 def get_editable_parent(*, user: User, root_id: Any) -> tuple[ContentNode, str]:
@@ -387,7 +353,7 @@ def add_nodes(*, user: User, parent: ContentNode, channel_id: str | None, conten
     """
     if not isinstance(content_data, list):
         raise InvalidRequest("content_data must be a list of node objects", field="content_data")
-    ref = ReferenceData.load()
+    ref = reference_data()
     problems: list[Problem] = []
     parsed = [
         p
@@ -426,6 +392,8 @@ def add_nodes(*, user: User, parent: ContentNode, channel_id: str | None, conten
                 _create_related(segment, user=user, channel_id=channel_id)
                 segment = []
             if entry is not None:
+                from .remote import copy_remote
+
                 copy = copy_remote(entry, parent=parent, user=user, channel_id=channel_id)
                 _add_tags([(copy.pk, entry.tags)], channel_id=channel_id, copied=True)
                 root_ids[entry.node.node_id] = copy.pk

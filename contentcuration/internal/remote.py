@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from contentcuration import tree
-from contentcuration.limits import INT_MAX, extra_fields_problem, max_length, whole_number
+from contentcuration.limits import extra_fields_problem
 from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
+from contentcuration.nodes import fields
 
-from . import node_parsing
+from .node_parsing import parse_files, parse_json_field, parse_tags
 
-OVERRIDE_STRINGS = {name: max_length(ContentNode, name) for name in ("title", "description", "aggregator", "provider")}
+OVERRIDE_STRINGS = ("title", "description", "aggregator", "provider")
 
 
 @dataclass
@@ -30,7 +31,7 @@ class RemoteCopy:
 def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, list, list[str]] | None:
     """Resolve the source node and check the overrides; None (with problems reported) if bad.
 
-    ``report`` and ``ref`` are the caller's problem collector and reference data (node_parsing).
+    ``report`` and ``ref`` are the caller's problem collector (``node_parsing``) and reference data.
     """
     if not is_hex_id(data.get("node_id")):
         report("node_id", f"{data.get('node_id')!r} is not a 32-character hex id")
@@ -55,15 +56,14 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         return None
 
     mods: dict[str, Any] = {"node_id": data["node_id"]}
-    for name, limit in OVERRIDE_STRINGS.items():
-        value = data.get(name)
-        if value is None:
+    for name in OVERRIDE_STRINGS:
+        if data.get(name) is None:
             continue
-        if not isinstance(value, str) or (limit and len(value) > limit):
-            report(name, f"must be a string of at most {limit} characters" if limit else "must be a string")
-        else:
-            mods[name] = value
-    for name, allowed in node_parsing.LABEL_VALUES.items():
+        try:
+            mods[name] = fields.parse_text(name, data[name])
+        except fields.InvalidField as exc:
+            report(name, exc.message)
+    for name, allowed in fields.LABEL_VOCABULARY.items():
         value = data.get(name)
         if value in (None, []):
             continue
@@ -72,24 +72,21 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         else:
             mods[name] = {v: True for v in value}
     if data.get("extra_fields") is not None:
-        extra = node_parsing.parse_json_field(
-            data["extra_fields"], field_name="extra_fields", report=report, expected=dict
-        )
+        extra = parse_json_field(data["extra_fields"], field_name="extra_fields", report=report, expected=dict)
         if extra is not None and (problem := extra_fields_problem(extra)):
             report("extra_fields", problem)
         elif extra is not None:
             mods["extra_fields"] = extra
     if data.get("suggested_duration") is not None:
-        duration = whole_number(data["suggested_duration"])
-        if duration is None:
-            report("suggested_duration", f"must be a non-negative number of seconds below {INT_MAX + 1}")
-        else:
-            mods["suggested_duration"] = duration
+        try:
+            mods["suggested_duration"] = fields.parse_suggested_duration(data["suggested_duration"])
+        except fields.InvalidField as exc:
+            report("suggested_duration", exc.message)
     role = data.get("role")
-    if role is not None and role not in node_parsing.ROLES:
-        report("role", f"must be one of {', '.join(sorted(node_parsing.ROLES))}")
-    tags = node_parsing.parse_tags(data.get("tags"), report=report)
-    files = node_parsing.parse_files(data.get("files"), field_name="files", report=report, ref=ref)
+    if role is not None and role not in fields.ROLES:
+        report("role", f"must be one of {', '.join(sorted(fields.ROLES))}")
+    tags = parse_tags(data.get("tags"), report=report)
+    files = parse_files(data.get("files"), field_name="files", report=report, ref=ref)
     can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()
     return RemoteCopy(source_id=source, can_edit_source=can_edit, mods=mods, role=role), files, tags
 

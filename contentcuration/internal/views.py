@@ -26,6 +26,7 @@ from contentcuration.accounts.authentication import UserTokenAuthentication
 from contentcuration.accounts.throttling import TokenThrottle
 from contentcuration.channels import publishing
 from contentcuration.errors import DomainError
+from contentcuration.files import quota
 from contentcuration.limits import InvalidJSON, load_json
 from contentcuration.models import File, FileFormat
 from contentcuration.publish.tasks import publish_channel_task
@@ -247,9 +248,11 @@ def file_upload(request):
         raise InvalidRequest(f"{upload.name!r} is not '<md5>.<ext>'", field="file")
     checksum, extension = match.groups()
     user = request.user
+    try:
+        quota.check_space(user=user, sizes={checksum: upload.size})
+    except quota.QuotaExceeded as exc:
+        raise QuotaExceeded(str(exc), field="file") from None
     owned = File.objects.filter(uploaded_by=user, checksum=checksum).exists()
-    if not owned and not user.has_unlimited_space and user.disk_space_used + upload.size > user.disk_space:
-        raise QuotaExceeded(f"Not enough storage for {upload.name} ({upload.size} bytes)", field="file")
     if not FileFormat.objects.filter(pk=extension).exists():
         raise InvalidRequest(f"unknown file format {extension!r}", field="file")
     data = upload.read()
@@ -265,4 +268,5 @@ def file_upload(request):
             original_filename=upload.name,
             uploaded_by=user,
         )
+        quota.recalculate_storage_used(user)
     return Response({"success": True})

@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from .. import storage
 from ..changes import record_server_change
-from ..channels.lifecycle import ensure_channel_tokens, proquint
 from ..jobs import JobCancelled
 from ..models import (
     Change,
@@ -45,6 +44,7 @@ from ..models import (
     User,
 )
 from ..models.change_types import CHANNEL
+from ..tokens import ensure_channel_tokens, proquint
 from .errors import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
 from .mapper import TreeExporter, language_rows, license_rows
 from .schema import MIN_SCHEMA_VERSION, ContentDatabase

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 
 from contentcuration.constants import load_constants
-from contentcuration.files import parts_dir
+from contentcuration.files.uploads import parts_dir
 from contentcuration.storage import storage_key
 
 

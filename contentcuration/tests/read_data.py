@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from rest_framework.test import APIClient
 
-from contentcuration.channels.lifecycle import ensure_channel_tokens
 from contentcuration.models import (
     Channel,
     ChannelSet,
@@ -19,6 +18,7 @@ from contentcuration.models import (
 )
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_file
 from contentcuration.tests.sync_helpers import browser_client
+from contentcuration.tokens import ensure_channel_tokens
 
 
 @dataclass

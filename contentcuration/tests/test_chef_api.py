@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from contentcuration import storage, tree
 from contentcuration.models import AssessmentItem, Change, Channel, ContentNode, File
 from contentcuration.models.change_types import DEPLOYED, PUBLISHED
+from contentcuration.tests.factories import make_file
 
 CHANNEL_ID = uuid.uuid5(uuid.NAMESPACE_DNS, "chef-api-test").hex
 
@@ -235,7 +236,7 @@ def test_a_slideshow_is_complete_only_when_a_slide_names_one_of_its_images(chef,
         for seed, checksum in (("good", image), ("orphan", "0" * 32))
     )
     root_ids = chef.add_nodes(root_id, [good, orphan])["root_ids"]
-    # The same rule as the editor's and publish's (completeness.py): Kolibri shows slides.
+    # The same rule as the editor's and publish's (nodes/completeness.py): Kolibri shows slides.
     assert ContentNode.objects.get(pk=root_ids[good["node_id"]]).complete is True
     assert ContentNode.objects.get(pk=root_ids[orphan["node_id"]]).complete is False
 
@@ -372,8 +373,9 @@ def test_add_nodes_under_a_resource_is_refused(chef, files):
 
 
 def test_a_chef_over_quota_learns_it_before_anything_is_created(chef, owner):
-    owner.disk_space, owner.disk_space_used = 1000, 995
+    owner.disk_space = 1000
     owner.save()
+    make_file(uploaded_by=owner, data=b"u" * 995)  # usage is recomputed, not read from a cache
     big = stored(b"y" * 100, "pdf")
     root_id = chef.create_channel()
     body = chef.add_nodes(
@@ -481,7 +483,7 @@ def test_file_upload_stores_a_file_under_its_md5(client, owner):
 
 
 def test_a_remote_node_copies_a_resource_from_another_channel_keeping_sibling_order(chef, files, stranger):
-    from contentcuration.tests.factories import build_tree, make_channel, make_file
+    from contentcuration.tests.factories import build_tree, make_channel
 
     source_channel = make_channel(owner=stranger, name="Source", public=True)
     (source,) = build_tree(source_channel.main_tree, [("document", [], {"title": "Original"})])

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contentcuration import storage, tree
-from contentcuration.files import parts_dir
+from contentcuration.files.uploads import parts_dir
 from contentcuration.models import ORPHANAGE_ROOT_ID, ContentNode, File
 from contentcuration.tests.factories import build_tree, make_file
 from contentcuration.tests.files_helpers import random_bytes

@@ -3,8 +3,8 @@ own unattached uploads."""
 
 from __future__ import annotations
 
+from contentcuration.files.quota import recalculate_storage_used, storage_used
 from contentcuration.models import File, User
-from contentcuration.quota import recalculate_storage_used, storage_used
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_channel, make_file
 
 

@@ -15,7 +15,7 @@ from django.test import Client
 from moto import mock_aws
 
 from contentcuration import storage
-from contentcuration.garbage import collect_unreferenced_objects
+from contentcuration.files.garbage import collect_unreferenced_objects
 from contentcuration.tests.factories import make_file
 from contentcuration.tests.files_helpers import random_bytes
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from contentcuration import storage
-from contentcuration.files import parts_dir
+from contentcuration.files.uploads import parts_dir
 from contentcuration.tests.files_helpers import (
     announcement,
     http_json,

@@ -7,14 +7,14 @@ import base64
 import pytest
 
 from contentcuration import storage
-from contentcuration.tests.factories import build_tree
-from contentcuration.thumbnails import (
+from contentcuration.files.thumbnails import (
     InvalidThumbnail,
     create_thumbnail_file,
     data_uri_from_encoding,
     encode_stored_image,
     store_data_uri,
 )
+from contentcuration.tests.factories import build_tree
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 40

@@ -151,7 +151,7 @@ def test_a_tampered_upload_url_is_refused(owner):
 def test_an_expired_upload_url_is_refused(owner, monkeypatch):
     data = random_bytes()
     url = announce(owner, data).json()["uploadURL"]
-    monkeypatch.setattr("contentcuration.uploads.UPLOAD_URL_MAX_AGE", -1)
+    monkeypatch.setattr("contentcuration.viewsets.file_transfer.UPLOAD_URL_MAX_AGE", -1)
     assert put(url, data).status_code == 403
     assert not is_stored(data)
 

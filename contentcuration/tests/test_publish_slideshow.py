@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from contentcuration import storage
-from contentcuration.completeness import incomplete_reasons
 from contentcuration.models import Channel, ContentNode, File
+from contentcuration.nodes.completeness import incomplete_reasons
 from contentcuration.publish import NodesFailed, publish_channel
 from contentcuration.tests.factories import build_tree, make_channel
 from contentcuration.tests.publishing import CC_BY, open_export, stored_file

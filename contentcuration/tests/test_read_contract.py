@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contentcuration.quota import storage_used
+from contentcuration.files.quota import storage_used
 from contentcuration.tests.read_data import build_read_data, client_for
 
 HEX = "hex"  # a 32-character lower-case hex id

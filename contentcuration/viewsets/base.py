@@ -1,8 +1,9 @@
-"""The read contract shared by every table viewset, and the bulk serializers sync writes use.
+"""The read contract shared by every table viewset.
 
-A ``ValuesViewset`` answers a list or detail request with ONE ``.values()`` query over its
-permission-filtered queryset, then attaches related data in ``consolidate`` with at most one
-query per relation (never one per row). A page of any size therefore costs a fixed number of
+A values viewset (``ReadOnlyValuesViewset``; writes arrive through ``/api/sync``) answers a
+list or detail request with ONE ``.values()`` query over its permission-filtered queryset,
+then attaches related data in ``consolidate`` with at most one query per relation (never one
+per row). A page of any size therefore costs a fixed number of
 queries; each viewset pins that number in ``tests/test_read_queries.py``.
 
 Hooks, in the order they run:
@@ -32,7 +33,7 @@ from django.db.models import IntegerField, Subquery
 from django.http import Http404
 from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.response import Response
@@ -336,14 +337,6 @@ class ReadOnlyValuesViewset(BaseValuesViewset, ListModelMixin, RetrieveModelMixi
         return Response(self.get_object_row())
 
 
-class ValuesViewset(ReadOnlyValuesViewset):
-    """A read viewset whose writes arrive through ``/api/sync`` (see ``serializer_class``).
-
-    ``serializer_class`` (a ``BulkModelSerializer``) is what the sync handlers validate with;
-    REST write methods stay 405 unless a subclass adds them explicitly.
-    """
-
-
 class SyncBackedCreateMixin:
     """``POST`` on a list endpoint: create the row by applying the sync CREATED change it
     stands for (``sync.apply.apply_one``), so validation, logging and the server echoes are
@@ -383,110 +376,3 @@ class SyncBackedCreateMixin:
 
 def values_of(items: Iterable[Row], key: str) -> list[Any]:
     return list({item[key] for item in items if item.get(key) is not None})
-
-
-# --- Bulk serializers (used by the sync endpoint) -----------------------------------------------
-
-
-class BulkListSerializer(serializers.ListSerializer):
-    """Validates and applies a list of writes with a fixed number of queries.
-
-    For updates pass ``instance`` = a queryset of the rows the requester may edit (the *edit*
-    queryset) filtered to the submitted keys. Each item is validated against its own instance
-    (matched by the child's ``Meta.update_lookup_field``, default ``"id"``; a tuple for
-    compound keys), or in create mode when it matches none: that is how "exists but not
-    editable" surfaces as a uniqueness error the sync layer rewrites to ``["Not found"]``.
-
-    ``update`` writes all changed columns with one ``bulk_update``; ``create`` uses one
-    ``bulk_create``. Keys that matched no instance are listed in ``self.missing_keys`` after
-    ``update``. Neither method calls ``save()`` on models: domain side effects belong to the
-    caller.
-    """
-
-    def _lookup(self) -> tuple[str, ...]:
-        field = getattr(getattr(self.child, "Meta", None), "update_lookup_field", "id")
-        return field if isinstance(field, tuple) else (field,)
-
-    def _key(self, obj: Any) -> tuple:
-        if isinstance(obj, dict):
-            return tuple(_plain(obj.get(f)) for f in self._lookup())
-        return tuple(_plain(getattr(obj, _attname(obj, f))) for f in self._lookup())
-
-    def _instances(self) -> dict[tuple, models.Model]:
-        if not hasattr(self, "_instance_map"):
-            self._instance_map = {self._key(obj): obj for obj in (self.instance or [])}
-        return self._instance_map
-
-    def run_child_validation(self, data):
-        self.child.instance = self._instances().get(self._key(data)) if isinstance(data, dict) else None
-        self.child.initial_data = data
-        try:
-            return super().run_child_validation(data)
-        finally:
-            self.child.instance = None
-
-    def create(self, validated_data: list[dict]) -> list[models.Model]:
-        model = self.child.Meta.model
-        objs = [model(**_without_m2m(model, item)) for item in validated_data]
-        return model.objects.bulk_create(objs)
-
-    def update(self, instance, validated_data: list[dict]) -> list[models.Model]:
-        instances = self._instances()
-        changed: list[models.Model] = []
-        fields: set[str] = set()
-        self.missing_keys: list[tuple] = []
-        for item in validated_data:
-            obj = instances.get(self._key(item))
-            if obj is None:
-                self.missing_keys.append(self._key(item))
-                continue
-            for attr, value in _without_m2m(type(obj), item).items():
-                if attr in self._lookup():
-                    continue
-                setattr(obj, attr, value)
-                fields.add(attr)
-            changed.append(obj)
-        if changed and fields:
-            type(changed[0]).objects.bulk_update(changed, sorted(fields))
-        return changed
-
-
-class BulkModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose ``many=True`` form is a ``BulkListSerializer``.
-
-    Unknown keys are ignored (DRF's default), foreign keys are raw ids. Declare
-    ``Meta.update_lookup_field`` when the key is not ``id``.
-    """
-
-    class Meta:
-        list_serializer_class = BulkListSerializer
-
-    @classmethod
-    def many_init(cls, *args, **kwargs):
-        list_kwargs = {}
-        for key in serializers.LIST_SERIALIZER_KWARGS_REMOVE:
-            value = kwargs.pop(key, None)
-            if value is not None:
-                list_kwargs[key] = value
-        list_kwargs["child"] = cls(*args, **kwargs)
-        list_kwargs.update({k: v for k, v in kwargs.items() if k in serializers.LIST_SERIALIZER_KWARGS})
-        list_class = getattr(getattr(cls, "Meta", None), "list_serializer_class", BulkListSerializer)
-        if not issubclass(list_class, BulkListSerializer):
-            list_class = BulkListSerializer
-        return list_class(*args, **list_kwargs)
-
-
-def _plain(value: Any) -> Any:
-    return value.pk if isinstance(value, models.Model) else value
-
-
-def _attname(obj: models.Model, name: str) -> str:
-    try:
-        return obj._meta.get_field(name).attname
-    except Exception:
-        return name
-
-
-def _without_m2m(model: type[models.Model], item: dict) -> dict:
-    m2m = {f.name for f in model._meta.many_to_many}
-    return {k: v for k, v in item.items() if k not in m2m}

@@ -18,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from contentcuration.completeness import incomplete_reasons
 from contentcuration.db.search import filter_nodes_by_keywords
 from contentcuration.models import (
     LABEL_FIELDS,
@@ -29,6 +28,7 @@ from contentcuration.models import (
     PrerequisiteContentRelationship,
 )
 from contentcuration.models.fields import is_hex_id
+from contentcuration.nodes.completeness import incomplete_reasons
 from contentcuration.storage import content_url
 from contentcuration.viewsets.base import (
     BooleanParamFilter,
@@ -289,7 +289,7 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
 
 
 def _incomplete_reasons(rows: list[dict]) -> dict[str, list[str]]:
-    """Why each incomplete row is incomplete: the same rule the writes apply (completeness.py),
+    """Why each incomplete row is incomplete: the same rule the writes apply (nodes/completeness.py),
     three queries for the page and none when every row is complete."""
     if not rows:
         return {}

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from contentcuration.accounts.profile import mark_notifications_read
 from contentcuration.channels.sharing import remove_viewer
+from contentcuration.files.quota import recalculate_storage_used
 from contentcuration.models import Channel, User, is_hex_id
-from contentcuration.quota import recalculate_storage_used
 from contentcuration.viewsets import openapi
 from contentcuration.viewsets.base import (
     BooleanParamFilter,

@@ -1,4 +1,4 @@
-"""``manage.py garbage_collect``: remove unreferenced trees and stored objects (see garbage.py)."""
+"""``manage.py garbage_collect``: remove unreferenced trees and stored objects (see files/garbage.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contentcuration.garbage import DEFAULT_GRACE, collect_garbage
+from contentcuration.files.garbage import DEFAULT_GRACE, collect_garbage
 
 
 class Command(BaseCommand):

@@ -6,12 +6,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contentcuration.completeness import refresh_completeness
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
-from contentcuration.nodes import link_exercise_images, refresh_copied_content_ids
+from contentcuration.nodes.changes import content_changed
+from contentcuration.nodes.content_ids import link_exercise_images
 from contentcuration.publish.qti import qti_item_problem
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, bulk_or_each, each_atomic, require_dict, require_key
+from .base import (
+    NOT_FOUND,
+    ApplyContext,
+    ChangeError,
+    Outcome,
+    bulk_or_each,
+    each_atomic,
+    echo_content_changes,
+    require_dict,
+    require_key,
+)
 
 TYPES = frozenset(
     {
@@ -140,26 +150,26 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
     def one(entry):
         AssessmentItem.objects.bulk_create([entry[1]])
 
+    created: set[str] = set()
     for (index, item), result in zip(fresh, bulk_or_each(fresh, bulk, one), strict=True):
         outcomes[index] = result
+        if result is None:
+            created.add(item.contentnode_id)
         if result is None and "CONTENTSTORAGE" in f"{item.question}{item.answers}{item.hints}":
             if item.pk is None:  # backends that do not return ids from bulk inserts
                 item = AssessmentItem.objects.get(contentnode_id=item.contentnode_id, assessment_id=item.assessment_id)
             link_exercise_images(item=item, user=ctx.user)
-    _refresh(ctx, changes, {i.contentnode_id for _, i in fresh})
+    _refresh(ctx, changes, created)
     return outcomes
 
 
 def _refresh(ctx: ApplyContext, changes: list[dict], node_ids: set[str]) -> None:
-    """Questions change what a node *is*: a copy gets its own content_id (copy-on-write), and
-    they decide an exercise's completeness. Tell watchers of either change."""
+    """Questions change what a node *is* (``content_changed``: changed, modified, a copy's own
+    content_id, completeness). Tell watchers of the content_id and complete it set."""
     if not node_ids:
         return
     channel_id = next((c.get("channel_id") for c in changes if c.get("channel_id")), None)
-    for node_id, content_id in refresh_copied_content_ids(node_ids=node_ids).items():
-        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=channel_id)
-    for node_id, complete in refresh_completeness(node_ids=node_ids).items():
-        ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=channel_id)
+    echo_content_changes(ctx, content_changed(node_ids=node_ids), channel_id=channel_id)
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -180,7 +190,6 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
             item.save(update_fields=fields)
         if {"question", "answers", "hints"} & set(fields):
             link_exercise_images(item=item, user=ctx.user)
-        ContentNode.objects.filter(pk=node_id).update(changed=True)
         _refresh(ctx, [change], {node_id})
 
     return each_atomic(changes, apply_one)
@@ -195,7 +204,6 @@ def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
             .delete()
         )
         if deleted:
-            ContentNode.objects.filter(pk=node_id).update(changed=True)
             _refresh(ctx, [change], {node_id})
 
     return each_atomic(changes, apply_one)

@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 
 from contentcuration.errors import DomainError
 from contentcuration.models import LABEL_FIELDS, User
+from contentcuration.nodes.changes import ContentChanges
 
 NOT_FOUND = ["Not found"]
 INTERNAL_ERROR = ["Internal server error"]
@@ -174,3 +175,11 @@ def fold_mods(mods: dict[str, Any], *, map_fields: frozenset[str] = frozenset())
 
 
 LABEL_MAP_FIELDS = frozenset(LABEL_FIELDS)
+
+
+def echo_content_changes(ctx: ApplyContext, changes: ContentChanges, *, channel_id: str | None) -> None:
+    """Tell watchers the content_id and complete values ``nodes.content_changed`` set."""
+    for node_id, content_id in changes.content_ids.items():
+        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=channel_id)
+    for node_id, complete in changes.complete.items():
+        ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=channel_id)

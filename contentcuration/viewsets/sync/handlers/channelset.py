@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.channels.lifecycle import proquint
 from contentcuration.models import Channel, ChannelSet, SecretToken, is_hex_id
+from contentcuration.tokens import proquint
 
 from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, fold_mods, require_dict, require_key
 

@@ -10,10 +10,10 @@ from typing import Any
 from django.utils import timezone
 
 from contentcuration import tree
-from contentcuration.completeness import incomplete_reasons
 from contentcuration.db.bulk import update_fields
 from contentcuration.models import ContentNode, ContentTag, is_hex_id, new_hex_id
 from contentcuration.models.change_types import COPYING_STATUS, TASK_ID
+from contentcuration.nodes.completeness import incomplete_reasons
 
 from .base import (
     INTERNAL_ERROR,

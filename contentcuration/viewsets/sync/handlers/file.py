@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.completeness import refresh_completeness
-from contentcuration.models import AssessmentItem, ContentNode, File, FormatPreset, Language
-from contentcuration.nodes import refresh_copied_content_ids
-from contentcuration.quota import recalculate_storage_used
+from contentcuration.files.attach import attach_file, detach_file
+from contentcuration.models import AssessmentItem, ContentNode, File
+from contentcuration.nodes.reference import reference_data
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
+from .base import (
+    NOT_FOUND,
+    ApplyContext,
+    ChangeError,
+    Outcome,
+    each_atomic,
+    echo_content_changes,
+    require_dict,
+    require_key,
+)
 
 WRITABLE = ("language", "contentnode", "assessment_item", "preset", "duration")
 
 
-# Fields that name a row of a constants table by its id.
-CONSTANT_FIELDS = {"preset": FormatPreset, "language": Language}
+# Fields that name a row of a constants table by its id (checked against nodes/reference.py).
+CONSTANT_FIELDS = {"preset": lambda ref: ref.presets, "language": lambda ref: ref.languages}
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -57,9 +65,8 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
                 else:
                     file.assessment_item = item
             elif name in CONSTANT_FIELDS:
-                if (
-                    value is not None
-                    and not CONSTANT_FIELDS[name].objects.filter(pk=value if isinstance(value, str) else "").exists()
+                if value is not None and (
+                    not isinstance(value, str) or value not in CONSTANT_FIELDS[name](reference_data())
                 ):
                     errors[name] = [f'Invalid pk "{value}" - object does not exist.']
                 else:
@@ -73,23 +80,10 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
                     file.duration = int(value) if value is not None else None
         if errors:
             raise ChangeError(errors)
-        file.save()
-        touched = {n for n in (old_node, file.contentnode_id) if n}
-        if touched:
-            ContentNode.objects.filter(pk__in=touched).update(changed=True)
-            if not (file.preset and file.preset.thumbnail):
-                _copy_on_write(ctx, touched, change)
-            for node_id, complete in refresh_completeness(node_ids=touched).items():
-                ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=change.get("channel_id"))
-        if file.uploaded_by_id:
-            recalculate_storage_used(file.uploaded_by)
+        result = attach_file(file=file, previous_node_id=old_node)
+        echo_content_changes(ctx, result, channel_id=change.get("channel_id"))
 
     return each_atomic(changes, apply_one)
-
-
-def _copy_on_write(ctx: ApplyContext, node_ids: set[str], change: dict) -> None:
-    for node_id, content_id in refresh_copied_content_ids(node_ids=node_ids).items():
-        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=change.get("channel_id"))
 
 
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -98,17 +92,6 @@ def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         file = File.objects.editable_by(ctx.user).filter(pk=key).first()
         if file is None:
             return None
-        node_id = file.contentnode_id
-        thumbnail = bool(file.preset and file.preset.thumbnail)
-        uploader = file.uploaded_by
-        file.delete()
-        if uploader is not None:
-            recalculate_storage_used(uploader)
-        if node_id:
-            ContentNode.objects.filter(pk=node_id).update(changed=True)
-            if not thumbnail:
-                _copy_on_write(ctx, {node_id}, change)
-            for nid, complete in refresh_completeness(node_ids=[node_id]).items():
-                ctx.echo("contentnode", nid, {"complete": complete}, channel_id=change.get("channel_id"))
+        echo_content_changes(ctx, detach_file(file=file), channel_id=change.get("channel_id"))
 
     return each_atomic(changes, apply_one)

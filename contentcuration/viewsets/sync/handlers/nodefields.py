@@ -1,65 +1,28 @@
 """Validating and applying contentnode field values (create ``obj`` or folded update ``mods``).
 
 Shared by the contentnode handler (create, update, update-descendants) and by copies'
-``mods``. Everything here is pure Python on unsaved or loaded ``ContentNode`` objects; the
+``mods``. The per-field rules (limits, vocabularies, reference data) are the field table's
+(``nodes/fields.py``), which the chef API applies too; this module reads sync's shapes
+(label and tag maps, dot-path merges) and renders the table's errors the DRF way. Everything here is pure Python on unsaved or loaded ``ContentNode`` objects; the
 caller writes in bulk.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
 from le_utils.constants import modalities
-from le_utils.constants.labels import (
-    accessibility_categories,
-    learning_activities,
-    levels,
-    needs,
-    resource_type,
-    subjects,
-)
 
-from contentcuration.completeness import InvalidCompletionCriteria, validate_completion_criteria
-from contentcuration.limits import extra_fields_problem, max_length, tag_name_problem, thumbnail_encoding_problem
-from contentcuration.models import (
-    LABEL_FIELDS,
-    MAX_TAG_LENGTH,
-    MAX_TAGS_PER_NODE,
-    ContentKind,
-    ContentNode,
-    Language,
-    License,
-)
+from contentcuration.limits import extra_fields_problem, tag_name_problem, thumbnail_encoding_problem
+from contentcuration.models import LABEL_FIELDS, MAX_TAG_LENGTH, MAX_TAGS_PER_NODE, ContentNode
+from contentcuration.nodes import fields
+from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
+from contentcuration.nodes.reference import ReferenceData, reference_data
 
 from .base import ChangeError, merge
 
-LABEL_IDS: dict[str, frozenset[str]] = {
-    "grade_levels": frozenset(levels.LEVELSLIST),
-    "resource_types": frozenset(resource_type.RESOURCETYPELIST),
-    "learning_activities": frozenset(learning_activities.LEARNINGACTIVITIESLIST),
-    "accessibility_labels": frozenset(accessibility_categories.ACCESSIBILITYCATEGORIESLIST),
-    "categories": frozenset(subjects.SUBJECTSLIST),
-    "learner_needs": frozenset(needs.NEEDSLIST),
-}
-# The learning activity a new resource gets when the client sent none (Studio does the same).
-DEFAULT_ACTIVITY = {
-    "video": learning_activities.WATCH,
-    "audio": learning_activities.LISTEN,
-    "document": learning_activities.READ,
-    "exercise": learning_activities.PRACTICE,
-    "html5": learning_activities.EXPLORE,
-    "h5p": learning_activities.EXPLORE,
-    "zim": learning_activities.EXPLORE,
-    "slideshow": learning_activities.READ,
-}
-# The model's column limits (description's is checked here only: a text column).
-TEXT_LIMITS = {
-    name: max_length(ContentNode, name)
-    for name in ("title", "description", "license_description", "copyright_holder", "author", "aggregator", "provider")
-}
 TRACKED = (
     "title",
     "description",
@@ -102,33 +65,6 @@ WRITABLE = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _kinds() -> frozenset[str]:
-    return frozenset(ContentKind.objects.values_list("pk", flat=True))
-
-
-@lru_cache(maxsize=1)
-def _languages() -> frozenset[str]:
-    return frozenset(Language.objects.values_list("pk", flat=True))
-
-
-@lru_cache(maxsize=1)
-def _licenses() -> frozenset[int]:
-    return frozenset(License.objects.values_list("pk", flat=True))
-
-
-def _text(errors: dict, name: str, value: Any, *, nullable: bool) -> Any:
-    if value is None:
-        return None if nullable else ""
-    if not isinstance(value, str):
-        errors[name] = ["Not a valid string."]
-        return None
-    limit = TEXT_LIMITS.get(name)
-    if limit and len(value) > limit:
-        errors[name] = [f"Ensure this field has no more than {limit} characters."]
-    return value
-
-
 def _validate_extra_fields(errors: dict, value: dict, *, kind: str, complete: bool) -> dict:
     if "randomize" in value and not isinstance(value["randomize"], bool):
         errors.setdefault("extra_fields", {})["randomize"] = ["Must be a valid boolean."]
@@ -164,15 +100,57 @@ def _label_map(errors: dict, name: str, value: Any, current: Any, *, replace: bo
         errors[name] = ["Must be an object of label ids."]
         return None
     result = {} if replace or not isinstance(current, dict) else dict(current)
+    try:
+        fields.check_labels(name, [label for label, flag in value.items() if flag])
+    except fields.InvalidField as exc:
+        errors[name] = [exc.message]
+        return None
     for label, flag in value.items():
         if flag:
-            if label not in LABEL_IDS[name]:
-                errors[name] = [f"{label!r} is not a valid label id."]
-                continue
             result[label] = True
         else:
             result.pop(label, None)
     return result
+
+
+def _set(errors: dict, touched: set[str], node: ContentNode, column: str, parse) -> None:
+    """Set ``column`` to what ``parse()`` returns, or record its InvalidField."""
+    try:
+        value = parse()
+    except fields.InvalidField as exc:
+        errors[exc.field] = [exc.message]
+        return
+    setattr(node, column, value)
+    touched.add(column)
+
+
+def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, data: dict, ref: ReferenceData) -> None:
+    """The fields that are one value from the field table (nodes/fields.py)."""
+    for name in fields.EDITABLE_TEXT_FIELDS:
+        if name in data:
+            _set(errors, touched, node, name, lambda n=name: fields.parse_text(n, data[n]))
+    if "language" in data:
+        _set(errors, touched, node, "language_id", lambda: fields.parse_language(data["language"], ref=ref))
+    if "license" in data:
+        _set(errors, touched, node, "license_id", lambda: fields.parse_license_id(data["license"], ref=ref))
+    if "role_visibility" in data:
+        _set(errors, touched, node, "role_visibility", lambda: fields.parse_role(data["role_visibility"]))
+    if "suggested_duration" in data:
+        _set(
+            errors,
+            touched,
+            node,
+            "suggested_duration",
+            lambda: fields.parse_suggested_duration(data["suggested_duration"]),
+        )
+    for name in ("complete", "changed"):
+        if name in data:
+            value = data[name]
+            if not isinstance(value, bool) and not (name == "complete" and value is None):
+                errors[name] = ["Must be a valid boolean."]
+            else:
+                setattr(node, name, value)
+                touched.add(name)
 
 
 def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[str], dict[str, bool] | None]:
@@ -186,67 +164,16 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
     if not isinstance(data, dict):
         raise ChangeError({"non_field_errors": ["Invalid data. Expected an object."]})
 
+    ref = reference_data()
     if creating:
-        kind = data.get("kind")
-        if kind is None:
-            errors["kind"] = ["This field is required."]
-        elif kind not in _kinds():
-            errors["kind"] = [f'Invalid pk "{kind}" - object does not exist.']
-        else:
-            node.kind_id = kind
+        _set(errors, touched, node, "kind_id", lambda: fields.parse_kind(data.get("kind"), ref=ref))
     else:
         if "parent" in data:
             errors["parent"] = ["This field should only be changed by a move operation"]
         if "kind" in data and data["kind"] != node.kind_id:
             errors["kind"] = ["Content kind cannot be changed after creation"]
     kind = node.kind_id or "topic"
-
-    for name in ("title", "description", "license_description", "copyright_holder", "author", "aggregator", "provider"):
-        if name in data:
-            nullable = name in ("license_description", "copyright_holder")
-            value = _text(errors, name, data[name], nullable=nullable)
-            if name not in errors:
-                setattr(node, name, value if value is not None or nullable else "")
-                touched.add(name)
-    if "language" in data:
-        value = data["language"]
-        if value is not None and value not in _languages():
-            errors["language"] = [f'Invalid pk "{value}" - object does not exist.']
-        else:
-            node.language_id = value
-            touched.add("language_id")
-    if "license" in data:
-        value = data["license"]
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-            value = int(value)
-        if value is not None and (isinstance(value, bool) or value not in _licenses()):
-            errors["license"] = [f'Invalid pk "{value}" - object does not exist.']
-        else:
-            node.license_id = value
-            touched.add("license_id")
-    if "role_visibility" in data:
-        if data["role_visibility"] not in ("learner", "coach"):
-            errors["role_visibility"] = ['"learner" or "coach" expected.']
-        else:
-            node.role_visibility = data["role_visibility"]
-            touched.add("role_visibility")
-    for name in ("complete", "changed"):
-        if name in data:
-            value = data[name]
-            if not isinstance(value, bool) and not (name == "complete" and value is None):
-                errors[name] = ["Must be a valid boolean."]
-            else:
-                setattr(node, name, value)
-                touched.add(name)
-    if "suggested_duration" in data:
-        value = data["suggested_duration"]
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 2**31
-        ):
-            errors["suggested_duration"] = ["A valid non-negative integer is required."]
-        else:
-            node.suggested_duration = int(value) if value is not None else None
-            touched.add("suggested_duration")
+    _apply_simple_fields(errors, touched, node, data, ref)
     if "thumbnail_encoding" in data:
         value = data["thumbnail_encoding"]
         if value is None:
@@ -281,8 +208,8 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
                 if value is not None:
                     setattr(node, name, value)
             touched.add(name)
-    if creating and not node.learning_activities and kind in DEFAULT_ACTIVITY:
-        node.learning_activities = {DEFAULT_ACTIVITY[kind]: True}
+    if creating and not node.learning_activities and kind in fields.DEFAULT_ACTIVITY:
+        node.learning_activities = {fields.DEFAULT_ACTIVITY[kind]: True}
 
     if "extra_fields" in data or creating:
         value = data.get("extra_fields")

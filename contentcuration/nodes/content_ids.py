@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .models import AssessmentItem, ContentNode, File, FileFormat, User, new_hex_id
-from .storage import storage_key
+from contentcuration.models import AssessmentItem, ContentNode, File, FileFormat, User, new_hex_id
+from contentcuration.storage import storage_key
 
 
 def refresh_copied_content_ids(*, node_ids: Iterable[str]) -> dict[str, str]:

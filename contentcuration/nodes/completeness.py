@@ -16,8 +16,8 @@ from typing import Any
 
 from le_utils.constants import completion_criteria, format_presets, mastery_criteria, modalities
 
-from .errors import Invalid
-from .models import AssessmentItem, ContentNode, File, License
+from contentcuration.errors import Invalid
+from contentcuration.models import AssessmentItem, ContentNode, File, License
 
 # Models a completion criterion may use per kind (Studio's utils/completion_criteria.py).
 ALLOWED_MODELS_PER_KIND: dict[str, frozenset[str]] = {

@@ -4,14 +4,21 @@ Usage counts each distinct checksum once (many File rows share one object) among
 in the main trees of the non-deleted channels the user edits, plus the user's own uploads not
 yet attached to anything. Perseus exports and format-less rows are not counted (spec 5.3).
 ``User.disk_space`` is the allowance in bytes; 0 means unlimited and admins are unlimited.
+
+``check_space`` is the one quota rule: the upload announcement (REST/sync clients), the chef's
+legacy ``file_upload`` and the chef's ``add_nodes`` all call it. Before, the chef paths
+trusted the cached ``User.disk_space_used`` and called a checksum "already owned" whenever
+any File row of the user had it, so the same user state got different verdicts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db.models import Max, Q, QuerySet, Sum
 
-from . import errors
-from .models import Channel, File, User
+from contentcuration import errors
+from contentcuration.models import Channel, File, User
 
 EXCLUDED_FORMATS = ("perseus",)
 
@@ -23,7 +30,7 @@ class QuotaExceeded(errors.QuotaExceeded):
         self.used, self.allowed, self.size = used, allowed, size
         super().__init__(
             "Not enough space. Check your storage under Settings page. "
-            f"{used} bytes used of {allowed} bytes allowed; this file needs {size} bytes."
+            f"{used} bytes used of {allowed} bytes allowed; {size} more bytes are needed."
         )
 
 
@@ -51,15 +58,18 @@ def recalculate_storage_used(user: User) -> int:
     return used
 
 
-def check_space(*, user: User, checksum: str, size: int) -> None:
-    """Raise QuotaExceeded unless ``size`` more bytes of ``checksum`` fit in the allowance.
-
-    Bytes the user already has (same checksum among their counted files) are free.
+def check_space(*, user: User, sizes: Mapping[str, int]) -> None:
+    """Raise QuotaExceeded unless the bytes ``sizes`` (``{checksum: size}``) fit in ``user``'s
+    allowance. Bytes the user already has (a checksum among their counted files) are free;
+    usage is recomputed (``storage_used``), never read from the cached figure, and only when
+    some bytes are new. Reads only; locks nothing.
     """
-    if user.has_unlimited_space:
+    if user.has_unlimited_space or not sizes:
         return
-    if counted_files(user).filter(checksum=checksum).exists():
+    owned = set(counted_files(user).filter(checksum__in=list(sizes)).values_list("checksum", flat=True))
+    new_bytes = sum(size for checksum, size in sizes.items() if checksum not in owned)
+    if not new_bytes:
         return
     used = storage_used(user)
-    if used + size > user.disk_space:
-        raise QuotaExceeded(used=used, allowed=user.disk_space, size=size)
+    if used + new_bytes > user.disk_space:
+        raise QuotaExceeded(used=used, allowed=user.disk_space, size=new_bytes)

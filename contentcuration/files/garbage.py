@@ -23,9 +23,8 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import storage, tree
-from .files import UPLOAD_URL_MAX_AGE, discard_stale_parts
-from .models import (
+from contentcuration import storage, tree
+from contentcuration.models import (
     DELETED_CHEFS_ROOT_ID,
     ORPHANAGE_ROOT_ID,
     TREE_FIELDS,
@@ -35,7 +34,9 @@ from .models import (
     PublishedObject,
     User,
 )
-from .publish.versions import record_unrecorded_versions
+from contentcuration.publish.versions import record_unrecorded_versions
+
+from .uploads import UPLOAD_URL_MAX_AGE, discard_stale_parts
 
 DEFAULT_GRACE = timedelta(hours=24)
 BATCH = 500

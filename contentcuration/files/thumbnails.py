@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import storage
-from .errors import Invalid
-from .models import ContentNode, File, User
+from contentcuration import storage
+from contentcuration.errors import Invalid
+from contentcuration.models import ContentNode, File, User
 
 DATA_URI_RE = re.compile(r"data:(image/(?:png|jpeg|jpg));base64,([A-Za-z0-9+/=\s]+)")
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024

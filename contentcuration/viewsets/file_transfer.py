@@ -27,8 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import storage
-from .files import (
+from contentcuration import storage
+from contentcuration.files.quota import QuotaExceeded
+from contentcuration.files.uploads import (
     UPLOAD_URL_MAX_AGE,
     InvalidUpload,
     UploadRejected,
@@ -39,10 +40,9 @@ from .files import (
     upload_state,
     validate_upload_request,
 )
-from .middleware import accepts_large_body
-from .models import File
-from .quota import QuotaExceeded
-from .viewsets import openapi
+from contentcuration.middleware import accepts_large_body
+from contentcuration.models import File
+from contentcuration.viewsets import openapi
 
 UPLOAD_SALT = "contentcuration.file-upload"
 STREAM_CHUNK = 1024 * 1024

@@ -10,7 +10,7 @@ The life of a File:
    stored under their content key once the whole object has the announced size and md5;
    otherwise nothing is kept.
 3. The sync ``file`` table (UPDATED ``{contentnode: id}``, viewsets/sync/handlers/file.py)
-   links the row to a node or an assessment item, which may complete the node.
+   links the row to a node or an assessment item (``files/attach.py``), which may complete the node.
 
 Part files live in ``settings.FILE_UPLOAD_PARTS_DIR`` (default ``DATA_DIR/uploads``), so a
 resumed upload must reach a web process that shares that directory.
@@ -35,9 +35,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 
-from . import quota, storage
-from .limits import BIGINT_MAX, INT_MAX
-from .models import File, FileFormat, FormatPreset, User
+from contentcuration import storage
+from contentcuration.limits import BIGINT_MAX, INT_MAX
+from contentcuration.models import File, FileFormat, FormatPreset, User
+
+from . import quota
 
 # Spec 4.5: Studio refuses single-request uploads above 500 MiB.
 MAX_SINGLE_UPLOAD = 500 * 1024 * 1024
@@ -190,7 +192,7 @@ def create_upload(*, user: User, request: UploadRequest) -> tuple[File, bool]:
     Raises quota.QuotaExceeded when the bytes do not fit in the user's allowance. Updates
     the user's cached ``disk_space_used``.
     """
-    quota.check_space(user=user, checksum=request.checksum, size=request.size)
+    quota.check_space(user=user, sizes={request.checksum: request.size})
     ext = request.file_format.pk
     file = File.objects.create(
         checksum=request.checksum,
