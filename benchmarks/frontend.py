@@ -40,11 +40,18 @@ def files_loaded(manifest: dict, keys: list[str]) -> list[str]:
         if key in seen:
             continue
         seen.add(key)
-        chunk = manifest[key]
+        chunk = manifest.get(key) or _shared_entry(manifest, key)
         files.append(chunk["file"])
         files.extend(chunk.get("css", []))
         stack.extend(chunk.get("imports", []))
     return sorted(set(files))
+
+
+def _shared_entry(manifest: dict, key: str) -> dict:
+    """A route's view that another chunk also imports (a card the catalog reuses) is keyed by
+    its chunk name (``_ChannelListView-<hash>.js``), not its source path."""
+    name = Path(key).stem
+    return next(c for k, c in manifest.items() if c.get("name") == name and c.get("isDynamicEntry"))
 
 
 def gzipped_size(path: Path) -> int:

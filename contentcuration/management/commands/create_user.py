@@ -33,6 +33,9 @@ class Command(BaseCommand):
             first_name=options["first_name"],
             last_name=options["last_name"],
             is_active=not options["inactive"],
+            # The operator vouches for the address (an active account); --inactive is the
+            # state of a sign-up whose link was never opened, so unverified.
+            email_verified=not options["inactive"],
         )
         tree.ensure_clipboard(user=user)
         self.stdout.write(json.dumps({"id": user.pk, "email": user.email, "is_active": user.is_active}))

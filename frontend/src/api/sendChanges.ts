@@ -1,7 +1,9 @@
 /**
  * THE one place the list, settings and sharing pages' changes leave the page: they go into the
  * save engine's durable outbox (api/sync), which sends them, shows them in the save status and
- * lists refused ones in the problems panel; the answer here is 'pending' (saved later).
+ * lists refused ones in the problems panel. The answer is each change's outcome once the
+ * server has it (a few seconds at most), else 'pending': offline, it stays in the outbox and
+ * is sent later.
  *
  * Only before the engine has started (a page with no signed-in user, unit tests) is a batch
  * posted straight to /api/sync/ (session cookie + CSRF header) with each change's outcome
@@ -48,9 +50,10 @@ function freshRev(): number {
 export async function sendChanges(changes: Change[]): Promise<ChangeOutcome[]> {
   if (engineStarted()) {
     const engine = useEngine()
-    await engine.enqueueMany(changes as unknown as EngineChange[])
+    const revs = await engine.enqueueMany(changes as unknown as EngineChange[])
     void engine.flush()
-    return changes.map((): ChangeOutcome => ({ status: 'pending' }))
+    const outcomes = await engine.settle(revs)
+    return outcomes.map((o): ChangeOutcome => (o.errors === undefined ? { status: o.state } : { status: o.state, errors: o.errors }))
   }
   const revs = changes.map(() => freshRev())
   const body = {

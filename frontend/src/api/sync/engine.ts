@@ -292,11 +292,33 @@ export class SaveEngine {
     this.kick()
   }
 
-  /** Many changes in one transaction (an import): no merging. */
-  async enqueueMany(changes: Change[]): Promise<void> {
-    await this.db.outbox.bulkAdd(changes.map((change) => this.newRow(change, keyString(change.key))))
+  /** Many changes in one transaction (an import): no merging. Resolves with their outbox revs. */
+  async enqueueMany(changes: Change[]): Promise<number[]> {
+    const revs = (await this.db.outbox.bulkAdd(
+      changes.map((change) => this.newRow(change, keyString(change.key))),
+      { allKeys: true },
+    )) as number[]
     this.announceLocal(changes.slice(0, 100).map((c) => ({ table: c.table, key: c.key })))
     this.kick()
+    return revs
+  }
+
+  /** Wait (at most `timeoutMs`) for the outcome of outbox rows: 'applied' once the server
+   * applied one (its row is gone), 'errored' / 'disallowed' with the server's errors, else
+   * 'pending' (offline, or still on its way: it stays in the outbox and is sent later). For
+   * pages that show the server's verdict on a write they just made. */
+  async settle(revs: number[], timeoutMs = 8_000): Promise<{ state: 'applied' | 'errored' | 'disallowed' | 'pending'; errors?: unknown }[]> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const rows = await this.db.outbox.bulkGet(revs)
+      const outcomes = rows.map((row) => {
+        if (!row) return { state: 'applied' as const }
+        if (row.state === 'errored' || row.state === 'disallowed') return { state: row.state, errors: row.errors }
+        return { state: 'pending' as const }
+      })
+      if (outcomes.every((o) => o.state !== 'pending') || Date.now() >= deadline) return outcomes
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }
 
   private newRow(change: Change, keyStr: string): OutboxRow {
