@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openapi_schema_validator import OAS30Validator
 
 from contentcuration.tests import factories
@@ -43,14 +44,22 @@ def post_json(client, path: str, body) -> object:
     return client.post(path, data=json.dumps(body), content_type="application/json")
 
 
-# --- POST /api/channel with a multipart body ----------------------------------------------------
+# --- POST /api/channel (and /api/channelset) with a multipart body ----------------------------------------------------
 
 
-def test_a_multipart_channel_create_is_refused_with_415_not_500(owner):
+@pytest.mark.parametrize("path", ["/api/channel", "/api/channelset"])
+def test_a_multipart_create_is_refused_with_415_not_500(owner, path):
     client = csrf_client_for(owner)
-    response = client.post("/api/channel", data={"name": "", "0": "None"})  # multipart/form-data
+    file_part = SimpleUploadedFile("0", b"None")
+    response = client.post(path, data={"name": "", "0": file_part})  # multipart/form-data
     assert response.status_code == 415, response.content
     assert "multipart/form-data" in response.json()["detail"]
+
+
+def test_a_form_encoded_create_is_refused_with_415(owner):
+    client = csrf_client_for(owner)
+    response = client.post("/api/channel", data="name=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415, response.content
 
 
 def test_the_json_only_writes_advertise_only_json_bodies(schema):
@@ -79,7 +88,7 @@ def test_channel_lists_conform_with_and_without_page_size(owner, schema, path, q
 
 
 def test_a_cursor_paginated_node_list_conforms(owner, channel, schema):
-    response = token_client_for(owner).get(f"/api/contentnode?channel_root={channel.pk}&max_results=1")
+    response = token_client_for(owner).get(f"/api/contentnode?parent={channel.main_tree_id}&max_results=1")
     assert response.status_code == 200, response.content
     assert set(response.json()) == {"more", "results"}
     assert_conforms(schema, "get", "/api/contentnode", response)
