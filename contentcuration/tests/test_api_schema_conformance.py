@@ -5,13 +5,15 @@ the server publishes at ``/api/schema/`` (issue 16: no 5xx, no answer the schema
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openapi_schema_validator import OAS30Validator
 
+from contentcuration.models import new_hex_id
 from contentcuration.tests import factories
-from contentcuration.tests.sync_helpers import csrf_client_for, token_client_for
+from contentcuration.tests.sync_helpers import created, csrf_client_for, post_sync, token_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +148,22 @@ def test_mark_notifications_read_with_a_list_body_is_a_400_naming_the_body(owner
     response = post_json(csrf_client_for(owner), "/api/user/mark_notifications_read", [])
     assert response.status_code == 400, response.content
     assert_conforms(schema, "post", "/api/user/mark_notifications_read", response)
+
+
+@pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
+def test_invitation_accept_takes_no_body_so_an_html_form_post_still_works(owner, channel, stranger, encoding, schema):
+    """The JSON-only parsers are for writes that read a body; accept reads none, and a plain
+    HTML form (its CSRF token in the form, not a header) must not become a 415."""
+    key = new_hex_id()
+    invitation = {"channel": channel.pk, "email": stranger.email, "share_mode": "view"}
+    answer = post_sync(token_client_for(owner), [created("invitation", key, invitation, channel_id=channel.pk)])
+    assert answer["errors"] == [] and answer["disallowed"] == [], answer
+    client = csrf_client_for(stranger)
+    form = {"csrfmiddlewaretoken": client.defaults.pop("HTTP_X_CSRFTOKEN")}
+    path = f"/api/invitation/{key}/accept"
+    if encoding == "multipart":
+        response = client.post(path, data=form)
+    else:
+        response = client.post(path, data=urlencode(form), content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.content
+    assert_conforms(schema, "post", "/api/invitation/{id}/accept", response)
