@@ -39,7 +39,13 @@ from .versions import version_status
 logger = logging.getLogger(__name__)
 
 
-def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=(), json_request: bool = True):
+def internal_api(
+    *methods: str,
+    request_type=OpenApiTypes.OBJECT,
+    response_type=OpenApiTypes.OBJECT,
+    throttles=(),
+    json_request: bool = True,
+):
     """DRF view with Token-then-Session auth (so anonymous gets 401 + WWW-Authenticate: Token),
     described in the OpenAPI schema by its docstring (bodies are free-form JSON, spec
     ricecooker-api.md section 5).
@@ -65,7 +71,7 @@ def internal_api(*methods: str, request_type=OpenApiTypes.OBJECT, throttles=(), 
 
         schema = extend_schema(
             request=request_type,
-            responses={status: OpenApiTypes.OBJECT for status in (200, 400, 401, 403, 404, 412)},
+            responses={200: response_type, **{status: OpenApiTypes.OBJECT for status in (400, 401, 403, 404, 412)}},
             description=(view.__doc__ or "").strip(),
             tags=["internal (ricecooker)"],
         )
@@ -217,7 +223,7 @@ def get_channel_status_bulk(request):
     return Response({"success": True, "statuses": tree_data.channel_statuses(channels)})
 
 
-@internal_api("POST", request_type=openapi.FILE_DIFF)
+@internal_api("POST", request_type=openapi.FILE_DIFF, response_type=openapi.FILE_DIFF_ANSWER)
 def file_diff(request):
     """Legacy (ricecooker < 0.7): which of these ``<md5>.<ext>`` names are not stored yet."""
     names = json_body(request, expect=list)

@@ -42,6 +42,7 @@ from rest_framework.viewsets import GenericViewSet
 from contentcuration.models import new_hex_id
 from contentcuration.models.change_types import CREATED
 from contentcuration.models.fields import is_hex_id
+from contentcuration.viewsets.parsers import CheckedJSONParser
 from contentcuration.viewsets.schema import ValuesViewsetSchema
 from contentcuration.viewsets.sync.apply import apply_one
 
@@ -175,6 +176,20 @@ class ValuesPageNumberPagination:
         results = view.serialize(queryset, window=(start, start + size))
         return Response({"page": page, "count": count, "total_pages": total_pages, "results": results})
 
+    def response_schema(self, rows: dict) -> dict:
+        """The OpenAPI schema of a page whose ``results`` are ``rows`` (an array schema)."""
+        counter = {"type": "integer", "minimum": 0}
+        return {
+            "type": "object",
+            "properties": {
+                "page": {**counter, "minimum": 1},
+                "count": counter,
+                "total_pages": {**counter, "minimum": 1},
+                "results": rows,
+            },
+            "required": ["page", "count", "total_pages", "results"],
+        }
+
 
 class ValuesCursorPagination:
     """``?max_results=N`` -> ``{"more": <params of the next page> | null, "results"}``.
@@ -207,6 +222,20 @@ class ValuesCursorPagination:
             more[lookup] = results[-1][field]
         return Response({"more": more, "results": results})
 
+    def response_schema(self, rows: dict) -> dict:
+        """The OpenAPI schema of a page whose ``results`` are ``rows`` (an array schema)."""
+        more = {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": {},
+            "description": "The query parameters of the next page; null on the last page.",
+        }
+        return {
+            "type": "object",
+            "properties": {"more": more, "results": rows},
+            "required": ["more", "results"],
+        }
+
 
 def _positive_int(params, name: str, default: int | None = None, maximum: int | None = None) -> int:
     raw = params.get(name)
@@ -234,6 +263,10 @@ class BaseValuesViewset(GenericViewSet):
     ordering: str | None = None  # default, e.g. "-modified"; a tie-break on pk is added
     pagination: ValuesPageNumberPagination | ValuesCursorPagination | None = None
     filter_backends = (filters.DjangoFilterBackend,)
+    # Their writes (POST create, actions) take JSON only: a form or multipart body is a 415
+    # (a multipart POST /api/channel was a 500, its file part reaching the change log), and
+    # the schema then advertises only application/json.
+    parser_classes = (CheckedJSONParser,)
     row_type: type | None = None  # the TypedDict of one output row (viewsets/rows.py)
     schema = ValuesViewsetSchema()
 
@@ -352,7 +385,12 @@ class SyncBackedCreateMixin:
         return {}
 
     def creation_failed(self, outcome: Any) -> Response:
-        return Response(outcome if isinstance(outcome, dict) else {"detail": outcome}, status=400)
+        """400 in the documented ``FieldErrors`` shape: the handler's field errors as they are,
+        a list of messages as ``non_field_errors``."""
+        if isinstance(outcome, dict):
+            return Response(outcome, status=400)
+        messages = outcome if isinstance(outcome, list) else [outcome]
+        return Response({"non_field_errors": [str(message) for message in messages]}, status=400)
 
     def create(self, request, *args, **kwargs):
         body = request.data

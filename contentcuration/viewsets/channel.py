@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotFound
 from django_filters import rest_framework as filters
+from drf_spectacular.plumbing import resolve_type_hint
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -316,7 +317,7 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
 
     @extend_schema(
         request=openapi.ChannelCreate,
-        responses={201: None, 400: openapi.FIELD_ERRORS, 409: openapi.ERROR},
+        responses={201: resolve_type_hint(ChannelRow), 400: openapi.FIELD_ERRORS, 409: openapi.CHANNEL_CONFLICT},
         examples=[openapi.CHANNEL_CREATE_EXAMPLE],
         description="Create a channel (as the sync CREATED `channel` change would); 201 with the channel's row.",
     )

@@ -3,6 +3,7 @@ edits are listed, admins included."""
 
 from __future__ import annotations
 
+from drf_spectacular.plumbing import resolve_type_hint
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from contentcuration.models import Channel, ChannelSet
@@ -13,7 +14,9 @@ from contentcuration.viewsets.rows import ChannelSetRow
 
 
 @extend_schema_view(
-    create=extend_schema(request=openapi.ChannelSetCreate, responses={201: None, 400: openapi.FIELD_ERRORS})
+    create=extend_schema(
+        request=openapi.ChannelSetCreate, responses={201: resolve_type_hint(ChannelSetRow), 400: openapi.FIELD_ERRORS}
+    )
 )
 class ChannelSetViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
     """GET list/detail; POST creates a set (spec 4.8's REST create), as the sync CREATED

@@ -43,6 +43,7 @@ from contentcuration.files.uploads import (
 from contentcuration.middleware import accepts_large_body
 from contentcuration.models import File
 from contentcuration.viewsets import openapi
+from contentcuration.viewsets.parsers import CheckedJSONParser
 
 UPLOAD_SALT = "contentcuration.file-upload"
 STREAM_CHUNK = 1024 * 1024
@@ -75,9 +76,11 @@ def file_id_from_token(token: str) -> str | None:
 class UploadURLView(APIView):
     """``POST /api/file/upload_url``: see module docstring and spec 4.5."""
 
+    parser_classes = [CheckedJSONParser]  # JSON only: any other body is a 415
+
     @extend_schema(
         request=openapi.UploadURLRequest,
-        responses={200: openapi.UploadURLAnswer, 400: openapi.FIELD_ERRORS, 412: openapi.FIELD_ERRORS},
+        responses={200: openapi.UploadURLAnswer, 400: openapi.FIELD_ERRORS, 412: openapi.QUOTA_EXCEEDED},
         examples=[openapi.UPLOAD_URL_EXAMPLE],
         description="Announce an upload (size, checksum, name, file_format, preset); answers the URL to PUT the bytes to.",
     )

@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from contentcuration.channels.sharing import accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
@@ -33,6 +34,9 @@ def _sender_name(row) -> str:
 
 class InvitationViewSet(ReadOnlyValuesViewset):
     row_type = InvitationRow
+    # accept / decline read no body, so any body is let through unread (the JSON-only parsers
+    # of the other tables would make an empty form POST, a browser's or `curl -d ''`, a 415).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     queryset = Invitation.objects.all()
     filterset_class = InvitationFilter
     ordering = "pk"

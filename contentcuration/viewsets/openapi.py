@@ -28,7 +28,12 @@ ERROR_COMPONENTS: dict[str, Any] = {
     },
     "FieldErrors": {
         "type": "object",
-        "description": "Validation errors: each field at fault with its messages (`non_field_errors` for the rest).",
+        "description": (
+            "Validation errors: each field at fault with its messages (`non_field_errors` for the rest). "
+            "A body that is not acceptable JSON (a NUL character, too deep) has a readable `detail`, "
+            "alone or beside the field it names (`preset`, `changes[3].mods.title`)."
+        ),
+        "properties": {"detail": {"type": "string"}},
         "additionalProperties": {
             "oneOf": [
                 {"type": "array", "items": {"type": "string"}},
@@ -37,7 +42,19 @@ ERROR_COMPONENTS: dict[str, Any] = {
         },
         "example": {"name": ["Ensure this field has no more than 200 characters."]},
     },
+    "QuotaExceeded": {
+        "type": "object",
+        "description": "The upload would take the user over their storage allowance (bytes).",
+        "properties": {
+            "detail": {"type": "string"},
+            "used": {"type": "integer"},
+            "allowed": {"type": "integer"},
+            "size": {"type": "integer"},
+        },
+        "required": ["detail", "used", "allowed", "size"],
+    },
 }
+QUOTA_EXCEEDED = {"$ref": "#/components/schemas/QuotaExceeded"}
 # A POST whose body is ignored: documented as an empty object so clients know to send nothing.
 NO_BODY = {
     "application/json": {
@@ -159,6 +176,12 @@ class ChefChannelStatusBulk(serializers.Serializer):
     channel_ids = serializers.ListField(child=serializers.RegexField(HEX_ID))
 
 
+FILE_DIFF_ANSWER = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "The names sent that the server does not store yet (upload those).",
+}
+
 FILE_DIFF = {
     "application/json": {
         "type": "array",
@@ -168,3 +191,10 @@ FILE_DIFF = {
 }
 
 STATUS_SUCCESS = {"type": "object", "properties": {"status": {"type": "string", "enum": ["success"]}}}
+
+# POST /api/channel with the id of an existing channel (Studio's shape, kept for its clients).
+CHANNEL_CONFLICT = {
+    "type": "object",
+    "properties": {"error": {"type": "string", "example": "Channel could not be created"}},
+    "required": ["error"],
+}

@@ -33,6 +33,17 @@ class ValuesViewsetSchema(AutoSchema):
             return {200: resolve_type_hint(row_type)}
         return {200: build_basic_type(OpenApiTypes.ANY)}
 
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        """A paginated list answers one of two shapes: the bare array of rows, or (with the
+        pagination's parameter) the page object wrapping it; both are described."""
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        pagination = getattr(self.view, "pagination", None)
+        if getattr(self.view, "action", None) == "list" and pagination is not None and str(status_code) == "200":
+            for media in response.get("content", {}).values():
+                rows = media["schema"]
+                media["schema"] = {"oneOf": [rows, pagination.response_schema(rows)]}
+        return response
+
     def get_description(self):
         description = super().get_description() or ""
         pagination = getattr(self.view, "pagination", None)

@@ -102,6 +102,8 @@ class UserViewSet(ReadOnlyValuesViewset):
     @action(detail=False, methods=["post"])
     def mark_notifications_read(self, request):
         """``{"timestamp": <ISO datetime>}``; 204. The stored date only moves forward."""
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
         field = serializers.DateTimeField()
         try:
             timestamp = field.run_validation(request.data.get("timestamp"))
