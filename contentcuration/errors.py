@@ -7,6 +7,8 @@ them, so no HTTP status lives here. Each adapter maps these to its protocol in O
   ``{field: [message]}`` or ``[message]`` without a field;
 * REST (``viewsets/errors.exception_handler``, DRF's EXCEPTION_HANDLER): a 4xx per subclass;
 * the chef API (``internal/views.internal_api``): ``ChefError`` JSON with the same statuses;
+* the upload URL's PUT (``viewsets/file_transfer.REJECTION_STATUS``): ``files.uploads``'
+  ``UploadRejected`` by class (411, 416, 507, else 400);
 * the Django admin (``admin.py``): form errors on the field, or a message.
 
 Adapters branch on the class, never on the text. Messages are shown to users as they are.

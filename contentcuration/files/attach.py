@@ -29,8 +29,9 @@ def attach_file(*, file: File, previous_node_id: str | None) -> ContentChanges:
     locks nothing (metadata only)."""
     file.save()
     changes = content_changed(node_ids=[previous_node_id, file.contentnode_id], new_content=not _is_thumbnail(file))
-    if file.uploaded_by_id:
-        quota.recalculate_storage_used(file.uploaded_by)
+    uploader = file.uploaded_by
+    if uploader is not None:
+        quota.recalculate_storage_used(uploader)
     return changes
 
 

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 
 from contentcuration import storage
+from contentcuration.errors import Conflict, DomainError, Invalid
 from contentcuration.limits import BIGINT_MAX, INT_MAX
 from contentcuration.models import File, FileFormat, FormatPreset, User
 
@@ -51,20 +52,38 @@ UPLOAD_URL_MAX_AGE = 6 * 60 * 60
 READ_CHUNK = 1024 * 1024  # bounded memory per request whatever the body size
 
 
-class InvalidUpload(Exception):
+class InvalidUpload(Invalid):
     """The announced upload is refused; ``errors`` maps each field at fault to messages."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(field_errors=errors)
         self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-class UploadRejected(Exception):
-    """Bytes sent to an upload URL are refused. ``status`` is the HTTP status to answer."""
+class UploadRejected(DomainError):
+    """Bytes sent to an upload URL are refused; ``state`` is how far the upload got, when
+    the client should resume from there. The subclass says why; the adapter picks the status."""
 
-    def __init__(self, status: int, message: str, state: UploadState | None = None) -> None:
-        self.status, self.message, self.state = status, message, state
+    def __init__(self, message: str, state: UploadState | None = None) -> None:
         super().__init__(message)
+        self.state = state
+
+
+class BadUpload(UploadRejected, Invalid):
+    """The bytes or their headers disagree with the announcement (size, range, md5)."""
+
+
+class LengthRequired(UploadRejected, Invalid):
+    """A whole-file upload came without its length."""
+
+
+class ResumeGap(UploadRejected, Conflict):
+    """A piece starts beyond the bytes the server holds; ``state`` says where to resume."""
+
+
+class StorageFailed(UploadRejected):
+    """The server could not keep valid bytes (its disk refused them): the server's failure,
+    neither the client's input nor its allowance, so no Invalid / Conflict / QuotaExceeded."""
 
 
 @dataclass(frozen=True)
@@ -119,23 +138,33 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
     if not isinstance(data, Mapping):
         raise InvalidUpload({"non_field_errors": ["Expected a JSON object."]})
 
-    size = data.get("size")
-    if isinstance(size, float) and size.is_integer():  # Studio reads it as a float: 2048.0 is fine
-        size = int(size)
-    if isinstance(size, bool) or not isinstance(size, int):
+    # Each value is None exactly when its error has been recorded.
+    size: int | None = None
+    raw_size = data.get("size")
+    if isinstance(raw_size, float) and raw_size.is_integer():  # Studio reads it as a float: 2048.0 is fine
+        raw_size = int(raw_size)
+    if isinstance(raw_size, bool) or not isinstance(raw_size, int):
         errors["size"] = ["A valid integer is required."]
-    elif size < 0:
+    elif raw_size < 0:
         errors["size"] = ["Ensure this value is greater than or equal to 0."]
-    elif size > BIGINT_MAX:
+    elif raw_size > BIGINT_MAX:
         errors["size"] = [f"Ensure this value is less than or equal to {BIGINT_MAX}."]
+    else:
+        size = raw_size
 
-    checksum = data.get("checksum")
-    if not isinstance(checksum, str) or not storage.CHECKSUM_RE.fullmatch(checksum):
+    checksum: str | None = None
+    raw_checksum = data.get("checksum")
+    if not isinstance(raw_checksum, str) or not storage.CHECKSUM_RE.fullmatch(raw_checksum):
         errors["checksum"] = ["Expected the md5 of the file as 32 lower-case hex characters."]
+    else:
+        checksum = raw_checksum
 
-    name = data.get("name")
-    if problem := name_error(name):
+    name: str | None = None
+    raw_name = data.get("name")
+    if problem := name_error(raw_name):
         errors["name"] = [problem]
+    else:
+        name = raw_name
 
     file_format = preset = None
     ext = data.get("file_format")
@@ -169,10 +198,11 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
     resumable = data.get("resumable", False)
     if not isinstance(resumable, bool):
         errors["resumable"] = ["Must be a boolean."]
-    elif not resumable and isinstance(size, int) and size > MAX_SINGLE_UPLOAD:
+    elif not resumable and size is not None and size > MAX_SINGLE_UPLOAD:
         errors["size"] = [f"Files above {MAX_SINGLE_UPLOAD} bytes must be uploaded as resumable uploads."]
 
-    if errors:
+    # The None checks repeat ``errors`` for the type checker (see above).
+    if errors or name is None or size is None or checksum is None or file_format is None or preset is None:
         raise InvalidUpload(errors)
     return UploadRequest(
         name=name, size=size, checksum=checksum, file_format=file_format, preset=preset,
@@ -217,6 +247,13 @@ def parts_dir() -> Path:
     return path
 
 
+def _extension(file: File) -> str:
+    """The format the bytes are stored under; a File without one cannot take an upload."""
+    if not file.file_format_id:
+        raise BadUpload("This file has no format, so it cannot take an upload.")
+    return file.file_format_id
+
+
 def _part_path(file: File) -> Path:
     return parts_dir() / f"{file.pk}.part"
 
@@ -246,18 +283,19 @@ def upload_state(file: File) -> UploadState:
     so a resumable client that has nothing left to send is not stuck.
     """
     total = file.file_size or 0
-    if storage.object_exists(file.checksum, file.file_format_id):
+    extension = _extension(file)
+    if storage.object_exists(file.checksum, extension):
         return UploadState(received=total, total=total, complete=True)
     if not _part_path(file).exists():
         return UploadState(received=0, total=total, complete=False)
     with _locked_part(file, exclusive=False) as fd:
         received = os.fstat(fd).st_size
     if received == total:
-        return _store_held_part(file)
+        return _store_held_part(file, extension)
     return UploadState(received=received, total=total, complete=False)
 
 
-def _store_held_part(file: File) -> UploadState:
+def _store_held_part(file: File, extension: str) -> UploadState:
     """Store a part that holds every byte, if its md5 is the announced one (else drop it)."""
     total = file.file_size or 0
     part = _part_path(file)
@@ -265,12 +303,12 @@ def _store_held_part(file: File) -> UploadState:
         received = os.fstat(fd).st_size
         if received != total:  # a new PUT started over meanwhile
             return UploadState(received=received, total=total, complete=False)
-        if storage.object_exists(file.checksum, file.file_format_id):
+        if storage.object_exists(file.checksum, extension):
             return UploadState(received=total, total=total, complete=True)
         if storage.md5_of_file(part) != file.checksum:
             os.unlink(part)
             return UploadState(received=0, total=total, complete=False)
-        storage.save_verified_file(path=part, checksum=file.checksum, extension=file.file_format_id)
+        storage.save_verified_file(path=part, checksum=file.checksum, extension=extension)
         os.unlink(part)
     return UploadState(received=total, total=total, complete=True)
 
@@ -300,35 +338,35 @@ def receive_upload(
     When the last byte arrives the whole object must have the announced md5, else the part
     is deleted and nothing is stored.
 
-    Raises UploadRejected (status 400, 411, 416; 507 when the disk refuses the bytes) for inconsistent requests. Holds an
+    Raises an UploadRejected for an inconsistent request: BadUpload, LengthRequired, ResumeGap
+    (a piece beyond the bytes held), StorageFailed (the disk refused the bytes). Holds an
     exclusive flock on the part file while writing.
     """
     size = file.file_size or 0
+    extension = _extension(file)
     if start is None:
         if length is None:
-            raise UploadRejected(411, "A Content-Length header is required.")
+            raise LengthRequired("A Content-Length header is required.")
         if length != size:
-            raise UploadRejected(400, f"The body has {length} bytes but {size} bytes were announced.")
+            raise BadUpload(f"The body has {length} bytes but {size} bytes were announced.")
         if content_md5 is not None and content_md5 != md5_header_value(file.checksum):
-            raise UploadRejected(
-                400, f"Content-MD5 {content_md5} does not match the announced checksum {file.checksum}."
-            )
+            raise BadUpload(f"Content-MD5 {content_md5} does not match the announced checksum {file.checksum}.")
         start, expected = 0, size
     else:
         if total != size:
-            raise UploadRejected(400, f"Content-Range total {total} differs from the announced size {size}.")
+            raise BadUpload(f"Content-Range total {total} differs from the announced size {size}.")
         if end is None or not (0 <= start <= end < size):
-            raise UploadRejected(400, f"Content-Range bytes {start}-{end} lies outside 0-{size - 1}.")
+            raise BadUpload(f"Content-Range bytes {start}-{end} lies outside 0-{size - 1}.")
         expected = end - start + 1
         if length is not None and length != expected:
-            raise UploadRejected(400, f"Content-Length {length} differs from the range length {expected}.")
+            raise BadUpload(f"Content-Length {length} differs from the range length {expected}.")
 
     part = _part_path(file)
     with _locked_part(file, exclusive=True) as fd:
         held = os.fstat(fd).st_size
         if start > held:
             state = UploadState(received=held, total=size, complete=False)
-            raise UploadRejected(416, f"The server holds {held} bytes; resume from byte {held}.", state)
+            raise ResumeGap(f"The server holds {held} bytes; resume from byte {held}.", state)
         os.ftruncate(fd, start)
         os.lseek(fd, start, os.SEEK_SET)
         digest = hashlib.md5()
@@ -344,25 +382,24 @@ def receive_upload(
                 _write_all(fd, chunk)
             except OSError as exc:  # e.g. a full disk: the server's fault, not the client's
                 os.ftruncate(fd, start)
-                raise UploadRejected(507, f"The server could not keep the bytes ({exc.strerror}).") from exc
+                raise StorageFailed(f"The server could not keep the bytes ({exc.strerror}).") from exc
             digest.update(chunk)
             received += len(chunk)
         if received < expected:
             return UploadState(received=start + received, total=size, complete=False)
         if content_md5 is not None and content_md5 != base64.b64encode(digest.digest()).decode():
             os.ftruncate(fd, start)
-            raise UploadRejected(400, "Content-MD5 does not match the bytes received; the range was discarded.")
+            raise BadUpload("Content-MD5 does not match the bytes received; the range was discarded.")
         if start + received < size:
             return UploadState(received=start + received, total=size, complete=False)
 
         actual = digest.hexdigest() if start == 0 else storage.md5_of_file(part)
         if actual != file.checksum:
             os.unlink(part)
-            raise UploadRejected(
-                400,
+            raise BadUpload(
                 f"The uploaded bytes have md5 {actual} but {file.checksum} was announced; nothing was kept.",
             )
-        storage.save_verified_file(path=part, checksum=file.checksum, extension=file.file_format_id)
+        storage.save_verified_file(path=part, checksum=file.checksum, extension=extension)
         os.unlink(part)
     return UploadState(received=size, total=size, complete=True)
 

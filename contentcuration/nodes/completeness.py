@@ -110,10 +110,15 @@ def _valid_mastery(threshold: Any) -> bool:
     return True
 
 
-def _criteria(node: ContentNode) -> dict | None:
+def _options(node: ContentNode) -> dict:
+    """``extra_fields["options"]``, or {} when either is missing or not an object."""
     extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
-    options = extra.get("options") if isinstance(extra.get("options"), dict) else {}
-    return options.get("completion_criteria")
+    options = extra.get("options")
+    return options if isinstance(options, dict) else {}
+
+
+def _criteria(node: ContentNode) -> dict | None:
+    return _options(node).get("completion_criteria")
 
 
 def _has_mastery(node: ContentNode) -> bool:
@@ -202,9 +207,7 @@ def incomplete_reasons(nodes: Iterable[Any]) -> dict[str, list[str]]:
             elif node.pk not in with_main_file:
                 reasons.append("file")
         else:
-            extra = node.extra_fields if isinstance(node.extra_fields, dict) else {}
-            options = extra.get("options") if isinstance(extra.get("options"), dict) else {}
-            if options.get("modality") == modalities.UNIT and not _has_mastery(node):
+            if _options(node).get("modality") == modalities.UNIT and not _has_mastery(node):
                 reasons.append("completion_criteria")
         criteria = _criteria(node)
         if criteria is not None:

@@ -24,22 +24,27 @@ from le_utils.constants.labels import (
     subjects,
 )
 
+from contentcuration.errors import Invalid
 from contentcuration.limits import INT_MAX, max_length, whole_number
 from contentcuration.models import ContentNode, License
 
 from .reference import ReferenceData
 
 
-class InvalidField(ValueError):
+class InvalidField(Invalid):
     """A value a node field cannot hold. ``field`` names it; ``message`` says why.
 
-    Minimal on purpose: to be re-based on ``contentcuration.errors.Invalid`` (issue 11 item 5).
+    The adapters that parse several fields catch it to collect every problem of a node; one
+    that escapes is mapped like any other ``Invalid`` (``{field: [message]}``).
     """
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    field: str
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, field=field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import socket
 import time
@@ -11,6 +12,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from contentcuration.files import uploads
 from contentcuration.models import ContentNode, File
 from contentcuration.tests.factories import build_tree
 from contentcuration.tests.files_helpers import (
@@ -429,3 +431,28 @@ def test_a_malformed_content_range_is_refused(owner):
     response = put(url, data, HTTP_CONTENT_RANGE=f"bytes 0-{len(data) - 1}/{len(data) + 1}")
     assert response.status_code == 400 and "announced size" in response.json()["detail"]
     assert not is_stored(data)
+
+
+# --- how a refused PUT is answered (viewsets/file_transfer.REJECTION_STATUS) ------------------
+
+
+def test_a_whole_file_put_without_a_length_is_refused_with_411(owner):
+    data = random_bytes()
+    url = announce(owner, data).json()["uploadURL"]
+    response = put(url, data, CONTENT_LENGTH="")
+    assert response.status_code == 411 and "Content-Length" in response.json()["detail"]
+    assert not is_stored(data)
+
+
+def test_bytes_the_disk_refuses_are_answered_507_and_can_be_resent(owner, monkeypatch):
+    def full_disk(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    data = random_bytes()
+    url = announce(owner, data).json()["uploadURL"]
+    with monkeypatch.context() as patched:
+        patched.setattr(uploads, "_write_all", full_disk)
+        response = put(url, data)
+    assert response.status_code == 507 and "No space left" in response.json()["detail"]
+    assert not is_stored(data)
+    assert put(url, data).status_code == 200 and is_stored(data)

@@ -11,9 +11,13 @@ from django.core.management import call_command
 from django.test import Client
 from le_utils.constants import languages as le_languages
 
+from contentcuration.errors import Invalid
+from contentcuration.internal.errors import InvalidRequest, from_domain
 from contentcuration.models import ContentNode, Language, new_hex_id
+from contentcuration.nodes.fields import InvalidField, parse_text
 from contentcuration.tests.sync_helpers import browser_client, created, errors_by_rev, post_sync, updated
 from contentcuration.tests.test_chef_api import Chef, node_dict
+from contentcuration.viewsets.sync.handlers.base import each_atomic
 
 ENTRY_POINTS = ("sync_created", "sync_updated", "chef_add_nodes")
 
@@ -91,3 +95,21 @@ def test_a_language_added_by_loadconstants_is_accepted_without_a_restart(owner, 
 
     assert write_node(entry, user=owner, channel=channel, values={"language": "tst"}) == (None, None)
     assert ContentNode.objects.filter(language_id="tst").count() == 1
+
+
+def test_an_invalid_field_is_a_domain_invalid_each_adapter_maps_to_its_field(db):
+    """Re-based on ``errors.Invalid``: one that is not collected by a parser still reaches the
+    user naming its field, through the sync and chef adapters' one mapping of domain errors."""
+    with pytest.raises(InvalidField) as raised:
+        parse_text("title", 12)
+    exc = raised.value
+    assert isinstance(exc, Invalid) and isinstance(exc, ValueError)
+    assert (exc.field, exc.message, str(exc)) == ("title", "Not a valid string.", "title: Not a valid string.")
+
+    def apply_one(change):
+        raise exc
+
+    assert each_atomic([{}], apply_one) == [{"title": ["Not a valid string."]}]
+    chef = from_domain(exc)
+    assert isinstance(chef, InvalidRequest) and chef.status == 400
+    assert (chef.problems[0].field, chef.problems[0].message) == ("title", "Not a valid string.")

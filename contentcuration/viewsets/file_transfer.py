@@ -28,10 +28,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contentcuration import storage
+from contentcuration.errors import Conflict, Invalid
 from contentcuration.files.quota import QuotaExceeded
 from contentcuration.files.uploads import (
     UPLOAD_URL_MAX_AGE,
-    InvalidUpload,
+    LengthRequired,
+    StorageFailed,
     UploadRejected,
     UploadState,
     create_upload,
@@ -86,10 +88,9 @@ class UploadURLView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
+            # An InvalidUpload goes to the REST mapping (viewsets/errors): 400 {field: [message]}.
             announced = validate_upload_request(request.data)
             file, might_skip = create_upload(user=request.user, request=announced)
-        except InvalidUpload as exc:
-            return Response(exc.errors, status=400)
         except QuotaExceeded as exc:
             return Response(
                 {"detail": str(exc), "used": exc.used, "allowed": exc.allowed, "size": exc.size},
@@ -124,6 +125,21 @@ def _progress_response(state: UploadState) -> HttpResponse:
 
 def _rejection(status: int, message: str, state: UploadState | None = None) -> HttpResponse:
     return _with_range(JsonResponse({"detail": message}, status=status), state)
+
+
+# The upload URL's one mapping of a refused PUT (files.uploads.UploadRejected) to its status,
+# by class, most specific first; anything else refused is a 400, as in REST's mapping.
+REJECTION_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (LengthRequired, 411),
+    (Conflict, 416),  # ResumeGap: a piece beyond the bytes held; the answer's Range says where to resume
+    (StorageFailed, 507),  # the disk refused valid bytes: the server's failure, not the client's
+    (Invalid, 400),
+)
+
+
+def _refused(exc: UploadRejected) -> HttpResponse:
+    status = next((code for cls, code in REJECTION_STATUS if isinstance(exc, cls)), 400)
+    return _rejection(status, exc.message, exc.state)
 
 
 def _int_header(value: str | None) -> int | None:
@@ -166,7 +182,7 @@ def upload_view(request: HttpRequest, token: str) -> HttpResponse:
             content_md5=request.headers.get("Content-MD5"),
         )
     except UploadRejected as exc:
-        return _rejection(exc.status, exc.message, exc.state)
+        return _refused(exc)
     return _progress_response(state)
 
 
