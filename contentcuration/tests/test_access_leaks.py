@@ -13,8 +13,8 @@ import uuid
 import pytest
 from django_celery_results.models import TaskResult
 
+from contentcuration.internal.chef_errors import Forbidden
 from contentcuration.internal.chef_upload import create_chef_tree
-from contentcuration.internal.errors import Forbidden
 from contentcuration.models import Channel, ContentNode, TaskMetadata, new_hex_id
 from contentcuration.tests.factories import UserFactory, build_tree, make_channel
 from contentcuration.tests.sync_helpers import (

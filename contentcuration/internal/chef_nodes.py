@@ -36,7 +36,7 @@ from contentcuration.nodes import fields
 from contentcuration.nodes.completeness import has_slide
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
+from .chef_errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 from .node_parsing import (
     ParsedFile,
     ParsedNode,
