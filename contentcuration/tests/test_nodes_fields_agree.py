@@ -1,4 +1,4 @@
-"""The node field table (nodes/fields.py) is the one rule: sync CREATED, sync UPDATED and the
+"""The node field table (nodes/field_table.py) is the one rule: sync CREATED, sync UPDATED and the
 chef's add_nodes refuse the same values, naming the same field with the same message, and
 accept the same reference data, including a language ``loadconstants`` added after the
 server had read the tables (issue 11: sync cached languages until a restart, the chef for
