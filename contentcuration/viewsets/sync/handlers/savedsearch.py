@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from contentcuration.models import SavedSearch
-from contentcuration.models.search import parse_saved_search_id
+from contentcuration.models.saved_search import parse_saved_search_id
 
 from .base import (
     NOT_FOUND,
