@@ -5,7 +5,7 @@ them, so no HTTP status lives here. Each adapter maps these to its protocol in O
 
 * sync (``viewsets/sync/handlers/base.each_atomic``): the change's stored errors,
   ``{field: [message]}`` or ``[message]`` without a field;
-* REST (``viewsets/errors.exception_handler``, DRF's EXCEPTION_HANDLER): a 4xx per subclass;
+* REST (``viewsets/rest_errors.exception_handler``, DRF's EXCEPTION_HANDLER): a 4xx per subclass;
 * the chef API (``internal/views.internal_api``): ``ChefError`` JSON with the same statuses;
 * the Django admin (``admin.py``): form errors on the field, or a message.
 

@@ -170,7 +170,7 @@ def test_viewers_see_a_message_not_the_traceback(owner, channel, viewer, admin_u
 def test_our_own_errors_keep_their_message(owner, channel):
     result = {
         "exc_type": "PublishError",
-        "exc_module": "contentcuration.publish.errors",
+        "exc_module": "contentcuration.publish.failures",
         "exc_message": ["The channel has no resources to publish."],
     }
     failed_job(channel, owner, traceback=TRACEBACK, result=result)

@@ -70,7 +70,7 @@ class InvitationViewSet(ReadOnlyValuesViewset):
     def _answer(self, request, answer):
         """404 when the requester may not see it; 403 when they see it but are not the
         invitee; 400 when it cannot be answered (revoked, already accepted): the domain's
-        errors, answered by ``viewsets.errors``."""
+        errors, answered by ``viewsets.rest_errors``."""
         invitation = self.get_object()
         answer(invitation_id=invitation.pk, user=request.user)
         return Response({"status": "success"})
