@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from contentcuration.channels.sharing import accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import InvitationRow
+from contentcuration.viewsets.values_viewset import HexIdFilter, ReadOnlyValuesViewset
 
 
 class InvitationFilter(filters.FilterSet):

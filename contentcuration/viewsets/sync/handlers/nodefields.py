@@ -21,7 +21,7 @@ from contentcuration.nodes import field_table
 from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .base import ChangeError, merge
+from .apply_context import ChangeError, merge
 
 TRACKED = (
     "title",
