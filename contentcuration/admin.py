@@ -562,8 +562,8 @@ def deploy_staged_tree(modeladmin, request, queryset):
     """DEPLOYED from the admin: each selected channel's staging tree becomes its main tree."""
     from django.contrib import messages
 
+    from .internal.chef_errors import ChefError
     from .internal.chef_upload import deploy_staged_tree
-    from .internal.errors import ChefError
 
     deployed = 0
     for channel in queryset:

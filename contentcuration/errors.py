@@ -3,9 +3,9 @@
 Domain functions raise a ``DomainError`` subclass; they never know the protocol that called
 them, so no HTTP status lives here. Each adapter maps these to its protocol in ONE place:
 
-* sync (``viewsets/sync/handlers/base.each_atomic``): the change's stored errors,
+* sync (``viewsets/sync/handlers/apply_context.each_atomic``): the change's stored errors,
   ``{field: [message]}`` or ``[message]`` without a field;
-* REST (``viewsets/errors.exception_handler``, DRF's EXCEPTION_HANDLER): a 4xx per subclass;
+* REST (``viewsets/rest_errors.exception_handler``, DRF's EXCEPTION_HANDLER): a 4xx per subclass;
 * the chef API (``internal/views.internal_api``): ``ChefError`` JSON with the same statuses;
 * the upload URL's PUT (``viewsets/file_transfer.REJECTION_STATUS``): ``files.uploads``'
   ``UploadRejected`` by class (411, 416, 507, else 400);

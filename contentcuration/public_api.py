@@ -33,7 +33,7 @@ from django.views.decorators.http import require_safe
 
 from . import storage
 from .models import Channel, ChannelVersion, SecretToken
-from .publish.schema import MIN_SCHEMA_VERSION
+from .publish.kolibri_schema import MIN_SCHEMA_VERSION
 from .publish.versions import DATE_TIME_FORMAT
 
 LIST_MAX_AGE = 300  # as Kolibri's own public channel endpoints: a new publish shows within 5 min

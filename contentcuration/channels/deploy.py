@@ -22,7 +22,7 @@ from django.db import transaction
 
 from ..errors import Conflict
 from ..models import AssessmentItem, Channel, ContentNode, File
-from ..nodes.changes import content_changed
+from ..nodes.content_changes import content_changed
 
 
 class DeployError(Conflict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from contentcuration.models import File
-from contentcuration.nodes.changes import ContentChanges, content_changed
+from contentcuration.nodes.content_changes import ContentChanges, content_changed
 
 from . import quota
 

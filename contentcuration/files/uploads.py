@@ -9,7 +9,7 @@ The life of a File:
    resumed after an interruption). They are streamed to a part file on local disk and only
    stored under their content key once the whole object has the announced size and md5;
    otherwise nothing is kept.
-3. The sync ``file`` table (UPDATED ``{contentnode: id}``, viewsets/sync/handlers/file.py)
+3. The sync ``file`` table (UPDATED ``{contentnode: id}``, viewsets/sync/handlers/file_changes.py)
    links the row to a node or an assessment item (``files/attach.py``), which may complete the node.
 
 Part files live in ``settings.FILE_UPLOAD_PARTS_DIR`` (default ``DATA_DIR/uploads``), so a

@@ -21,9 +21,9 @@ from contentcuration.models import Channel, ContentNode, File, User, is_hex_id
 from contentcuration.models.change_types import CHANNEL, DEPLOYED
 from contentcuration.nodes.reference import reference_data
 
-from .errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
+from .chef_errors import Forbidden, InvalidNodeData, InvalidRequest, NotFound
+from .chef_nodes import check_files_stored
 from .node_parsing import ParsedNode, ProblemCollector, parse_files
-from .nodes import check_files_stored
 
 
 def _channel_fields(data: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from contentcuration.limits import BIGINT_MAX, INT_MAX, InvalidJSON, is_int_in, 
 from contentcuration.models import AssessmentItem, ContentNode, File, User
 from contentcuration.nodes.reference import ReferenceData
 
-from .errors import Problem
+from .chef_errors import Problem
 
 FILENAME_RE = storage.OBJECT_NAME_RE
 

@@ -13,7 +13,7 @@ from typing import Any
 from contentcuration import tree
 from contentcuration.limits import extra_fields_problem
 from contentcuration.models import Channel, ContentNode, File, FormatPreset, User, is_hex_id
-from contentcuration.nodes import fields
+from contentcuration.nodes import field_table
 
 from .node_parsing import parse_files, parse_json_field, parse_tags
 
@@ -60,10 +60,10 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
         if data.get(name) is None:
             continue
         try:
-            mods[name] = fields.parse_text(name, data[name])
-        except fields.InvalidField as exc:
+            mods[name] = field_table.parse_text(name, data[name])
+        except field_table.InvalidField as exc:
             report(name, exc.message)
-    for name, allowed in fields.LABEL_VOCABULARY.items():
+    for name, allowed in field_table.LABEL_VOCABULARY.items():
         value = data.get(name)
         if value in (None, []):
             continue
@@ -79,12 +79,12 @@ def parse_remote(data: dict, *, user: User, report, ref) -> tuple[RemoteCopy, li
             mods["extra_fields"] = extra
     if data.get("suggested_duration") is not None:
         try:
-            mods["suggested_duration"] = fields.parse_suggested_duration(data["suggested_duration"])
-        except fields.InvalidField as exc:
+            mods["suggested_duration"] = field_table.parse_suggested_duration(data["suggested_duration"])
+        except field_table.InvalidField as exc:
             report("suggested_duration", exc.message)
     role = data.get("role")
-    if role is not None and role not in fields.ROLES:
-        report("role", f"must be one of {', '.join(sorted(fields.ROLES))}")
+    if role is not None and role not in field_table.ROLES:
+        report("role", f"must be one of {', '.join(sorted(field_table.ROLES))}")
     tags = parse_tags(data.get("tags"), report=report)
     files = parse_files(data.get("files"), field_name="files", report=report, ref=ref)
     can_edit = Channel.objects.editable_by(user).filter(pk=channel_id).exists()

@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 
 from contentcuration.models import TREE_FIELDS, AssessmentItem, Channel, ContentNode, File
 
-from .errors import InvalidRequest, NotFound
+from .chef_errors import InvalidRequest, NotFound
 
 TREE_NAMES = {name.removesuffix("_tree"): name for name in TREE_FIELDS}
 

@@ -1,10 +1,10 @@
-"""The chef (ricecooker) API: thin adapters over chef_upload, nodes, deploy and tree_data.
+"""The chef (ricecooker) API: thin adapters over chef_upload, chef_nodes, deploy and tree_data.
 
 Every view is DRF (so CSRF-exempt for token clients), authenticates with ``Authorization:
 Token <key>`` or a session, requires a logged-in user, and reads its JSON from the raw body:
 ricecooker posts JSON without a Content-Type (spec ricecooker-api.md 2.3), so DRF's
 content-type keyed parsers are bypassed. Errors are ``ChefError`` answered as JSON 4xx; a domain
-function's ``DomainError`` is mapped to one (``errors.from_domain``) in ``internal_api``.
+function's ``DomainError`` is mapped to one (``chef_errors.from_domain``) in ``internal_api``.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from contentcuration.models import File, FileFormat
 from contentcuration.publish.tasks import publish_channel_task
 from contentcuration.viewsets import openapi
 
-from . import chef_upload, node_parsing, nodes, tree_data
-from .errors import ChefError, InvalidRequest, QuotaExceeded, from_domain
-from .versions import version_status
+from . import chef_nodes, chef_upload, node_parsing, tree_data
+from .chef_errors import ChefError, InvalidRequest, QuotaExceeded, from_domain
+from .ricecooker_versions import version_status
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +152,8 @@ def create_channel(request):
 def add_nodes(request):
     """``{root_id, content_data: [node]}`` -> ``{success, root_ids: {node_id: id}}``; 400 names node and field."""
     data = json_body(request)
-    parent, channel_id = nodes.get_editable_parent(user=request.user, root_id=required(data, "root_id"))
-    root_ids = nodes.add_nodes(
+    parent, channel_id = chef_nodes.get_editable_parent(user=request.user, root_id=required(data, "root_id"))
+    root_ids = chef_nodes.add_nodes(
         user=request.user, parent=parent, channel_id=channel_id, content_data=required(data, "content_data")
     )
     return Response({"success": True, "root_ids": root_ids})

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from contentcuration.constants import load_constants
+    from contentcuration.reference_loading import load_constants
 
     load_constants(apps)
 

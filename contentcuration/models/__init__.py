@@ -27,7 +27,7 @@ from .node import (
     PrerequisiteContentRelationship,
     TreeIdAllocation,
 )
-from .search import SavedSearch
+from .saved_search import SavedSearch
 from .task import TaskMetadata
 from .user import User
 

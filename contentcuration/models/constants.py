@@ -1,7 +1,7 @@
 """Reference tables filled from ``le-utils``: kinds, file formats, presets, licenses, languages.
 
 They are rows (not Python enums) because nodes and files point at them with foreign keys, the
-admin lists them, and the export writes them out. ``constants.load_constants`` fills them; it
+admin lists them, and the export writes them out. ``reference_loading.load_constants`` fills them; it
 runs in a migration and in ``manage.py loadconstants`` and is idempotent.
 """
 

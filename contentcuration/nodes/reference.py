@@ -1,7 +1,7 @@
 """The one cache of reference data (kinds, languages, licenses, format presets) that node
 writes are checked against, whatever the entry point.
 
-The tables change only when ``loadconstants`` runs (``constants.load_constants``), which
+The tables change only when ``loadconstants`` runs (``reference_loading.load_constants``), which
 empties this process's copy; other processes (web workers started before it) re-read within
 ``REFERENCE_TTL`` seconds. Before, the sync handler cached them for the life of the process
 (a language added by ``loadconstants`` was refused until a restart) and the chef API for five

@@ -5,7 +5,7 @@
 package writes ``databases/*.sqlite3`` or a channel's version fields.
 """
 
-from .errors import AlreadyPublishing, ChannelIncomplete, NodeError, NodesFailed, PublishError
+from .failures import AlreadyPublishing, ChannelIncomplete, NodeError, NodesFailed, PublishError
 from .folder import export_channel_folder
 from .publisher import PublishResult, publish_channel
 

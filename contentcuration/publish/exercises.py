@@ -17,7 +17,7 @@ from typing import Any
 from le_utils.constants import exercises
 
 from .. import storage
-from .errors import NodeError
+from .failures import NodeError
 
 # Studio's fixed archive metadata (spec kolibri-export 5): keeps the md5 stable.
 ZIP_DATE = (2013, 3, 14, 1, 59, 26)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import storage
-from .errors import PublishError
+from .failures import PublishError
 
 
 @dataclass

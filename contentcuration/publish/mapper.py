@@ -26,10 +26,10 @@ from le_utils.constants import completion_criteria, content_kinds, format_preset
 
 from .. import storage
 from ..models import AssessmentItem, Channel, ContentNode, File, FormatPreset, Language, License
-from .errors import NodeError, TreeChangedDuringExport
 from .exercises import build_perseus, exercise_options, mastery_for
+from .failures import NodeError, TreeChangedDuringExport
+from .kolibri_schema import MAX_FILE_SIZE, ContentDatabase
 from .qti import build_qti, needs_qti
-from .schema import MAX_FILE_SIZE, ContentDatabase
 from .slideshows import build_slideshow_manifest
 
 CHUNK_SIZE = 2000  # benchmarks/publish.py: 1000-5000 within noise; bounds memory per chunk

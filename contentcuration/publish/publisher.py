@@ -45,9 +45,9 @@ from ..models import (
 )
 from ..models.change_types import CHANNEL
 from ..tokens import ensure_channel_tokens, proquint
-from .errors import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
+from .failures import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
+from .kolibri_schema import MIN_SCHEMA_VERSION, ContentDatabase
 from .mapper import TreeExporter, language_rows, license_rows
-from .schema import MIN_SCHEMA_VERSION, ContentDatabase
 from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, record_version_objects, summarize_database
 
 log = logging.getLogger(__name__)

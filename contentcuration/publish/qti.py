@@ -34,7 +34,6 @@ from xml.etree import ElementTree
 from le_utils.constants import exercises
 
 from .. import storage
-from .errors import NodeError
 from .exercises import (
     STORAGE_PLACEHOLDER,
     ZIP_DATE,
@@ -42,6 +41,7 @@ from .exercises import (
     _loads,
     _number,
 )
+from .failures import NodeError
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v3p0"
 QTI_SCHEMA = f"{QTI_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd"

@@ -19,7 +19,7 @@ from typing import Any
 from le_utils.constants import format_presets
 
 from .. import storage
-from .errors import NodeError
+from .failures import NodeError
 
 
 def _position(entry: dict, index: int) -> tuple[int, float, int]:

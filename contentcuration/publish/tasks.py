@@ -23,7 +23,7 @@ from ..changes import record_server_change
 from ..jobs import Job, JobCancelled, report_progress
 from ..models import Channel, TaskMetadata, User
 from ..models.change_types import CHANNEL, TASK_ID
-from .errors import PublishError
+from .failures import PublishError
 from .publisher import publish_channel, release_abandoned_publish, remove_scratch
 
 log = logging.getLogger(__name__)

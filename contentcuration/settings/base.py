@@ -288,7 +288,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Domain errors (contentcuration/errors.py) become 4xx answers in this one place.
-    "EXCEPTION_HANDLER": "contentcuration.viewsets.errors.exception_handler",
+    "EXCEPTION_HANDLER": "contentcuration.viewsets.rest_errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

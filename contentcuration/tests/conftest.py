@@ -83,8 +83,8 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def _ensure_constants() -> None:
-    from contentcuration.constants import load_constants
     from contentcuration.models import ContentKind
+    from contentcuration.reference_loading import load_constants
 
     if not ContentKind.objects.exists():
         load_constants()

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 
-from contentcuration.constants import load_constants
 from contentcuration.files.uploads import parts_dir
+from contentcuration.reference_loading import load_constants
 from contentcuration.storage import storage_key
 
 

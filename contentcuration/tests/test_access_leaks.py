@@ -13,8 +13,8 @@ import uuid
 import pytest
 from django_celery_results.models import TaskResult
 
+from contentcuration.internal.chef_errors import Forbidden
 from contentcuration.internal.chef_upload import create_chef_tree
-from contentcuration.internal.errors import Forbidden
 from contentcuration.models import Channel, ContentNode, TaskMetadata, new_hex_id
 from contentcuration.tests.factories import UserFactory, build_tree, make_channel
 from contentcuration.tests.sync_helpers import (
@@ -170,7 +170,7 @@ def test_viewers_see_a_message_not_the_traceback(owner, channel, viewer, admin_u
 def test_our_own_errors_keep_their_message(owner, channel):
     result = {
         "exc_type": "PublishError",
-        "exc_module": "contentcuration.publish.errors",
+        "exc_module": "contentcuration.publish.failures",
         "exc_message": ["The channel has no resources to publish."],
     }
     failed_job(channel, owner, traceback=TRACEBACK, result=result)

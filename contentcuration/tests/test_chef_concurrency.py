@@ -8,8 +8,8 @@ import threading
 import pytest
 from django.db import connection
 
+from contentcuration.internal.chef_nodes import add_nodes
 from contentcuration.internal.chef_upload import create_chef_tree
-from contentcuration.internal.nodes import add_nodes
 from contentcuration.models import ContentNode
 from contentcuration.tests.test_chef_api import node_dict
 from contentcuration.tree import find_tree_error

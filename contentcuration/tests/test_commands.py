@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from contentcuration.constants import load_constants
 from contentcuration.demo import DEMO_CHANNEL_ID
 from contentcuration.models import AssessmentItem, Channel, ContentKind, ContentNode, File, Language, User
+from contentcuration.reference_loading import load_constants
 
 pytestmark = pytest.mark.django_db
 

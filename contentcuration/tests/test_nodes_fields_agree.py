@@ -1,4 +1,4 @@
-"""The node field table (nodes/fields.py) is the one rule: sync CREATED, sync UPDATED and the
+"""The node field table (nodes/field_table.py) is the one rule: sync CREATED, sync UPDATED and the
 chef's add_nodes refuse the same values, naming the same field with the same message, and
 accept the same reference data, including a language ``loadconstants`` added after the
 server had read the tables (issue 11: sync cached languages until a restart, the chef for
@@ -12,12 +12,12 @@ from django.test import Client
 from le_utils.constants import languages as le_languages
 
 from contentcuration.errors import Invalid
-from contentcuration.internal.errors import InvalidRequest, from_domain
+from contentcuration.internal.chef_errors import InvalidRequest, from_domain
 from contentcuration.models import ContentNode, Language, new_hex_id
-from contentcuration.nodes.fields import InvalidField, parse_text
+from contentcuration.nodes.field_table import InvalidField, parse_text
 from contentcuration.tests.sync_helpers import browser_client, created, errors_by_rev, post_sync, updated
 from contentcuration.tests.test_chef_api import Chef, node_dict
-from contentcuration.viewsets.sync.handlers.base import each_atomic
+from contentcuration.viewsets.sync.handlers.apply_context import each_atomic
 
 ENTRY_POINTS = ("sync_created", "sync_updated", "chef_add_nodes")
 

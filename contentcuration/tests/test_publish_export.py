@@ -12,8 +12,8 @@ from le_utils.constants.labels import accessibility_categories, learning_activit
 from contentcuration import storage
 from contentcuration.models import ContentNode
 from contentcuration.publish import publish_channel
+from contentcuration.publish.kolibri_schema import MIN_SCHEMA_VERSION
 from contentcuration.publish.mapper import EMPTY_TOPIC, INCOMPLETE
-from contentcuration.publish.schema import MIN_SCHEMA_VERSION
 from contentcuration.tests.publishing import (
     ALL_RIGHTS_RESERVED,
     CC_BY,

@@ -304,19 +304,19 @@ def test_copying_onto_an_existing_key_fails_without_deleting_it(owner, channel, 
 
 def test_large_copies_run_as_a_task_and_report_completion(owner, channel, django_capture_on_commit_callbacks, settings):
     from contentcuration.celery import app
-    from contentcuration.viewsets.sync.handlers import contentnode
+    from contentcuration.viewsets.sync.handlers import contentnode_changes
 
     topic = build_tree(channel.main_tree, [("topic", ["video"] * 6)])[0]
     app.conf.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.CELERY_TASK_EAGER_PROPAGATES = True
-    original = contentnode.COPY_INLINE_LIMIT
-    contentnode.COPY_INLINE_LIMIT = 3
+    original = contentnode_changes.COPY_INLINE_LIMIT
+    contentnode_changes.COPY_INLINE_LIMIT = 3
     try:
         item = copied(channel, topic.pk, channel.main_tree_id)
         with django_capture_on_commit_callbacks(execute=True):
             response = post_sync(client_for(owner), [item], channel_revs={channel.pk: 0})
     finally:
-        contentnode.COPY_INLINE_LIMIT = original
+        contentnode_changes.COPY_INLINE_LIMIT = original
         app.conf.CELERY_TASK_ALWAYS_EAGER = False
     task_echo = [e["mods"] for e in response["changes"] if e["key"] == item["key"]]
     assert c.TASK_ID in task_echo[0]
@@ -329,7 +329,7 @@ def test_large_copies_run_as_a_task_and_report_completion(owner, channel, django
 def test_a_batch_of_moves_matches_moving_one_by_one(owner, channel):
     import random
 
-    from contentcuration.viewsets.sync.handlers.contentnode import MOVE_BATCH_MIN
+    from contentcuration.viewsets.sync.handlers.contentnode_changes import MOVE_BATCH_MIN
 
     nodes = build_tree(channel.main_tree, [("topic", ["video"] * 4), ("topic", ["audio"] * 3), "video", "topic"])
     rng = random.Random(7)

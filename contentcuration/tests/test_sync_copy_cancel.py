@@ -28,7 +28,7 @@ from contentcuration.models import change_types as c
 from contentcuration.tests.factories import UserFactory, build_tree, make_assessment_item, make_channel, make_file
 from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.sync_helpers import change, client_for, post_sync
-from contentcuration.viewsets.sync.handlers.contentnode import COPY_INLINE_LIMIT
+from contentcuration.viewsets.sync.handlers.contentnode_changes import COPY_INLINE_LIMIT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

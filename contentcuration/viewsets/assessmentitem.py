@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from contentcuration.models import AssessmentItem
-from contentcuration.viewsets.base import HexIdFilter, HexIdInFilter, ReadOnlyValuesViewset, RequiredFilterSet
 from contentcuration.viewsets.rows import AssessmentItemRow
+from contentcuration.viewsets.values_viewset import HexIdFilter, HexIdInFilter, ReadOnlyValuesViewset, RequiredFilterSet
 
 
 class AssessmentItemFilter(RequiredFilterSet):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from contentcuration.models import Channel
-from contentcuration.viewsets.base import ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import BookmarkRow
+from contentcuration.viewsets.values_viewset import ReadOnlyValuesViewset
 
 Bookmark = Channel.bookmarked_by.through
 

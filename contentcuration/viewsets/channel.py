@@ -25,7 +25,8 @@ from contentcuration.models import (
 from contentcuration.models.change_types import CHANNEL, PUBLISHED
 from contentcuration.storage import content_url
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.base import (
+from contentcuration.viewsets.rows import ChannelRow
+from contentcuration.viewsets.values_viewset import (
     BooleanParamFilter,
     CharInFilter,
     HexIdFilter,
@@ -36,7 +37,6 @@ from contentcuration.viewsets.base import (
     SyncBackedCreateMixin,
     ValuesPageNumberPagination,
 )
-from contentcuration.viewsets.rows import ChannelRow
 
 
 def _in_main_tree(nodes) -> Q:

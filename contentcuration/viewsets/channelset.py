@@ -9,8 +9,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from contentcuration.models import Channel, ChannelSet
 from contentcuration.models.change_types import CHANNELSET
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.base import ReadOnlyValuesViewset, SyncBackedCreateMixin, values_of
 from contentcuration.viewsets.rows import ChannelSetRow
+from contentcuration.viewsets.values_viewset import ReadOnlyValuesViewset, SyncBackedCreateMixin, values_of
 
 
 @extend_schema_view(

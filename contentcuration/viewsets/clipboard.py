@@ -4,9 +4,9 @@ tree only."""
 from __future__ import annotations
 
 from contentcuration.models import ContentNode
-from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset, RequiredFilterSet, SQCount
 from contentcuration.viewsets.contentnode import descendants, for_topics
 from contentcuration.viewsets.rows import ClipboardRow
+from contentcuration.viewsets.values_viewset import HexIdFilter, ReadOnlyValuesViewset, RequiredFilterSet, SQCount
 
 
 class ClipboardFilter(RequiredFilterSet):

@@ -30,7 +30,8 @@ from contentcuration.models import (
 from contentcuration.models.fields import is_hex_id
 from contentcuration.nodes.completeness import incomplete_reasons
 from contentcuration.storage import content_url
-from contentcuration.viewsets.base import (
+from contentcuration.viewsets.rows import ContentNodeRow
+from contentcuration.viewsets.values_viewset import (
     BooleanParamFilter,
     CharInFilter,
     HexIdFilter,
@@ -41,7 +42,6 @@ from contentcuration.viewsets.base import (
     ValuesCursorPagination,
     values_of,
 )
-from contentcuration.viewsets.rows import ContentNodeRow
 
 
 class ContentNodeFilter(RequiredFilterSet):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from contentcuration.models import File
 from contentcuration.storage import content_url
-from contentcuration.viewsets.base import HexIdFilter, HexIdInFilter, ReadOnlyValuesViewset, RequiredFilterSet
 from contentcuration.viewsets.rows import FileRow
+from contentcuration.viewsets.values_viewset import HexIdFilter, HexIdInFilter, ReadOnlyValuesViewset, RequiredFilterSet
 
 
 class FileFilter(RequiredFilterSet):

@@ -88,7 +88,7 @@ class UploadURLView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            # An InvalidUpload goes to the REST mapping (viewsets/errors): 400 {field: [message]}.
+            # An InvalidUpload goes to the REST mapping (viewsets/rest_errors): 400 {field: [message]}.
             announced = validate_upload_request(request.data)
             file, might_skip = create_upload(user=request.user, request=announced)
         except QuotaExceeded as exc:

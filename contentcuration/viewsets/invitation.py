@@ -12,8 +12,8 @@ from rest_framework.settings import api_settings
 from contentcuration.channels.sharing import accept_invitation, decline_invitation
 from contentcuration.models import Channel, Invitation
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.base import HexIdFilter, ReadOnlyValuesViewset
 from contentcuration.viewsets.rows import InvitationRow
+from contentcuration.viewsets.values_viewset import HexIdFilter, ReadOnlyValuesViewset
 
 
 class InvitationFilter(filters.FilterSet):
@@ -74,7 +74,7 @@ class InvitationViewSet(ReadOnlyValuesViewset):
     def _answer(self, request, answer):
         """404 when the requester may not see it; 403 when they see it but are not the
         invitee; 400 when it cannot be answered (revoked, already accepted): the domain's
-        errors, answered by ``viewsets.errors``."""
+        errors, answered by ``viewsets.rest_errors``."""
         invitation = self.get_object()
         answer(invitation_id=invitation.pk, user=request.user)
         return Response({"status": "success"})

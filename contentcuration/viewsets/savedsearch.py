@@ -3,9 +3,9 @@ newest first. Writes arrive through the ``savedsearch`` sync table."""
 
 from __future__ import annotations
 
-from contentcuration.models.search import SavedSearch, parse_saved_search_id
-from contentcuration.viewsets.base import ReadOnlyValuesViewset
+from contentcuration.models.saved_search import SavedSearch, parse_saved_search_id
 from contentcuration.viewsets.rows import SavedSearchRow
+from contentcuration.viewsets.values_viewset import ReadOnlyValuesViewset
 
 
 class SavedSearchViewSet(ReadOnlyValuesViewset):

@@ -16,7 +16,8 @@ from contentcuration.channels.sharing import remove_viewer
 from contentcuration.files.quota import recalculate_storage_used
 from contentcuration.models import Channel, User, is_hex_id
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.base import (
+from contentcuration.viewsets.rows import ChannelUserRow, UserRow
+from contentcuration.viewsets.values_viewset import (
     BooleanParamFilter,
     HexIdFilter,
     NumberInFilter,
@@ -24,7 +25,6 @@ from contentcuration.viewsets.base import (
     RequiredFilterSet,
     values_of,
 )
-from contentcuration.viewsets.rows import ChannelUserRow, UserRow
 
 Editor = Channel.editors.through
 Viewer = Channel.viewers.through

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from contentcuration.constants import load_constants
+from contentcuration.reference_loading import load_constants
 
 
 class Command(BaseCommand):

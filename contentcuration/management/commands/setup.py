@@ -19,9 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contentcuration import tree
-from contentcuration.constants import load_constants
 from contentcuration.demo import create_demo_channel
 from contentcuration.models import User
+from contentcuration.reference_loading import load_constants
 
 HOW_TO_CREATE_AN_ADMIN = """\
 No admin user was created. Create the first one with

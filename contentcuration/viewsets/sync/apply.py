@@ -29,7 +29,7 @@ from contentcuration.db.locks import is_deadlock, lock_feeds
 from contentcuration.models import Change, Channel, User
 
 from .handlers import get_handler
-from .handlers.base import INTERNAL_ERROR, ApplyContext, Outcome
+from .handlers.apply_context import INTERNAL_ERROR, ApplyContext, Outcome
 from .scope import check_channel_ids
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Shared by the contentnode handler (create, update, update-descendants) and by copies'
 ``mods``. The per-field rules (limits, vocabularies, reference data) are the field table's
-(``nodes/fields.py``), which the chef API applies too; this module reads sync's shapes
+(``nodes/field_table.py``), which the chef API applies too; this module reads sync's shapes
 (label and tag maps, dot-path merges) and renders the table's errors the DRF way. Everything here is pure Python on unsaved or loaded ``ContentNode`` objects; the
 caller writes in bulk.
 """
@@ -17,11 +17,11 @@ from le_utils.constants import modalities
 
 from contentcuration.limits import extra_fields_problem, tag_name_problem, thumbnail_encoding_problem
 from contentcuration.models import LABEL_FIELDS, MAX_TAG_LENGTH, MAX_TAGS_PER_NODE, ContentNode
-from contentcuration.nodes import fields
+from contentcuration.nodes import field_table
 from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .base import ChangeError, merge
+from .apply_context import ChangeError, merge
 
 TRACKED = (
     "title",
@@ -101,8 +101,8 @@ def _label_map(errors: dict, name: str, value: Any, current: Any, *, replace: bo
         return None
     result = {} if replace or not isinstance(current, dict) else dict(current)
     try:
-        fields.check_labels(name, [label for label, flag in value.items() if flag])
-    except fields.InvalidField as exc:
+        field_table.check_labels(name, [label for label, flag in value.items() if flag])
+    except field_table.InvalidField as exc:
         errors[name] = [exc.message]
         return None
     for label, flag in value.items():
@@ -117,7 +117,7 @@ def _set(errors: dict, touched: set[str], node: ContentNode, column: str, parse)
     """Set ``column`` to what ``parse()`` returns, or record its InvalidField."""
     try:
         value = parse()
-    except fields.InvalidField as exc:
+    except field_table.InvalidField as exc:
         errors[exc.field] = [exc.message]
         return
     setattr(node, column, value)
@@ -125,23 +125,23 @@ def _set(errors: dict, touched: set[str], node: ContentNode, column: str, parse)
 
 
 def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, data: dict, ref: ReferenceData) -> None:
-    """The fields that are one value from the field table (nodes/fields.py)."""
-    for name in fields.EDITABLE_TEXT_FIELDS:
+    """The fields that are one value from the field table (nodes/field_table.py)."""
+    for name in field_table.EDITABLE_TEXT_FIELDS:
         if name in data:
-            _set(errors, touched, node, name, lambda n=name: fields.parse_text(n, data[n]))
+            _set(errors, touched, node, name, lambda n=name: field_table.parse_text(n, data[n]))
     if "language" in data:
-        _set(errors, touched, node, "language_id", lambda: fields.parse_language(data["language"], ref=ref))
+        _set(errors, touched, node, "language_id", lambda: field_table.parse_language(data["language"], ref=ref))
     if "license" in data:
-        _set(errors, touched, node, "license_id", lambda: fields.parse_license_id(data["license"], ref=ref))
+        _set(errors, touched, node, "license_id", lambda: field_table.parse_license_id(data["license"], ref=ref))
     if "role_visibility" in data:
-        _set(errors, touched, node, "role_visibility", lambda: fields.parse_role(data["role_visibility"]))
+        _set(errors, touched, node, "role_visibility", lambda: field_table.parse_role(data["role_visibility"]))
     if "suggested_duration" in data:
         _set(
             errors,
             touched,
             node,
             "suggested_duration",
-            lambda: fields.parse_suggested_duration(data["suggested_duration"]),
+            lambda: field_table.parse_suggested_duration(data["suggested_duration"]),
         )
     for name in ("complete", "changed"):
         if name in data:
@@ -166,7 +166,7 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
 
     ref = reference_data()
     if creating:
-        _set(errors, touched, node, "kind_id", lambda: fields.parse_kind(data.get("kind"), ref=ref))
+        _set(errors, touched, node, "kind_id", lambda: field_table.parse_kind(data.get("kind"), ref=ref))
     else:
         if "parent" in data:
             errors["parent"] = ["This field should only be changed by a move operation"]
@@ -208,8 +208,8 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
                 if value is not None:
                     setattr(node, name, value)
             touched.add(name)
-    if creating and not node.learning_activities and kind in fields.DEFAULT_ACTIVITY:
-        node.learning_activities = {fields.DEFAULT_ACTIVITY[kind]: True}
+    if creating and not node.learning_activities and kind in field_table.DEFAULT_ACTIVITY:
+        node.learning_activities = {field_table.DEFAULT_ACTIVITY[kind]: True}
 
     if "extra_fields" in data or creating:
         value = data.get("extra_fields")

@@ -12,9 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from contentcuration.models import SavedSearch
-from contentcuration.models.search import parse_saved_search_id
+from contentcuration.models.saved_search import parse_saved_search_id
 
-from .base import (
+from .apply_context import (
     NOT_FOUND,
     ApplyContext,
     ChangeError,

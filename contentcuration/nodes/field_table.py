@@ -1,6 +1,6 @@
 """The one field table for ContentNode: per field its parser, its limit (read from the model
 field) and its vocabulary. The sync handler (``viewsets/sync/handlers/nodefields``) and the
-chef API (``internal/nodes``) both check values here, so a limit or a vocabulary is written
+chef API (``internal/chef_nodes``) both check values here, so a limit or a vocabulary is written
 once; each adapter only reads its protocol's shape (sync sends label maps and tag maps, a
 chef sends lists) and renders ``InvalidField`` its protocol's way.
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from contentcuration.channels import sharing
 from contentcuration.models import Channel, Invitation, User, is_hex_id
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
+from .apply_context import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_dict, require_key
 
 
 def _invitations_editable(ctx: ApplyContext):

@@ -2,7 +2,7 @@
 
 A saved search belongs to the user who saved it and nobody else sees or changes it, admins
 included. The browser creates, renames and deletes them through the ``savedsearch`` sync table
-(contentcuration/viewsets/sync/handlers/savedsearch.py); ``/api/search/saved-search`` reads them.
+(contentcuration/viewsets/sync/handlers/savedsearch_changes.py); ``/api/search/saved-search`` reads them.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contentcuration.models import Channel
 
-from .base import ApplyContext, ChangeError, Outcome, each_atomic, require_key
+from .apply_context import ApplyContext, ChangeError, Outcome, each_atomic, require_key
 
 
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:

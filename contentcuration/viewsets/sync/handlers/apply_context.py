@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 
 from contentcuration.errors import DomainError
 from contentcuration.models import LABEL_FIELDS, User
-from contentcuration.nodes.changes import ContentChanges
+from contentcuration.nodes.content_changes import ContentChanges
 
 NOT_FOUND = ["Not found"]
 INTERNAL_ERROR = ["Internal server error"]

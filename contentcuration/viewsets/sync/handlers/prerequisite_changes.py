@@ -6,7 +6,7 @@ from __future__ import annotations
 from contentcuration import tree
 from contentcuration.models import ContentNode, PrerequisiteContentRelationship
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
+from .apply_context import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
 
 
 def _prerequisite_nodes(ctx: ApplyContext, change: dict) -> tuple[ContentNode, ContentNode]:

@@ -9,7 +9,7 @@ from contentcuration.files.attach import attach_file, detach_file
 from contentcuration.models import AssessmentItem, ContentNode, File
 from contentcuration.nodes.reference import reference_data
 
-from .base import (
+from .apply_context import (
     NOT_FOUND,
     ApplyContext,
     ChangeError,

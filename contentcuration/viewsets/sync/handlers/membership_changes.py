@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contentcuration.models import Channel, User
 
-from .base import INTERNAL_ERROR, NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
+from .apply_context import INTERNAL_ERROR, NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
 
 
 def _membership(ctx: ApplyContext, change: dict, relation: str):

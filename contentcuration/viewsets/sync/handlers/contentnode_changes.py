@@ -15,7 +15,7 @@ from contentcuration.models import ContentNode, ContentTag, is_hex_id, new_hex_i
 from contentcuration.models.change_types import COPYING_STATUS, TASK_ID
 from contentcuration.nodes.completeness import incomplete_reasons
 
-from .base import (
+from .apply_context import (
     INTERNAL_ERROR,
     LABEL_MAP_FIELDS,
     NOT_FOUND,

@@ -42,8 +42,8 @@ from rest_framework.viewsets import GenericViewSet
 from contentcuration.models import new_hex_id
 from contentcuration.models.change_types import CREATED
 from contentcuration.models.fields import is_hex_id
+from contentcuration.viewsets.openapi_schema import ValuesViewsetSchema
 from contentcuration.viewsets.parsers import CheckedJSONParser
-from contentcuration.viewsets.schema import ValuesViewsetSchema
 from contentcuration.viewsets.sync.apply import apply_one
 
 Row = dict[str, Any]

@@ -9,7 +9,7 @@ from contentcuration.models import Channel, is_hex_id
 from contentcuration.models.change_types import TASK_ID
 from contentcuration.publish.tasks import publish_channel_task
 
-from .base import (
+from .apply_context import (
     NOT_FOUND,
     ApplyContext,
     ChangeError,

@@ -8,7 +8,16 @@ from typing import Any
 from contentcuration.models import Channel, ChannelSet, SecretToken, is_hex_id
 from contentcuration.tokens import proquint
 
-from .base import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, fold_mods, require_dict, require_key
+from .apply_context import (
+    NOT_FOUND,
+    ApplyContext,
+    ChangeError,
+    Outcome,
+    each_atomic,
+    fold_mods,
+    require_dict,
+    require_key,
+)
 
 
 def _channelset_values(ctx: ApplyContext, data: dict, channelset: ChannelSet | None) -> tuple[dict, dict]:

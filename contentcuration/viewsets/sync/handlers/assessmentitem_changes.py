@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
-from contentcuration.nodes.changes import content_changed
+from contentcuration.nodes.content_changes import content_changed
 from contentcuration.nodes.content_ids import link_exercise_images
 from contentcuration.publish.qti import qti_item_problem
 
-from .base import (
+from .apply_context import (
     NOT_FOUND,
     ApplyContext,
     ChangeError,

@@ -8,7 +8,7 @@ from typing import Any
 from contentcuration import tree
 from contentcuration.models import Channel, ContentNode, User, is_hex_id
 
-from .base import (
+from .apply_context import (
     NOT_FOUND,
     ApplyContext,
     ChangeError,

@@ -32,11 +32,11 @@ from contentcuration.models import (
     User,
     is_hex_id,
 )
-from contentcuration.nodes import fields
+from contentcuration.nodes import field_table
 from contentcuration.nodes.completeness import has_slide
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
+from .chef_errors import InvalidNodeData, InvalidRequest, NotFound, Problem, QuotaExceeded
 from .node_parsing import (
     ParsedFile,
     ParsedNode,
@@ -180,20 +180,20 @@ def parse_node(
         if not is_hex_id(data.get(key)):
             report(key, f"{data.get(key)!r} is not a 32-character hex id")
     values: dict[str, Any] = {}
-    for name in fields.TEXT_FIELDS:
-        values[name] = _parse(report, name, lambda n=name: fields.parse_text(n, data.get(n)))
+    for name in field_table.TEXT_FIELDS:
+        values[name] = _parse(report, name, lambda n=name: field_table.parse_text(n, data.get(n)))
     if values["title"] is not None and not values["title"].strip():
         report("title", "is required")
-    kind = _parse(report, "kind", lambda: fields.parse_kind(data.get("kind"), ref=ref))
-    license_obj = _parse(report, "license", lambda: fields.parse_license_name(data.get("license"), ref=ref))
-    language = _parse(report, "language", lambda: fields.parse_language(data.get("language"), ref=ref))
-    role = _parse(report, "role", lambda: fields.parse_role(data.get("role") or roles.LEARNER))
+    kind = _parse(report, "kind", lambda: field_table.parse_kind(data.get("kind"), ref=ref))
+    license_obj = _parse(report, "license", lambda: field_table.parse_license_name(data.get("license"), ref=ref))
+    language = _parse(report, "language", lambda: field_table.parse_language(data.get("language"), ref=ref))
+    role = _parse(report, "role", lambda: field_table.parse_role(data.get("role") or roles.LEARNER))
     duration = _parse(
-        report, "suggested_duration", lambda: fields.parse_suggested_duration(data.get("suggested_duration"))
+        report, "suggested_duration", lambda: field_table.parse_suggested_duration(data.get("suggested_duration"))
     )
 
     labels: dict[str, dict[str, bool] | None] = {}
-    for name in fields.LABEL_VOCABULARY:
+    for name in field_table.LABEL_VOCABULARY:
         value = data.get(name)
         if value in (None, []):
             labels[name] = None
@@ -201,8 +201,8 @@ def parse_node(
             report(name, "must be a list of label ids")
         else:
             try:
-                fields.check_labels(name, value)
-            except fields.InvalidField as exc:
+                field_table.check_labels(name, value)
+            except field_table.InvalidField as exc:
                 report(name, exc.message)
             else:
                 labels[name] = {v: True for v in value}
@@ -244,7 +244,7 @@ def _parse(report: ProblemCollector, chef_field: str, parse) -> Any:
     """``parse()``'s value, or None after reporting its InvalidField under ``chef_field``."""
     try:
         return parse()
-    except fields.InvalidField as exc:
+    except field_table.InvalidField as exc:
         report(chef_field, exc.message)
         return None
 
