@@ -11,7 +11,7 @@ from contentcuration.models import Change, Channel, ChannelSet, new_hex_id
 from contentcuration.models import change_types as c
 from contentcuration.tests.read_data import client_for
 from contentcuration.tests.sync_helpers import client_for as session_client_for
-from contentcuration.tests.sync_helpers import post_sync
+from contentcuration.tests.sync_helpers import created, post_sync
 from contentcuration.viewsets.rows import ChannelRow, ChannelSetRow
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,16 @@ def test_posting_an_existing_channel_id_is_a_409_and_logs_nothing_in_its_feed(ow
     assert response.status_code == 409 and response.json() == {"error": "Channel could not be created"}
     assert Channel.objects.get(pk=channel.pk).name != "Mine now"
     assert Change.objects.filter(channel=channel).count() == before
+
+
+@pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "   "}])
+def test_a_channel_needs_a_name(owner, body):
+    response = client_for(owner).post("/api/channel", body, format="json")
+    assert response.status_code == 400 and "name" in response.json(), response.content
+    key = new_hex_id()
+    outcome = post_sync(session_client_for(owner), [created("channel", key, body, channel_id=key)])["errors"]
+    assert outcome and "name" in outcome[0]["errors"]
+    assert not Channel.objects.filter(editors=owner).exists()
 
 
 def test_anonymous_writes_are_refused(channel):

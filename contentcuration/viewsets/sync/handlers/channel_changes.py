@@ -36,6 +36,9 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         if Channel.objects.filter(pk=key).exists():
             raise ChangeError({"id": ["channel with this id already exists."]})
         values = lifecycle.clean_channel_values({k: obj[k] for k in lifecycle.EDITABLE_FIELDS if k in obj})
+        if not (values.get("name") or "").strip():
+            # A nameless channel cannot be found in any list (issue 16: "Try it out" made one).
+            raise ChangeError({"name": ["This field may not be blank."]})
         channel = lifecycle.create_channel(actor=ctx.user, id=key, **values)
         root = channel.main_tree
         ctx.echo(
