@@ -161,17 +161,20 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
 def _insert(ctx: ApplyContext, items: list[tuple[dict, ContentNode, dict | None]]) -> None:
     nodes = [node for _, node, _ in items]
     parent_id = nodes[0].parent_id
+    # The server's verdict, decided before the insert (a new node has no files or questions
+    # yet) and announced in the node's one creation echo, not a second change per node:
+    # benchmarks/sync.py W1 went from 0.36 s to 0.64 s with a separate UPDATE and echo.
+    claimed = {node.pk: node.complete for node in nodes}
+    verdicts = incomplete_reasons(nodes)
+    for node in nodes:
+        node.complete = not verdicts[node.pk]
     tree.insert_nodes(nodes=nodes, target=parent_id)
     _set_tags({node.pk: tags for _, node, tags in items if tags}, replace=True)
-    channel_of = {node.pk: change.get("channel_id") for change, node, _ in items}
-    _settle_complete(ctx, nodes, channel_of)
     for change, node, _ in items:
-        ctx.echo(
-            "contentnode",
-            node.pk,
-            {"node_id": node.node_id, "content_id": node.content_id},
-            channel_id=change.get("channel_id"),
-        )
+        echo = {"node_id": node.node_id, "content_id": node.content_id}
+        if claimed[node.pk] is not node.complete:
+            echo["complete"] = node.complete
+        ctx.echo("contentnode", node.pk, echo, channel_id=change.get("channel_id"))
 
 
 # --- UPDATED -----------------------------------------------------------------------------------
