@@ -7,6 +7,7 @@ endpoint delivers it to every watcher of the channel (or user) in ``server_rev``
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -113,3 +114,21 @@ def serialize_change(change: Change) -> dict[str, Any]:
         unpublishable=change.unpublishable,
     )
     return data
+
+
+def merge_json(current: Any, update: Any) -> Any:
+    """Deep-merge ``update`` into a copy of ``current``: dicts merge, ``None`` deletes a key.
+
+    The meaning of a change's JSON values (spec 2.5), for the sync handlers and the domain
+    functions alike."""
+    if not isinstance(update, dict):
+        return copy.deepcopy(update)
+    result = copy.deepcopy(current) if isinstance(current, dict) else {}
+    for key, value in update.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict):
+            result[key] = merge_json(result.get(key), value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result

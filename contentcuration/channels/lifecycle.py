@@ -6,13 +6,12 @@ makes the creator an editor and records the history row, all in one transaction.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.db import transaction
 
 from .. import tree
-from ..changes import record_server_change
+from ..changes import merge_json, record_server_change
 from ..errors import Conflict, Invalid, NotFound
 from ..limits import max_length, thumbnail_encoding_problem, thumbnail_name_problem
 from ..models import (
@@ -180,21 +179,6 @@ def clean_channel_values(data: dict[str, Any], *, channel: Channel | None = None
     if errors:
         raise Invalid(field_errors={f"{where}{name}": problems for name, problems in errors.items()})
     return values
-
-
-def merge_json(current: Any, update: Any) -> Any:
-    """Deep-merge ``update`` into a copy of ``current``: dicts merge, ``None`` deletes a key."""
-    if not isinstance(update, dict):
-        return copy.deepcopy(update)
-    result = copy.deepcopy(current) if isinstance(current, dict) else {}
-    for key, value in update.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, dict):
-            result[key] = merge_json(result.get(key), value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
 
 
 def _locked(channel_id: str) -> Channel:

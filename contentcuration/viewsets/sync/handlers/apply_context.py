@@ -9,7 +9,6 @@ apply in bulk inside a savepoint, and fall back to one savepoint per change on f
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,21 +120,6 @@ def require_dict(change: dict, name: str, *, required: bool = True) -> dict:
 
 
 # --- mods -------------------------------------------------------------------------------------
-
-
-def merge(current: Any, update: Any) -> Any:
-    """Deep-merge ``update`` into a copy of ``current``: dicts merge, ``None`` deletes a key."""
-    if not isinstance(update, dict):
-        return copy.deepcopy(update)
-    result = copy.deepcopy(current) if isinstance(current, dict) else {}
-    for key, value in update.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, dict):
-            result[key] = merge(result.get(key), value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
 
 
 def fold_mods(mods: dict[str, Any], *, map_fields: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from contentcuration import tree
+from contentcuration.changes import merge_json
 from contentcuration.models import Channel, ContentNode, User, is_hex_id
 
 from .apply_context import (
@@ -15,7 +16,6 @@ from .apply_context import (
     Outcome,
     each_atomic,
     fold_mods,
-    merge,
     require_dict,
     require_key,
 )
@@ -34,7 +34,7 @@ def _clipboard_extra(value: Any, current: dict | None) -> dict:
         value = {}
     if not isinstance(value, dict):
         raise ChangeError({"extra_fields": ["Must be an object."]})
-    merged = merge(current or {}, value)
+    merged = merge_json(current or {}, value)
     excluded = merged.get("excluded_descendants")
     if excluded is not None and not isinstance(excluded, dict):
         raise ChangeError({"extra_fields": {"excluded_descendants": ["Must be an object of node ids."]}})

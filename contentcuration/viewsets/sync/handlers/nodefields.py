@@ -15,13 +15,14 @@ from typing import Any
 from django.utils import timezone
 from le_utils.constants import modalities
 
+from contentcuration.changes import merge_json
 from contentcuration.limits import extra_fields_problem, tag_name_problem, thumbnail_encoding_problem
 from contentcuration.models import LABEL_FIELDS, MAX_TAG_LENGTH, MAX_TAGS_PER_NODE, ContentNode
 from contentcuration.nodes import field_table
 from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .apply_context import ChangeError, merge
+from .apply_context import ChangeError
 
 TRACKED = (
     "title",
@@ -189,7 +190,7 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
                 except ValueError:
                     merged = None
             else:
-                merged = merge(current if isinstance(current, dict) else {}, value)
+                merged = merge_json(current if isinstance(current, dict) else {}, value)
             if not isinstance(merged, dict):
                 errors["thumbnail_encoding"] = ["Must be an object."]
             elif problem := thumbnail_encoding_problem(merged):
@@ -216,7 +217,7 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
         if value is not None and not isinstance(value, dict):
             errors["extra_fields"] = ["Must be an object."]
         else:
-            merged = merge({} if creating else (node.extra_fields or {}), value or {})
+            merged = merge_json({} if creating else (node.extra_fields or {}), value or {})
             if creating and kind == "exercise" and "randomize" not in merged:
                 errors["extra_fields"] = {"randomize": ["This field is required for exercise content."]}
             merged = _validate_extra_fields(errors, merged, kind=kind, complete=bool(node.complete))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from contentcuration.changes import merge_json
 from contentcuration.models import SavedSearch
 from contentcuration.models.saved_search import parse_saved_search_id
 
@@ -21,7 +22,6 @@ from .apply_context import (
     Outcome,
     bulk_or_each,
     fold_mods,
-    merge,
     require_dict,
     require_key,
 )
@@ -58,7 +58,7 @@ def _clean(data: dict, current: SavedSearch | None) -> dict[str, Any]:
         if not isinstance(params, dict):
             errors["params"] = ["Must be an object."]
         else:
-            values["params"] = merge(current.params if current is not None else {}, params)
+            values["params"] = merge_json(current.params if current is not None else {}, params)
     if errors:
         raise ChangeError(errors)
     return values
