@@ -213,6 +213,15 @@ def activate_view(request: HttpRequest, key: str) -> HttpResponse:
     return HttpResponseRedirect(f"/accounts/login/?activation=done&email={quote(user.email)}")
 
 
+def _mailed_link_request(request: HttpRequest) -> tuple[str, HttpResponse | None]:
+    """The e-mail address a request for a mailed link (activation, reset) names, counted
+    against the ``password_reset`` rate per client address and per address asked for; the
+    429 to answer instead once past it."""
+    email = str(_body(request).get("email") or "").strip()
+    wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
+    return email, (_too_many(wait) if wait else None)
+
+
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def request_activation_link_view(request: HttpRequest) -> HttpResponse:
@@ -222,10 +231,9 @@ def request_activation_link_view(request: HttpRequest) -> HttpResponse:
     whether or not it exists)."""
     if request.method == "GET":
         return render_shell(request)
-    email = str(_body(request).get("email") or "").strip()
-    wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
-    if wait:
-        return _too_many(wait)
+    email, refused = _mailed_link_request(request)
+    if refused:
+        return refused
     user = find_user(email)
     if user is not None and not (user.is_active and user.email_verified):
         send_activation_email(user=user, base_url=request.build_absolute_uri("/"))
@@ -240,10 +248,9 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     (per address and per email)."""
     if request.method == "GET":
         return render_shell(request)
-    email = str(_body(request).get("email") or "").strip()
-    wait = throttling.check_and_count("password_reset", throttling.client_address(request), f"email:{email}")
-    if wait:
-        return _too_many(wait)
+    email, refused = _mailed_link_request(request)
+    if refused:
+        return refused
     user = find_user(email)
     if user is not None and user.is_active:
         uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -120,18 +120,8 @@ def hold_liveness(task_id: str) -> Iterator[bool]:
     path = _liveness_file(task_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            path.unlink(missing_ok=True)
-    finally:
-        os.close(fd)
+    with _flocked(fd, path) as held:
+        yield held
 
 
 @contextlib.contextmanager
@@ -159,6 +149,15 @@ def claim_if_abandoned(task_id: str) -> Iterator[bool]:
     except FileNotFoundError:  # the job ended (it removes the file), or this disk was wiped
         yield True
         return
+    with _flocked(fd, path) as held:
+        yield held
+
+
+@contextlib.contextmanager
+def _flocked(fd: int, path: Path) -> Iterator[bool]:
+    """SQLite's liveness lock on the open file ``fd``: yields True holding an exclusive flock
+    (the file is removed when the block ends), False when another process holds it. Closes
+    ``fd``."""
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
