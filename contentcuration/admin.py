@@ -21,7 +21,6 @@ from django.core.validators import MaxLengthValidator
 from django.db import models as db_models
 from django.db import transaction
 from django.utils.html import format_html
-from le_utils.constants import exercises
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -50,6 +49,7 @@ from .models import (
     User,
     new_hex_id,
 )
+from .models.assessment import QUESTION_TYPE_CHOICES
 from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, UPDATED
 from .viewsets.sync.apply import apply_one
 
@@ -383,7 +383,7 @@ QUESTION_FIELDS = ("type", "question", "answers", "hints", "randomize", "order")
 
 
 class AssessmentItemForm(forms.ModelForm):
-    type = forms.ChoiceField(choices=[*exercises.question_choices, ("true_false", "True/False")])
+    type = forms.ChoiceField(choices=QUESTION_TYPE_CHOICES)
 
     class Meta:
         model = AssessmentItem

@@ -7,8 +7,14 @@ addresses an item by ``[contentnode_id, assessment_id]``; the integer pk is inte
 from __future__ import annotations
 
 from django.db import models
+from le_utils.constants import exercises
 
 from .fields import HexIdField, new_hex_id
+
+# The question types an exercise may hold: le-utils' (what ricecooker sends) and Studio's
+# "true_false". The sync table, the admin and the API schema offer these.
+QUESTION_TYPE_CHOICES: tuple[tuple[str, str], ...] = (*exercises.question_choices, ("true_false", "True/False"))
+QUESTION_TYPES = frozenset(value for value, _ in QUESTION_TYPE_CHOICES)
 
 
 class AssessmentItemQuerySet(models.QuerySet):

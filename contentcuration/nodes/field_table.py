@@ -87,14 +87,16 @@ TEXT_FIELDS: dict[str, TextField] = {
 # The text fields a Studio client may write (source_* are the chef's).
 EDITABLE_TEXT_FIELDS = tuple(n for n in TEXT_FIELDS if not n.startswith("source_"))
 
-LABEL_VOCABULARY: dict[str, frozenset[str]] = {
-    "grade_levels": frozenset(levels.LEVELSLIST),
-    "resource_types": frozenset(resource_type.RESOURCETYPELIST),
-    "learning_activities": frozenset(learning_activities.LEARNINGACTIVITIESLIST),
-    "accessibility_labels": frozenset(accessibility_categories.ACCESSIBILITYCATEGORIESLIST),
-    "categories": frozenset(subjects.SUBJECTSLIST),
-    "learner_needs": frozenset(needs.NEEDSLIST),
+# Each label field's le-utils module and its list of ids (the module also names each id).
+LABEL_MODULES: dict[str, tuple[Any, list[str]]] = {
+    "grade_levels": (levels, levels.LEVELSLIST),
+    "resource_types": (resource_type, resource_type.RESOURCETYPELIST),
+    "learning_activities": (learning_activities, learning_activities.LEARNINGACTIVITIESLIST),
+    "accessibility_labels": (accessibility_categories, accessibility_categories.ACCESSIBILITYCATEGORIESLIST),
+    "categories": (subjects, subjects.SUBJECTSLIST),
+    "learner_needs": (needs, needs.NEEDSLIST),
 }
+LABEL_VOCABULARY: dict[str, frozenset[str]] = {name: frozenset(ids) for name, (_, ids) in LABEL_MODULES.items()}
 # The learning activity a new resource gets when the client sent none (Studio does the same).
 DEFAULT_ACTIVITY = {
     "video": learning_activities.WATCH,

@@ -12,29 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max
 from django.middleware.csrf import get_token
-from le_utils.constants.labels import (
-    accessibility_categories,
-    learning_activities,
-    levels,
-    needs,
-    resource_type,
-    subjects,
-)
 
 from contentcuration.models import Change, Channel, ContentKind, FormatPreset, Language, License, User
+from contentcuration.nodes.field_table import LABEL_MODULES
 
 REFERENCE_URL = "/api/bootstrap/reference"
 CHANNEL_PATH = re.compile(r"^/channels/(?P<channel_id>[0-9a-f]{32})(?:/|$)")
-
-# Node field → le-utils vocabulary module (spec: label maps whose ids contain dots).
-LABEL_VOCABULARIES = {
-    "categories": subjects,
-    "grade_levels": levels,
-    "learner_needs": needs,
-    "learning_activities": learning_activities,
-    "accessibility_labels": accessibility_categories,
-    "resource_types": resource_type,
-}
 
 
 def user_rev(user: User) -> int:
@@ -76,8 +59,8 @@ def bootstrap(request, *, path: str) -> dict[str, Any]:
     }
 
 
-def _labels(module) -> dict[str, str]:
-    ids = set(getattr(module, next(name for name in dir(module) if name.endswith("LIST"))))
+def _labels(module, ids: list[str]) -> dict[str, str]:
+    """Each label id with its le-utils constant's name, lower-cased (e.g. "watch")."""
     return {
         value: name.lower()
         for name, value in sorted(vars(module).items())
@@ -113,7 +96,7 @@ def reference_data() -> dict[str, Any]:
         ),
         "kinds": list(ContentKind.objects.order_by("kind").values_list("kind", flat=True)),
         "presets": presets,
-        "labels": {field: _labels(module) for field, module in LABEL_VOCABULARIES.items()},
+        "labels": {field: _labels(module, ids) for field, (module, ids) in LABEL_MODULES.items()},
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from contentcuration.models import LABEL_FIELDS
 from contentcuration.models import change_types as c
+from contentcuration.models.assessment import QUESTION_TYPES
 
 from .handlers import HANDLERS
 
@@ -126,16 +127,7 @@ CHANNEL_FIELDS: Schema = {
 ITEM_FIELDS: Schema = {
     "type": {
         "type": "string",
-        "enum": sorted(
-            [
-                "input_question",
-                "multiple_selection",
-                "single_selection",
-                "free_response",
-                "perseus_question",
-                "true_false",
-            ]
-        ),
+        "enum": sorted(QUESTION_TYPES),
     },
     "question": TEXT,
     "answers": {"type": "string", "description": 'A JSON-encoded array of `{"answer", "correct", "order"}`.'},

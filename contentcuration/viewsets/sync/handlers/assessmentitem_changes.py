@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
+from contentcuration.models.assessment import QUESTION_TYPES
 from contentcuration.nodes.content_changes import content_changed
 from contentcuration.nodes.content_ids import link_exercise_images
 from contentcuration.publish.qti import qti_item_problem
@@ -23,17 +24,6 @@ from .apply_context import (
     require_key,
 )
 
-TYPES = frozenset(
-    {
-        "input_question",
-        "multiple_selection",
-        "single_selection",
-        "free_response",
-        "perseus_question",
-        "QTI",
-        "true_false",
-    }
-)
 WRITABLE = ("question", "type", "answers", "hints", "raw_data", "order", "source_url", "randomize", "deleted")
 ENTRY_KEYS = {"answers": {"answer", "correct", "order"}, "hints": {"hint", "order"}}
 
@@ -61,7 +51,7 @@ def _apply(item: AssessmentItem, data: dict, *, creating: bool) -> list[str]:
     errors: dict[str, Any] = {}
     fields: list[str] = []
     item_type = data.get("type", item.type)
-    if "type" in data and item_type not in TYPES:
+    if "type" in data and item_type not in QUESTION_TYPES:
         errors["type"] = [f'"{item_type}" is not a valid choice.']
     for name in WRITABLE:
         if name not in data:
