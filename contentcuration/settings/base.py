@@ -161,6 +161,8 @@ if REDIS_URL:
 else:
     # kombu's filesystem transport: a broker that is just two folders, no server.
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, writing each message whole (contentcuration/broker.py).
+    CELERY_BROKER_TRANSPORT = "contentcuration.broker:Transport"
     for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
