@@ -49,6 +49,7 @@ class ContentNodeFilter(RequiredFilterSet):
     parent = HexIdFilter(field_name="parent_id")
     parent__in = HexIdInFilter(field_name="parent_id", lookup_expr="in")
     root_id = HexIdFilter(method="filter_root_id")
+    channel_id = HexIdFilter(method="filter_channel_id")
     ancestors_of = HexIdFilter(method="filter_ancestors_of")
     kind = filters.CharFilter(field_name="kind_id")
     complete = BooleanParamFilter(field_name="complete")
@@ -61,6 +62,10 @@ class ContentNodeFilter(RequiredFilterSet):
 
     def filter_root_id(self, queryset, name, value):
         return queryset.filter(parent_id__in=Channel.objects.filter(pk=value).values("main_tree_id"))
+
+    def filter_channel_id(self, queryset, name, value):
+        """Every node of the channel's main tree (with ``keywords``: search within a channel)."""
+        return queryset.filter(tree_id__in=Channel.objects.filter(pk=value).values("main_tree__tree_id"))
 
     def filter_ancestors_of(self, queryset, name, value):
         target = ContentNode.objects.filter(pk=value).values("tree_id", "lft", "rght").first()
@@ -84,8 +89,15 @@ class ContentNodeFilter(RequiredFilterSet):
 
 
 def descendants():
-    """Descendants of the outer node (by nested-set bounds in the same tree)."""
-    return ContentNode.objects.filter(tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), rght__lt=OuterRef("rght"))
+    """Descendants of the outer node (by nested-set bounds in the same tree).
+
+    Bounded on ``lft`` at both ends, so the (tree_id, lft) index yields exactly the subtree:
+    with ``rght < outer rght`` instead of ``lft < outer rght`` the scan ran from the node to
+    the end of its tree (benchmarks/editor.py: the root's 50 folders of a 100,000-node
+    channel took 4 s on SQLite)."""
+    return ContentNode.objects.filter(
+        tree_id=OuterRef("tree_id"), lft__gt=OuterRef("lft"), lft__lt=OuterRef("rght")
+    )
 
 
 def for_topics(expression, default):
