@@ -100,7 +100,9 @@ def build_channel(user):
                     serial += 1
                     grandchildren.append(tree.Subtree(resource(serial, title=f"Item {f}.{i}.{j}")))
                 children.append(
-                    tree.Subtree(ContentNode(kind_id="topic", title=f"Sub-folder {f}.{i}", complete=True), grandchildren)
+                    tree.Subtree(
+                        ContentNode(kind_id="topic", title=f"Sub-folder {f}.{i}", complete=True), grandchildren
+                    )
                 )
             else:
                 children.append(tree.Subtree(resource(serial, title=f"Resource {f}.{i} lesson {serial % 997}")))
@@ -227,9 +229,7 @@ def run() -> None:
     line("drag-and-drop into the last folder (98,000 rows apart)", ms, "ms", TARGET_MOVE_MS, f"  [{queries} queries]")
 
     # --- Bulk edit of 500 nodes --------------------------------------------------------------
-    edited = list(
-        ContentNode.objects.filter(parent_id=folders[1]).order_by("lft").values_list("pk", flat=True)[:500]
-    )
+    edited = list(ContentNode.objects.filter(parent_id=folders[1]).order_by("lft").values_list("pk", flat=True)[:500])
     rounds = iter(range(10**6))
     requests_sent = []
 

@@ -53,21 +53,24 @@ def _vector(*fields: str):
     return SearchVector(*fields, config="simple")
 
 
-def nodes_matching_word(queryset: models.QuerySet, word: str) -> models.QuerySet:
-    """Nodes of ``queryset`` whose title, description, author or a tag matches ``word``."""
+def nodes_matching_word(queryset: models.QuerySet, word: str, alias: str = "_search") -> models.QuerySet:
+    """Nodes of ``queryset`` whose title, description, author or a tag matches ``word``
+    (``alias`` names the PostgreSQL search vector; one per word when words are chained)."""
     tagged = queryset.model.tags.through.objects.filter(contenttag__tag_name__icontains=word).values("contentnode_id")
     if _postgres():
-        return queryset.annotate(_search=_vector("title", "description", "author")).filter(
-            models.Q(_search=_tsquery(word)) | models.Q(pk__in=tagged)
+        return queryset.alias(**{alias: _vector("title", "description", "author")}).filter(
+            models.Q(**{alias: _tsquery(word)}) | models.Q(pk__in=tagged)
         )
     return queryset.filter(_word_q(("title", "description", "author"), word) | models.Q(pk__in=tagged))
 
 
 def filter_nodes_by_keywords(queryset: models.QuerySet, keywords: str) -> models.QuerySet:
-    """Nodes matching every word of ``keywords``."""
-    nodes = queryset.model.objects.all()
-    for word in split_keywords(keywords):
-        queryset = queryset.filter(pk__in=nodes_matching_word(nodes, word).values("pk"))
+    """Nodes of ``queryset`` matching every word of ``keywords``.
+
+    The words filter ``queryset`` itself, not a subquery over every node: a search within one
+    channel reads that channel's rows only (it parsed every node of the database before)."""
+    for index, word in enumerate(split_keywords(keywords)):
+        queryset = nodes_matching_word(queryset, word, alias=f"_search{index}")
     return queryset
 
 
