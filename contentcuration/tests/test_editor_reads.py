@@ -149,7 +149,7 @@ def test_channel_id_must_be_an_id(owner):
 # lookups (2); a node read then costs its page, tags, thumbnails, tree roots and channels, and
 # the files behind the incomplete rows' reasons (ancestors_of first looks up its node).
 SCREEN = {
-    "channel": (lambda c: f"/api/channel/{c['channel'].id}", 5),
+    "channel": (lambda c: f"/api/channel/{c['channel'].id}", 3),
     "ancestors": (lambda c: f"/api/contentnode?ancestors_of={c['deepest'].id}", 8),
     "tree": (lambda c: f"/api/contentnode?parent={c['channel'].main_tree_id}&kind=topic", 7),
     "children page": (lambda c: f"/api/contentnode?parent={c['folder'].id}&max_results=100", 7),
