@@ -19,7 +19,8 @@ routing, middleware, session and user lookups, the view, JSON rendering) without
 queries are counted with ``CaptureQueriesContext`` around those requests. Figures are medians
 of ``BENCH_RUNS`` runs (default 7). Measured:
 
-* opening the editor on a 2,000-child folder: the reads of its first screen;
+* opening the editor on a 2,000-child folder: the four Studio reads of its first screen, and
+  the same screen in one read (``GET /api/channel/<id>/editor``, viewsets/editor_screen.py);
 * a drag-and-drop move (one MOVED change through ``POST /api/sync/``) until applied (the
   endpoint applies a change inside the request, so "applied" is the POST's return);
 * a bulk edit of 500 nodes, sent as the browser's save engine sends it: chunks of at most
@@ -204,6 +205,13 @@ def run() -> None:
         print(f"    {ms:7.1f} ms {queries:3d} queries  GET {path.split('?')[0]}?{path.partition('?')[2][:40]}")
     line("  server time, first screen", sum(ms for _, ms, _ in per_request), "ms", TARGET_OPEN_MS)
     line("  queries, first screen", sum(q for _, _, q in per_request), "queries", TARGET_OPEN_QUERIES)
+    one_read = f"/api/channel/{channel.pk}/editor?folder={folder}&max_results={PAGE}"
+    body = server.get(one_read)
+    assert len(body["children"]["results"]) == PAGE and len(body["folders"]) == FOLDERS - 1 + CHILDREN // SUBFOLDER_EVERY
+    ms, queries = measure(lambda: server.get(one_read))
+    print("  the same screen in one read (GET /api/channel/<id>/editor, ours):")
+    line("    server time", ms, "ms", TARGET_OPEN_MS)
+    line("    queries", queries, "queries", TARGET_OPEN_QUERIES)
     ms, queries = measure(lambda: server.get(f"/api/contentnode?parent={folder}&max_results={PAGE}&lft__gt=2500"))
     line(f"  a later children page of {PAGE} (scrolling)", ms, "ms", None, f"  [{queries} queries]")
 

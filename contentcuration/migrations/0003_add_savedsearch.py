@@ -8,25 +8,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contentcuration', '0002_load_le_utils_constants'),
+        ("contentcuration", "0002_load_le_utils_constants"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SavedSearch',
+            name="SavedSearch",
             fields=[
-                ('id', contentcuration.models.fields.HexIdField(default=contentcuration.models.fields.new_hex_id, primary_key=True, serialize=False)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('saved_by', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='saved_searches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    contentcuration.models.fields.HexIdField(
+                        default=contentcuration.models.fields.new_hex_id, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_searches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'saved searches',
-                'indexes': [models.Index(fields=['saved_by', '-created'], name='savedsearch_owner_created_idx')],
+                "verbose_name_plural": "saved searches",
+                "indexes": [models.Index(fields=["saved_by", "-created"], name="savedsearch_owner_created_idx")],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contentcuration', '0003_add_savedsearch'),
+        ("contentcuration", "0003_add_savedsearch"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contentnode',
-            name='description',
+            model_name="contentnode",
+            name="description",
             field=models.TextField(blank=True, max_length=10000),
         ),
     ]

@@ -5,27 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contentcuration', '0005_add_user_email_verified'),
+        ("contentcuration", "0005_add_user_email_verified"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='channelversion',
-            name='objects_recorded',
+            model_name="channelversion",
+            name="objects_recorded",
             field=models.BooleanField(default=False),
         ),
         migrations.CreateModel(
-            name='PublishedObject',
+            name="PublishedObject",
             fields=[
-                ('pk', models.CompositePrimaryKey('version', 'checksum', 'extension', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('checksum', models.CharField(max_length=32)),
-                ('extension', models.CharField(max_length=40)),
-                ('version', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='published_objects', to='contentcuration.channelversion')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "version",
+                        "checksum",
+                        "extension",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("checksum", models.CharField(max_length=32)),
+                ("extension", models.CharField(max_length=40)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="published_objects",
+                        to="contentcuration.channelversion",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['checksum', 'extension'], name='publishedobject_object_idx')],
+                "indexes": [models.Index(fields=["checksum", "extension"], name="publishedobject_object_idx")],
             },
         ),
     ]

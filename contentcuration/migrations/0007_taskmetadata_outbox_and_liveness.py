@@ -10,39 +10,38 @@ def mark_existing_jobs_sent(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contentcuration', '0006_add_publishedobject'),
+        ("contentcuration", "0006_add_publishedobject"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='taskmetadata',
-            name='finished_at',
+            model_name="taskmetadata",
+            name="finished_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='taskmetadata',
-            name='kwargs',
+            model_name="taskmetadata",
+            name="kwargs",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='taskmetadata',
-            name='sent_at',
+            model_name="taskmetadata",
+            name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='taskmetadata',
-            name='started_at',
+            model_name="taskmetadata",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='taskmetadata',
-            index=models.Index(fields=['sent_at'], name='taskmetadata_sent_at_idx'),
+            model_name="taskmetadata",
+            index=models.Index(fields=["sent_at"], name="taskmetadata_sent_at_idx"),
         ),
         migrations.AddIndex(
-            model_name='taskmetadata',
-            index=models.Index(fields=['started_at', 'finished_at'], name='taskmetadata_running_idx'),
+            model_name="taskmetadata",
+            index=models.Index(fields=["started_at", "finished_at"], name="taskmetadata_running_idx"),
         ),
         migrations.RunPython(mark_existing_jobs_sent, migrations.RunPython.noop),
     ]

@@ -4,24 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contentcuration', '0007_taskmetadata_outbox_and_liveness'),
-        ('sessions', '0001_initial'),
+        ("contentcuration", "0007_taskmetadata_outbox_and_liveness"),
+        ("sessions", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='change',
-            name='change_client_rev_unique',
+            model_name="change",
+            name="change_client_rev_unique",
         ),
         migrations.AddField(
-            model_name='change',
-            name='payload_digest',
+            model_name="change",
+            name="payload_digest",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AddConstraint(
-            model_name='change',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_id__isnull', False), ('client_rev__isnull', False), ('payload_digest__isnull', False)), fields=('client_id', 'client_rev', 'payload_digest'), name='change_client_rev_digest_unique'),
+            model_name="change",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("client_id__isnull", False), ("client_rev__isnull", False), ("payload_digest__isnull", False)
+                ),
+                fields=("client_id", "client_rev", "payload_digest"),
+                name="change_client_rev_digest_unique",
+            ),
         ),
     ]

@@ -62,7 +62,7 @@ class ChannelQuerySet(models.QuerySet):
         from .node import ContentNode
 
         roots = [self.order_by().values(f"{field}_id") for field in TREE_FIELDS]
-        return ContentNode.objects.filter(pk__in=roots[0].union(*roots[1:])).values("tree_id")
+        return ContentNode.objects.filter(pk__in=roots[0].union(*roots[1:])).order_by().values("tree_id")
 
 
 class Channel(models.Model):

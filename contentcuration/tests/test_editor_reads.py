@@ -147,10 +147,10 @@ def test_channel_id_must_be_an_id(owner):
 
 # Pinned per read, whatever the folder size or depth. Each includes the session and the user
 # lookups (2); a node read then costs its page, tags, thumbnails, tree roots and channels, and
-# the files behind the incomplete rows' reasons (ancestors_of first looks up its node).
+# the files behind the incomplete rows' reasons.
 SCREEN = {
     "channel": (lambda c: f"/api/channel/{c['channel'].id}", 3),
-    "ancestors": (lambda c: f"/api/contentnode?ancestors_of={c['deepest'].id}", 8),
+    "ancestors": (lambda c: f"/api/contentnode?ancestors_of={c['deepest'].id}", 7),
     "tree": (lambda c: f"/api/contentnode?parent={c['channel'].main_tree_id}&kind=topic", 7),
     "children page": (lambda c: f"/api/contentnode?parent={c['folder'].id}&max_results=100", 7),
     "next children page": (lambda c: f"/api/contentnode?parent={c['folder'].id}&max_results=100&lft__gt=5", 7),
@@ -194,3 +194,63 @@ def test_each_editor_read_costs_the_same_queries_for_10_or_500_children_at_any_d
         counts[(children, depth)] = len(queries)
         assert len(queries) == pinned, [q["sql"][:150] for q in queries]
     assert counts[(10, 1)] == counts[(500, 6)], counts
+
+
+# --- The first screen in one read (ours) ---------------------------------------------------------
+
+
+def test_the_editor_screen_answers_the_four_reads_with_the_same_rows(owner, channel, folder):
+    client = browser_client(owner)
+    lesson = ContentNode.objects.get(title="Lesson 1")
+    screen = client.get(f"/api/channel/{channel.id}/editor?folder={lesson.id}&max_results=1")
+    assert screen.status_code == 200, screen.content
+    body = screen.json()
+    assert body["channel"] == client.get(f"/api/channel/{channel.id}").json()
+    assert body["ancestors"] == client.get(f"/api/contentnode?ancestors_of={lesson.id}").json()
+    # The sidebar: the folders under the root (Unit 1 is on the path, Unit 2 is not) and under Unit 1.
+    assert [row["title"] for row in body["folders"]] == ["Unit 2"]
+    assert body["children"] == client.get(f"/api/contentnode?parent={lesson.id}&max_results=1").json()
+    rest = client.get("/api/contentnode", body["children"]["more"]).json()
+    assert [row["title"] for row in rest["results"]] == ["Document"] and rest["more"] is None
+
+
+def test_the_editor_screen_opens_on_the_root_by_default(owner, channel, folder):
+    body = browser_client(owner).get(f"/api/channel/{channel.id}/editor").json()
+    assert [row["id"] for row in body["ancestors"]] == [channel.main_tree_id]
+    assert [row["title"] for row in body["children"]["results"]] == ["Unit 1", "Unit 2"]
+    assert body["folders"] == body["children"]["results"] and body["children"]["more"] is None
+
+
+def test_the_editor_screen_of_a_folder_elsewhere_is_404(owner, channel, folder):
+    other = make_channel(owner=owner, name="Other")
+    elsewhere = build_tree(other.main_tree, ["topic"])[0]
+    client = browser_client(owner)
+    assert client.get(f"/api/channel/{channel.id}/editor?folder={elsewhere.id}").status_code == 404
+    assert client.get(f"/api/channel/{channel.id}/editor?folder={channel.trash_tree_id}").status_code == 404
+    response = client.get(f"/api/channel/{channel.id}/editor?folder=nope")
+    assert response.status_code == 400 and "folder" in response.json()
+
+
+@pytest.mark.parametrize("persona, status", [("viewer", 200), ("stranger", 404), ("editor", 200)])
+def test_the_editor_screen_follows_the_channel_permissions(persona, status, request, channel, folder):
+    response = browser_client(request.getfixturevalue(persona)).get(f"/api/channel/{channel.id}/editor")
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["channel"]["edit"] is (persona == "editor")
+
+
+def test_the_editor_screen_needs_a_signed_in_user_for_a_private_channel(channel, folder):
+    assert browser_client().get(f"/api/channel/{channel.id}/editor").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("children, depth", [(10, 1), (500, 6)])
+def test_the_editor_screen_costs_at_most_10_queries_whatever_the_folder(owner, children, depth):
+    ctx = editor_channel(owner, children=children, depth=depth)
+    client = browser_client(owner)
+    url = f"/api/channel/{ctx['channel'].id}/editor?folder={ctx['folder'].id}&max_results=100"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    body = response.json()
+    assert len(body["ancestors"]) == depth + 1 and len(body["children"]["results"]) == min(children, 100)
+    assert len(queries) == 9, [q["sql"][:150] for q in queries]

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotFound
 from django_filters import rest_framework as filters
 from drf_spectacular.plumbing import resolve_type_hint
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,7 +25,8 @@ from contentcuration.models import (
 from contentcuration.models.change_types import CHANNEL, PUBLISHED
 from contentcuration.storage import content_url
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.rows import ChannelRow
+from contentcuration.viewsets.editor_screen import read_editor_screen
+from contentcuration.viewsets.rows import ChannelRow, EditorScreenRow
 from contentcuration.viewsets.values_viewset import (
     BooleanParamFilter,
     CharInFilter,
@@ -256,6 +257,22 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
             item["thumbnail_encoding"] = item["thumbnail_encoding"] or {}
             item["content_defaults"] = item["content_defaults"] or {}
         return items
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("folder", str, description="The open folder (default: the channel's root)."),
+            OpenApiParameter("max_results", int, description="Children in the first page (at most 100; default 100)."),
+        ],
+        responses={200: resolve_type_hint(EditorScreenRow)},
+        description=(
+            "The channel editor's first screen in one read (docs/editor-api.md): the channel row, the folder's "
+            "ancestors, the folders under each of them, the first page of the folder's children."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def editor(self, request, pk=None):
+        channel = self.get_object_row()
+        return Response({"channel": channel, **read_editor_screen(request, channel)})
 
     @action(detail=True, methods=["get"])
     def language_exists(self, request, pk=None):

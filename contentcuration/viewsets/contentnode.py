@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from contentcuration.db.ancestry import ancestor_ids
 from contentcuration.db.search import filter_nodes_by_keywords
 from contentcuration.models import (
     LABEL_FIELDS,
@@ -68,10 +69,8 @@ class ContentNodeFilter(RequiredFilterSet):
         return queryset.filter(tree_id__in=Channel.objects.filter(pk=value).values("main_tree__tree_id"))
 
     def filter_ancestors_of(self, queryset, name, value):
-        target = ContentNode.objects.filter(pk=value).values("tree_id", "lft", "rght").first()
-        if target is None:
-            return queryset.none()
-        return queryset.filter(tree_id=target["tree_id"], lft__lte=target["lft"], rght__gte=target["rght"])
+        # By parent pointers: the nested-set bounds read every row before the node (db/ancestry.py).
+        return queryset.filter(pk__in=ancestor_ids(ContentNode, value))
 
     def filter_node_id_channel_id(self, queryset, name, value):
         if len(value) % 2 or not all(is_hex_id(v) for v in value):
