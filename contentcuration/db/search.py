@@ -53,15 +53,21 @@ def _vector(*fields: str):
     return SearchVector(*fields, config="simple")
 
 
-def nodes_matching_word(queryset: models.QuerySet, word: str, alias: str = "_search") -> models.QuerySet:
-    """Nodes of ``queryset`` whose title, description, author or a tag matches ``word``
-    (``alias`` names the PostgreSQL search vector; one per word when words are chained)."""
+def nodes_matching_word(queryset: models.QuerySet, word: str, vector: str | None = None) -> models.QuerySet:
+    """Nodes of ``queryset`` whose title, description, author or a tag matches ``word``.
+
+    On PostgreSQL ``vector`` names a search vector already aliased on ``queryset`` (one for
+    several words, so each row's text is parsed once)."""
     tagged = queryset.model.tags.through.objects.filter(contenttag__tag_name__icontains=word).values("contentnode_id")
-    if _postgres():
-        return queryset.alias(**{alias: _vector("title", "description", "author")}).filter(
-            models.Q(**{alias: _tsquery(word)}) | models.Q(pk__in=tagged)
-        )
-    return queryset.filter(_word_q(("title", "description", "author"), word) | models.Q(pk__in=tagged))
+    contains = _word_q(("title", "description", "author"), word)
+    if not _postgres():
+        return queryset.filter(contains | models.Q(pk__in=tagged))
+    if vector is None:
+        vector = "_search"
+        queryset = queryset.alias(**{vector: _vector("title", "description", "author")})
+    # A token that starts with the word is a substring of the text: the cheap ILIKE is implied,
+    # changes no result, and spares to_tsvector (20 times its cost) the rows without the word.
+    return queryset.filter((contains & models.Q(**{vector: _tsquery(word)})) | models.Q(pk__in=tagged))
 
 
 def filter_nodes_by_keywords(queryset: models.QuerySet, keywords: str) -> models.QuerySet:
@@ -69,8 +75,13 @@ def filter_nodes_by_keywords(queryset: models.QuerySet, keywords: str) -> models
 
     The words filter ``queryset`` itself, not a subquery over every node: a search within one
     channel reads that channel's rows only (it parsed every node of the database before)."""
-    for index, word in enumerate(split_keywords(keywords)):
-        queryset = nodes_matching_word(queryset, word, alias=f"_search{index}")
+    words = split_keywords(keywords)
+    vector = None
+    if _postgres() and words:
+        vector = "_search"
+        queryset = queryset.alias(**{vector: _vector("title", "description", "author")})
+    for word in words:
+        queryset = nodes_matching_word(queryset, word, vector)
     return queryset
 
 
