@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from contentcuration import tree
 from contentcuration.models import ContentNode, ContentTag
 from contentcuration.tests.factories import build_tree, make_channel, make_file
 from contentcuration.tests.sync_helpers import browser_client
@@ -254,3 +255,10 @@ def test_the_editor_screen_costs_at_most_10_queries_whatever_the_folder(owner, c
     body = response.json()
     assert len(body["ancestors"]) == depth + 1 and len(body["children"]["results"]) == min(children, 100)
     assert len(queries) == 9, [q["sql"][:150] for q in queries]
+
+
+def test_the_channel_counts_a_resource_and_its_copies_once(owner, channel):
+    video, topic = build_tree(channel.main_tree, ["video", ("topic", [])])
+    tree.copy_subtree(source=video, target=topic)
+    row = browser_client(owner).get(f"/api/channel/{channel.id}").json()
+    assert row["count"] == 1

@@ -246,7 +246,8 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
             primary_token=Subquery(primary_token),
             draft_token=Subquery(draft_token),
             modified=Subquery(main_nodes.order_by("-modified").values("modified")[:1]),
-            count=SQCount(main_nodes.exclude(kind_id="topic").values("content_id").distinct()),
+            # order_by(): the tree ordering (lft) would join the DISTINCT and count copies twice.
+            count=SQCount(main_nodes.exclude(kind_id="topic").order_by().values("content_id").distinct()),
             edit=edit,
             view=view,
             unpublished_changes=Exists(unpublished),
