@@ -207,7 +207,9 @@ def run() -> None:
     line("  queries, first screen", sum(q for _, _, q in per_request), "queries", TARGET_OPEN_QUERIES)
     one_read = f"/api/channel/{channel.pk}/editor?folder={folder}&max_results={PAGE}"
     body = server.get(one_read)
-    assert len(body["children"]["results"]) == PAGE and len(body["folders"]) == FOLDERS - 1 + CHILDREN // SUBFOLDER_EVERY
+    assert (
+        len(body["children"]["results"]) == PAGE and len(body["folders"]) == FOLDERS - 1 + CHILDREN // SUBFOLDER_EVERY
+    )
     ms, queries = measure(lambda: server.get(one_read))
     print("  the same screen in one read (GET /api/channel/<id>/editor, ours):")
     line("    server time", ms, "ms", TARGET_OPEN_MS)
@@ -226,6 +228,17 @@ def run() -> None:
 
     ms, queries = measure(reorder)
     line("drag-and-drop reorder inside the folder, to applied", ms, "ms", TARGET_MOVE_MS, f"  [{queries} queries]")
+    subfolders = list(
+        ContentNode.objects.filter(parent_id=folder, kind_id="topic").order_by("-lft").values_list("pk", flat=True)
+    )
+
+    def drop_into_subfolder():  # onto a folder row of the open folder (its last sub-folder)
+        node = next(moving)
+        server.sync([{"type": c.MOVED, "table": "contentnode", "key": node, "channel_id": channel.pk,
+                      "target": subfolders[0], "position": "last-child"}], channel.pk)  # fmt: skip
+
+    ms, queries = measure(drop_into_subfolder)
+    line("drag-and-drop onto a sub-folder row of the same folder", ms, "ms", TARGET_MOVE_MS, f"  [{queries} queries]")
     far = folders[-1]
 
     def move_across():  # into the last folder: every node between the two places is renumbered
