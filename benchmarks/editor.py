@@ -16,13 +16,17 @@ bulk insert per folder), not one HTTP call per node.
 Requests go through Django's test ``Client`` in this process, signed in with a session and
 sending the CSRF token as the browser does, so each figure is the server's own time (URL
 routing, middleware, session and user lookups, the view, JSON rendering) without a network;
-queries are counted with ``CaptureQueriesContext`` around those requests. Figures are medians
-of ``BENCH_RUNS`` runs (default 7). Measured:
+queries are counted with ``CaptureQueriesContext`` around those requests (it sees this
+process's connection only, which is why the requests run in process and not against a live
+server). Figures are medians of ``BENCH_RUNS`` runs (default 7); wall times on a shared machine
+vary with its load, printed first. Measured:
 
 * opening the editor on a 2,000-child folder: the four Studio reads of its first screen, and
   the same screen in one read (``GET /api/channel/<id>/editor``, viewsets/editor_screen.py);
 * a drag-and-drop move (one MOVED change through ``POST /api/sync/``) until applied (the
-  endpoint applies a change inside the request, so "applied" is the POST's return);
+  endpoint applies a change inside the request, so "applied" is the POST's return): a reorder
+  inside the folder, a drop onto a sub-folder row, and a drop into the channel's last folder
+  (a nested set renumbers every row between the two places: ~98,000 here);
 * a bulk edit of 500 nodes, sent as the browser's save engine sends it: chunks of at most
   ``MAX_CHUNK_CHANGES`` = 100 changes (frontend/src/api/sync/engine.ts), i.e. 5 requests;
 * keyword search within the channel (studio-baseline.md has no search workload, so the target
