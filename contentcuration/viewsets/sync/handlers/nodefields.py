@@ -10,6 +10,8 @@ caller writes in bulk.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -114,39 +116,38 @@ def _label_map(errors: dict, name: str, value: Any, current: Any, *, replace: bo
     return result
 
 
-def _set(errors: dict, touched: set[str], node: ContentNode, column: str, parse) -> None:
-    """Set ``column`` to what ``parse()`` returns, or record its InvalidField."""
-    try:
-        value = parse()
-    except field_table.InvalidField as exc:
-        errors[exc.field] = [exc.message]
-        return
-    setattr(node, column, value)
-    touched.add(column)
+# API name -> (model column, parser(value, reference data)), built once: the fields that are
+# one value from the field table. apply_fields walks the values a change carries (usually
+# one or two), not the table (benchmarks/sync.py W1/W2: a lookup per table entry per node).
+_Parser = Callable[[Any, ReferenceData], Any]
+
+
+def _text_parser(text_field: field_table.TextField) -> _Parser:
+    return lambda value, ref: text_field.parse(value)
+
+
+SIMPLE_FIELDS: dict[str, tuple[str, _Parser]] = {
+    **{name: (name, _text_parser(field_table.TEXT_FIELDS[name])) for name in field_table.EDITABLE_TEXT_FIELDS},
+    "language": ("language_id", lambda value, ref: field_table.parse_language(value, ref=ref)),
+    "license": ("license_id", lambda value, ref: field_table.parse_license_id(value, ref=ref)),
+    "role_visibility": ("role_visibility", lambda value, ref: field_table.parse_role(value)),
+    "suggested_duration": ("suggested_duration", lambda value, ref: field_table.parse_suggested_duration(value)),
+}
 
 
 def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, data: dict, ref: ReferenceData) -> None:
     """The fields that are one value from the field table (nodes/field_table.py)."""
-    for name in field_table.EDITABLE_TEXT_FIELDS:
-        if name in data:
-            _set(errors, touched, node, name, lambda n=name: field_table.parse_text(n, data[n]))
-    if "language" in data:
-        _set(errors, touched, node, "language_id", lambda: field_table.parse_language(data["language"], ref=ref))
-    if "license" in data:
-        _set(errors, touched, node, "license_id", lambda: field_table.parse_license_id(data["license"], ref=ref))
-    if "role_visibility" in data:
-        _set(errors, touched, node, "role_visibility", lambda: field_table.parse_role(data["role_visibility"]))
-    if "suggested_duration" in data:
-        _set(
-            errors,
-            touched,
-            node,
-            "suggested_duration",
-            lambda: field_table.parse_suggested_duration(data["suggested_duration"]),
-        )
-    for name in ("complete", "changed"):
-        if name in data:
-            value = data[name]
+    for name, value in data.items():
+        entry = SIMPLE_FIELDS.get(name)
+        if entry is not None:
+            column, parse = entry
+            try:
+                setattr(node, column, parse(value, ref))
+            except field_table.InvalidField as exc:
+                errors[exc.field] = [exc.message]
+                continue
+            touched.add(column)
+        elif name == "complete" or name == "changed":
             if not isinstance(value, bool) and not (name == "complete" and value is None):
                 errors[name] = ["Must be a valid boolean."]
             else:
@@ -154,20 +155,33 @@ def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, dat
                 touched.add(name)
 
 
-def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[str], dict[str, bool] | None]:
+def apply_fields(
+    node: ContentNode,
+    data: dict,
+    *,
+    creating: bool,
+    now: datetime | None = None,
+    ref: ReferenceData | None = None,
+) -> tuple[set[str], dict[str, bool] | None]:
     """Validate ``data`` (API field names, already folded) and set it on ``node``.
 
     Returns (model fields set, tag operations ``{name: add?}`` or None). Raises ChangeError
-    with a DRF-style error dict naming every bad field.
+    with a DRF-style error dict naming every bad field. ``now`` (the new ``modified``) and
+    ``ref`` (the reference data) let a batch read them once.
     """
     errors: dict[str, Any] = {}
     touched: set[str] = set()
     if not isinstance(data, dict):
         raise ChangeError({"non_field_errors": ["Invalid data. Expected an object."]})
 
-    ref = reference_data()
+    if ref is None:
+        ref = reference_data()
     if creating:
-        _set(errors, touched, node, "kind_id", lambda: field_table.parse_kind(data.get("kind"), ref=ref))
+        try:
+            node.kind_id = field_table.parse_kind(data.get("kind"), ref=ref)
+            touched.add("kind_id")
+        except field_table.InvalidField as exc:
+            errors[exc.field] = [exc.message]
     else:
         if "parent" in data:
             errors["parent"] = ["This field should only be changed by a move operation"]
@@ -245,9 +259,9 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
                 errors["tags"] = [f"A node can have at most {MAX_TAGS_PER_NODE} tags."]
     if errors:
         raise ChangeError(errors)
-    if not creating and (touched & set(TRACKED)) and "changed" not in data:
+    if not creating and not touched.isdisjoint(TRACKED) and "changed" not in data:
         node.changed = True
         touched.add("changed")
-    node.modified = timezone.now()
+    node.modified = now or timezone.now()
     touched.add("modified")
     return touched, tags
