@@ -1,13 +1,14 @@
-"""Sharing a channel: accepting or declining an invitation, a viewer leaving a channel.
+"""Sharing a channel: accepting or declining an invitation, a viewer leaving a channel,
+adding or removing an editor or viewer.
 
 Each function is one transaction and records the sync changes other clients need. The REST
-actions and the sync ``invitation`` handler both call these; the rules about who may answer
-an invitation live here, the adapters only shape the errors.
+actions and the sync ``invitation`` / ``editor_m2m`` / ``viewer_m2m`` handlers call these;
+the rules about who may answer an invitation live here, the adapters only shape the errors.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
 
@@ -138,3 +139,60 @@ def remove_viewer(*, channel: Channel, user: User, actor: User) -> None:
         channel_id=channel.pk,
         created_by_id=actor.pk,
     )
+
+
+class AlreadyAMember(Conflict):
+    """Studio answers adding an existing member with its generic error; its clients know it."""
+
+    def __init__(self) -> None:
+        super().__init__("Internal server error")
+
+
+MEMBERSHIP_TABLES = {"editors": EDITOR_M2M, "viewers": VIEWER_M2M}
+
+
+@transaction.atomic
+def add_member(
+    *,
+    actor: User,
+    channel: Channel,
+    user_id: int,
+    relation: Literal["editors", "viewers"],
+    record_changes: bool = True,
+) -> None:
+    """Make user ``user_id`` an editor or a viewer of ``channel``. Raises AlreadyAMember.
+    ``record_changes=False``: the caller (the sync endpoint) logs the change itself."""
+    members = getattr(channel, relation)
+    if members.filter(pk=user_id).exists():
+        raise AlreadyAMember()
+    members.add(user_id)
+    if record_changes:
+        record_server_change(
+            table=MEMBERSHIP_TABLES[relation],
+            key=[user_id, channel.pk],
+            change_type=CREATED,
+            obj={"user": user_id, "channel": channel.pk},
+            channel_id=channel.pk,
+            created_by_id=actor.pk,
+        )
+
+
+@transaction.atomic
+def remove_member(
+    *,
+    actor: User,
+    channel: Channel,
+    user_id: int,
+    relation: Literal["editors", "viewers"],
+    record_changes: bool = True,
+) -> None:
+    """Remove user ``user_id`` from the channel's editors or viewers (not one: no change)."""
+    getattr(channel, relation).remove(user_id)
+    if record_changes:
+        record_server_change(
+            table=MEMBERSHIP_TABLES[relation],
+            key=[user_id, channel.pk],
+            change_type=DELETED,
+            channel_id=channel.pk,
+            created_by_id=actor.pk,
+        )
