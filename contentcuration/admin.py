@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .channels import lifecycle
+from .channels import channel_sets, lifecycle
 from .errors import DomainError, first_message
 from .models import (
     AssessmentItem,
@@ -51,6 +51,7 @@ from .models import (
 )
 from .models.assessment import QUESTION_TYPE_CHOICES
 from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, UPDATED
+from .nodes import prerequisites
 from .viewsets.sync.apply import apply_one
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
@@ -168,7 +169,10 @@ def add_domain_errors(form, exc: DomainError) -> None:
     for name, messages_ in problems.items():
         field = {"language_id": "language", "license_id": "license"}.get(name, name)
         text = first_message(messages_)
-        form.add_error(field if field in form.fields else None, text if field in form.fields else f"{name}: {text}")
+        if field in form.fields:
+            form.add_error(field, text)
+        else:  # on the form as a whole, naming the field when there is one
+            form.add_error(None, f"{name}: {text}" if name else text)
 
 
 @admin.register(Channel)
@@ -474,8 +478,61 @@ class ContentTagAdmin(admin.ModelAdmin):
 
 @admin.register(PrerequisiteContentRelationship)
 class PrerequisiteAdmin(admin.ModelAdmin):
+    """Edges are added and removed through ``nodes.prerequisites`` (checked, logged, the target
+    marked changed), as the browser does; an edge is never edited in place."""
+
     list_display = ("target_node", "prerequisite")
     raw_id_fields = ("target_node", "prerequisite")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class CheckedByTheDomain(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                target, prerequisite = cleaned.get("target_node"), cleaned.get("prerequisite")
+                if target is not None and prerequisite is not None and not self._errors:
+                    try:  # a dry run: the domain's refusal on the form, nothing written
+                        with transaction.atomic():
+                            prerequisites.add_prerequisite(
+                                actor=request.user,
+                                target=target,
+                                prerequisite=prerequisite,
+                                channel_id=None,
+                                record_changes=False,
+                            )
+                            raise _DryRun(None)
+                    except _DryRun:
+                        pass
+                    except DomainError as exc:
+                        add_domain_errors(self, exc)
+                return cleaned
+
+        return CheckedByTheDomain
+
+    def save_model(self, request, obj, form, change):
+        edge = prerequisites.add_prerequisite(
+            actor=request.user,
+            target=obj.target_node,
+            prerequisite=obj.prerequisite,
+            channel_id=_channel_of_tree(obj.target_node.tree_id),
+        )
+        obj.pk = edge.pk
+
+    def delete_model(self, request, obj):
+        prerequisites.remove_prerequisite(
+            actor=request.user,
+            target=obj.target_node,
+            prerequisite=obj.prerequisite,
+            channel_id=_channel_of_tree(obj.target_node.tree_id),
+        )
+
+    def delete_queryset(self, request, queryset):
+        for edge in queryset.select_related("target_node", "prerequisite"):
+            self.delete_model(request, edge)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invitation)
@@ -488,17 +545,77 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelSet)
 class ChannelSetAdmin(admin.ModelAdmin):
+    """Sets are written through ``channels.channel_sets``, as the browser writes them: one
+    added here gets its token and the operator as editor; every edit reaches the editors'
+    feeds. Editors and the token are shown, not edited."""
+
     list_display = ("name", "id", "public")
     list_filter = ("public",)
     search_fields = ("name", "id")
-    filter_horizontal = ("editors",)
+    fields = ("name", "description", "id", "public", "editors", "secret_token")
+    readonly_fields = ("id", "public", "editors", "secret_token")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class CheckedByTheDomain(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # The limits are the domain's (with its messages), not a second copy here.
+                for name in channel_sets.TEXT_FIELDS:
+                    field = self.fields[name]
+                    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+            def clean(self):
+                cleaned = super().clean()
+                if not self._errors:
+                    try:
+                        channel_sets.clean_channel_set_values(_channel_set_values(self), actor=request.user)
+                    except DomainError as exc:
+                        add_domain_errors(self, exc)
+                return cleaned
+
+        return CheckedByTheDomain
+
+    def save_model(self, request, obj, form, change):
+        data = _channel_set_values(form)
+        if change:
+            if data:
+                channel_set = ChannelSet.objects.get(pk=obj.pk)
+                channel_sets.update_channel_set(actor=request.user, channel_set=channel_set, data=data)
+        else:
+            obj.pk = channel_sets.create_channel_set(actor=request.user, channel_set_id=new_hex_id(), data=data).pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        channel_sets.delete_channel_set(actor=request.user, channel_set=obj)
+
+    def delete_queryset(self, request, queryset):
+        for channel_set in queryset:
+            self.delete_model(request, channel_set)
+
+
+def _channel_set_values(form) -> dict[str, Any]:
+    names = form.cleaned_data if form.instance._state.adding else form.changed_data
+    return {name: form.cleaned_data[name] for name in names if name in channel_sets.TEXT_FIELDS}
 
 
 @admin.register(SavedSearch)
 class SavedSearchAdmin(admin.ModelAdmin):
+    """A user's saved searches are theirs (spec 7): shown, never written, here."""
+
     list_display = ("name", "id", "saved_by", "created", "modified")
     search_fields = ("name", "id", "saved_by__email")
     raw_id_fields = ("saved_by",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ChannelVersion)

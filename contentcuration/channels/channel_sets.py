@@ -9,7 +9,8 @@ token; a channel the ``actor`` cannot view cannot be put in a set.
 
 ``record_changes``: the sync endpoint logs the client's own change and echoes the server's
 (``secret_token``) itself, so its handler passes False; every other caller lets the function
-record the same changes, so the owner's other clients hear of the write either way.
+record the same changes, in the feed of each editor of the set, so its owners' clients hear
+of the write whoever made it (an operator in the admin).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
-from contentcuration.changes import record_server_change
+from contentcuration.changes import record_server_change, record_server_changes
 from contentcuration.errors import Conflict, Invalid
 from contentcuration.limits import max_length
 from contentcuration.models import Channel, ChannelSet, SecretToken, User, is_hex_id
@@ -56,6 +57,11 @@ def clean_channel_set_values(data: Mapping[str, Any], *, actor: User) -> tuple[d
     if errors:
         raise Invalid(field_errors=errors)
     return values, {k: bool(v) for k, v in channels.items()}
+
+
+def _editors(channel_set: ChannelSet) -> list[int]:
+    """A set's changes go to its editors' feeds (user changes): whoever wrote, they hear of it."""
+    return list(channel_set.editors.order_by("pk").values_list("pk", flat=True))
 
 
 def _channels(ids: list[str]) -> list[Channel]:
@@ -122,12 +128,11 @@ def update_channel_set(
         token.channels.add(*_channels([k for k, add in channels.items() if add]))
         token.channels.remove(*_channels([k for k, add in channels.items() if not add]))
     if record_changes:
-        record_server_change(
-            table=CHANNELSET,
-            key=channel_set.pk,
-            mods=_as_mods(data),
-            user_id=actor.pk,
-            created_by_id=actor.pk,
+        record_server_changes(
+            [
+                dict(table=CHANNELSET, key=channel_set.pk, mods=_as_mods(data), user_id=editor, created_by_id=actor.pk)
+                for editor in _editors(channel_set)
+            ]
         )
     return channel_set
 
@@ -143,9 +148,14 @@ def _as_mods(data: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def delete_channel_set(*, actor: User, channel_set: ChannelSet, record_changes: bool = True) -> None:
     """Delete ``channel_set`` and its secret token (Kolibri can no longer import with it)."""
-    token_id, key = channel_set.secret_token_id, channel_set.pk
+    token_id, key, editors = channel_set.secret_token_id, channel_set.pk, _editors(channel_set)
     channel_set.delete()
     if token_id is not None:
         SecretToken.objects.filter(pk=token_id).delete()
     if record_changes:
-        record_server_change(table=CHANNELSET, key=key, change_type=DELETED, user_id=actor.pk, created_by_id=actor.pk)
+        record_server_changes(
+            [
+                dict(table=CHANNELSET, key=key, change_type=DELETED, user_id=editor, created_by_id=actor.pk)
+                for editor in editors
+            ]
+        )
