@@ -1,9 +1,10 @@
 """Django admin for every model.
 
-Tree structure is read-only here: it changes only via contentcuration.tree. Channels are
-written through the ``channels.lifecycle`` functions the other entry points call. Edits to
-nodes and questions are not saved by the admin forms: each is applied as the sync change it
-stands for (``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
+Tree structure is read-only here: it changes only via contentcuration.tree. Channels, channel
+sets, prerequisites and node edits are written through the domain functions the other entry
+points call (``channels.lifecycle``, ``channels.channel_sets``, ``nodes.prerequisites``,
+``nodes.node_updates.update_nodes``); a question edit is applied as the sync change it stands
+for (``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
 is validated by the same rules, recorded in the change log (publish sees it, watchers hear of
 it) and marks the node changed, exactly as the same edit made in the browser would. Domain
 errors become form errors in one place (``add_domain_errors``). Internal flags
@@ -50,8 +51,9 @@ from .models import (
     new_hex_id,
 )
 from .models.assessment import QUESTION_TYPE_CHOICES
-from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, UPDATED
-from .nodes import prerequisites
+from .models.change_types import ASSESSMENTITEM, CHANNEL, CREATED, UPDATED
+from .nodes import field_table, node_updates, prerequisites
+from .nodes.node_updates import NodeUpdate
 from .viewsets.sync.apply import apply_one
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
@@ -175,6 +177,28 @@ def add_domain_errors(form, exc: DomainError) -> None:
             form.add_error(None, f"{name}: {text}" if name else text)
 
 
+def _leave_limits_to_the_domain(form, names) -> None:
+    """Drop the form's length checks on ``names``: the domain's field table checks the same
+    limit (the model's ``max_length``) with the message every other entry point gives."""
+    for name in names:
+        if name in form.fields:
+            field = form.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+
+def _dry_run(form, write) -> None:
+    """Check ``form`` by running ``write()`` in a savepoint that is rolled back: the domain
+    function's refusal goes on the form, nothing is written."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun(None)
+    except _DryRun:
+        pass
+    except DomainError as exc:
+        add_domain_errors(form, exc)
+
+
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     """Every write is a ``channels.lifecycle`` function with the signed-in admin as its author:
@@ -222,11 +246,7 @@ class ChannelAdmin(admin.ModelAdmin):
         class CheckedByTheFieldTable(form_class):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                # The limits are the field table's (with its messages), not a second copy here.
-                for name in lifecycle.TEXT_FIELDS:
-                    if name in self.fields:
-                        field = self.fields[name]
-                        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                _leave_limits_to_the_domain(self, lifecycle.TEXT_FIELDS)
 
             def clean(self):
                 cleaned = super().clean()
@@ -323,8 +343,10 @@ class FileInline(admin.TabularInline):
 
 
 @admin.register(ContentNode)
-class ContentNodeAdmin(ChangeAppliedAdmin):
-    sync_table = CONTENTNODE
+class ContentNodeAdmin(admin.ModelAdmin):
+    """An edit is ``nodes.node_updates.update_nodes``, as the browser's (module docstring);
+    the form is checked by a dry run of it, so its refusals appear on the fields."""
+
     list_display = ("indented_title", "kind", "tree_id", "complete", "changed", "published", "modified")
     list_filter = ("kind", "complete", "changed", "published")
     search_fields = ("id", "node_id", "content_id", "title", "source_id")
@@ -353,8 +375,41 @@ class ContentNodeAdmin(ChangeAppliedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in ContentNode._meta.fields if f.name not in self.editable]
 
-    def sync_channel_id(self, obj) -> str | None:
-        return _channel_of_tree(obj.tree_id)
+    def _update(self, request, obj: ContentNode, form) -> None:
+        """Raises the DomainError refusing the edit."""
+        values = {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
+        if not values:
+            return
+        update = NodeUpdate(node_id=obj.pk, values=values, channel_id=_channel_of_tree(obj.tree_id))
+        error = node_updates.update_nodes(user=request.user, updates=[update]).errors[0]
+        if error is not None:
+            raise error
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+        model_admin = self
+
+        class CheckedByTheDomain(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                _leave_limits_to_the_domain(self, field_table.TEXT_FIELDS)
+
+            def clean(self):
+                cleaned = super().clean()
+                if not self._errors:
+                    _dry_run(self, lambda: model_admin._update(request, obj, self))
+                return cleaned
+
+        return CheckedByTheDomain
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self._update(request, obj, form)
+        except DomainError as exc:  # checked a moment ago; a concurrent edit can still refuse it
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
+        obj.refresh_from_db()
 
     @admin.display(description="title", ordering="lft")
     def indented_title(self, obj: ContentNode):
@@ -492,20 +547,12 @@ class PrerequisiteAdmin(admin.ModelAdmin):
                 cleaned = super().clean()
                 target, prerequisite = cleaned.get("target_node"), cleaned.get("prerequisite")
                 if target is not None and prerequisite is not None and not self._errors:
-                    try:  # a dry run: the domain's refusal on the form, nothing written
-                        with transaction.atomic():
-                            prerequisites.add_prerequisite(
-                                actor=request.user,
-                                target=target,
-                                prerequisite=prerequisite,
-                                channel_id=None,
-                                record_changes=False,
-                            )
-                            raise _DryRun(None)
-                    except _DryRun:
-                        pass
-                    except DomainError as exc:
-                        add_domain_errors(self, exc)
+                    _dry_run(
+                        self,
+                        lambda: prerequisites.add_prerequisite(
+                            actor=request.user, target=target, prerequisite=prerequisite, channel_id=None
+                        ),
+                    )
                 return cleaned
 
         return CheckedByTheDomain
@@ -561,10 +608,7 @@ class ChannelSetAdmin(admin.ModelAdmin):
         class CheckedByTheDomain(form_class):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                # The limits are the domain's (with its messages), not a second copy here.
-                for name in channel_sets.TEXT_FIELDS:
-                    field = self.fields[name]
-                    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                _leave_limits_to_the_domain(self, channel_sets.TEXT_FIELDS)
 
             def clean(self):
                 cleaned = super().clean()

@@ -1,10 +1,10 @@
-"""Validating and applying contentnode field values (create ``obj`` or folded update ``mods``).
+"""Validating and setting ContentNode values as the APIs name them (``language``, not
+``language_id``; label and tag maps; nested ``extra_fields``), on unsaved or loaded nodes.
 
-Shared by the contentnode handler (create, update, update-descendants) and by copies'
-``mods``. The per-field rules (limits, vocabularies, reference data) are the field table's
-(``nodes/field_table.py``), which the chef API applies too; this module reads sync's shapes
-(label and tag maps, dot-path merges) and renders the table's errors the DRF way. Everything here is pure Python on unsaved or loaded ``ContentNode`` objects; the
-caller writes in bulk.
+The per-field rules (limits, vocabularies, reference data) are the field table's
+(``field_table.py``), which the chef API applies too; this module reads the browser's shapes
+(label and tag maps ``{id: add?}``, JSON merges) and collects every bad field of a node into
+one ``Invalid``. Pure Python: ``node_updates.update_nodes`` and the sync create path write.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from django.utils import timezone
 from le_utils.constants import modalities
 
 from contentcuration.changes import merge_json
+from contentcuration.errors import Invalid
 from contentcuration.limits import extra_fields_problem, tag_name_problem, thumbnail_encoding_problem
 from contentcuration.models import LABEL_FIELDS, MAX_TAG_LENGTH, MAX_TAGS_PER_NODE, ContentNode
-from contentcuration.nodes import field_table
-from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
-from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .apply_context import ChangeError
+from . import field_table
+from .completeness import InvalidCompletionCriteria, validate_completion_criteria
+from .reference import ReferenceData, reference_data
 
 TRACKED = (
     "title",
@@ -117,7 +117,7 @@ def _label_map(errors: dict, name: str, value: Any, current: Any, *, replace: bo
 
 
 # API name -> (model column, parser(value, reference data)), built once: the fields that are
-# one value from the field table. apply_fields walks the values a change carries (usually
+# one value from the field table. apply_values walks the values a change carries (usually
 # one or two), not the table (benchmarks/sync.py W1/W2: a lookup per table entry per node).
 _Parser = Callable[[Any, ReferenceData], Any]
 
@@ -155,7 +155,7 @@ def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, dat
                 touched.add(name)
 
 
-def apply_fields(
+def apply_values(
     node: ContentNode,
     data: dict,
     *,
@@ -165,14 +165,14 @@ def apply_fields(
 ) -> tuple[set[str], dict[str, bool] | None]:
     """Validate ``data`` (API field names, already folded) and set it on ``node``.
 
-    Returns (model fields set, tag operations ``{name: add?}`` or None). Raises ChangeError
-    with a DRF-style error dict naming every bad field. ``now`` (the new ``modified``) and
+    Returns (model fields set, tag operations ``{name: add?}`` or None). Raises Invalid
+    naming every bad field (``field_errors``, DRF's shape); ``node`` may be half-set then. ``now`` (the new ``modified``) and
     ``ref`` (the reference data) let a batch read them once.
     """
     errors: dict[str, Any] = {}
     touched: set[str] = set()
     if not isinstance(data, dict):
-        raise ChangeError({"non_field_errors": ["Invalid data. Expected an object."]})
+        raise Invalid(field_errors={"non_field_errors": ["Invalid data. Expected an object."]})
 
     if ref is None:
         ref = reference_data()
@@ -258,7 +258,7 @@ def apply_fields(
             if sum(tags.values()) > MAX_TAGS_PER_NODE:
                 errors["tags"] = [f"A node can have at most {MAX_TAGS_PER_NODE} tags."]
     if errors:
-        raise ChangeError(errors)
+        raise Invalid(field_errors=errors)
     if not creating and not touched.isdisjoint(TRACKED) and "changed" not in data:
         node.changed = True
         touched.add("changed")
