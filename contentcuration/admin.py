@@ -186,17 +186,37 @@ def _leave_limits_to_the_domain(form, names) -> None:
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
 
 
-def _dry_run(form, write) -> None:
-    """Check ``form`` by running ``write()`` in a savepoint that is rolled back: the domain
-    function's refusal goes on the form, nothing is written."""
+def _dry_run(write) -> None:
+    """Run ``write()`` in a savepoint that is rolled back: nothing is written, its DomainError
+    is raised."""
     try:
         with transaction.atomic():
             write()
             raise _DryRun(None)
     except _DryRun:
         pass
-    except DomainError as exc:
-        add_domain_errors(form, exc)
+
+
+def _checked_by_the_domain(form_class, *, limits, check):
+    """``form_class`` checked by the domain: its length checks on ``limits`` left to the
+    domain's (``_leave_limits_to_the_domain``), then ``check(form)``, whose DomainError goes on
+    the form (``add_domain_errors``), once the form's own checks pass."""
+
+    class CheckedByTheDomain(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _leave_limits_to_the_domain(self, limits)
+
+        def clean(self):
+            cleaned = super().clean()
+            if not self._errors:
+                try:
+                    check(self)
+                except DomainError as exc:
+                    add_domain_errors(self, exc)
+            return cleaned
+
+    return CheckedByTheDomain
 
 
 @admin.register(Channel)
@@ -241,23 +261,11 @@ class ChannelAdmin(admin.ModelAdmin):
         return [name for name in self.fields if name not in self.editable]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class CheckedByTheFieldTable(form_class):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                _leave_limits_to_the_domain(self, lifecycle.TEXT_FIELDS)
-
-            def clean(self):
-                cleaned = super().clean()
-                if not self._errors:
-                    try:
-                        lifecycle.clean_channel_values(_channel_values(self), channel=obj)
-                    except DomainError as exc:
-                        add_domain_errors(self, exc)
-                return cleaned
-
-        return CheckedByTheFieldTable
+        return _checked_by_the_domain(
+            super().get_form(request, obj, change=change, **kwargs),
+            limits=lifecycle.TEXT_FIELDS,
+            check=lambda form: lifecycle.clean_channel_values(_channel_values(form), channel=obj),
+        )
 
     def save_model(self, request, obj, form, change):
         values = _channel_values(form)
@@ -389,20 +397,11 @@ class ContentNodeAdmin(admin.ModelAdmin):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
             return form_class
-        model_admin = self
-
-        class CheckedByTheDomain(form_class):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                _leave_limits_to_the_domain(self, field_table.TEXT_FIELDS)
-
-            def clean(self):
-                cleaned = super().clean()
-                if not self._errors:
-                    _dry_run(self, lambda: model_admin._update(request, obj, self))
-                return cleaned
-
-        return CheckedByTheDomain
+        return _checked_by_the_domain(
+            form_class,
+            limits=field_table.TEXT_FIELDS,
+            check=lambda form: _dry_run(lambda: self._update(request, obj, form)),
+        )
 
     def save_model(self, request, obj, form, change):
         try:
@@ -475,8 +474,21 @@ class AssessmentItemAdmin(ChangeAppliedAdmin):
         return False
 
 
+class ShownOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin shows and never writes (the change log, a user's own rows)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
+class ChangeAdmin(ShownOnlyAdmin):
     list_display = (
         "server_rev",
         "table",
@@ -493,15 +505,6 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TaskMetadata)
@@ -540,22 +543,16 @@ class PrerequisiteAdmin(admin.ModelAdmin):
     raw_id_fields = ("target_node", "prerequisite")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class CheckedByTheDomain(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                target, prerequisite = cleaned.get("target_node"), cleaned.get("prerequisite")
-                if target is not None and prerequisite is not None and not self._errors:
-                    _dry_run(
-                        self,
-                        lambda: prerequisites.add_prerequisite(
-                            actor=request.user, target=target, prerequisite=prerequisite, channel_id=None
-                        ),
+        def check(form) -> None:
+            target, prerequisite = form.cleaned_data.get("target_node"), form.cleaned_data.get("prerequisite")
+            if target is not None and prerequisite is not None:
+                _dry_run(
+                    lambda: prerequisites.add_prerequisite(
+                        actor=request.user, target=target, prerequisite=prerequisite, channel_id=None
                     )
-                return cleaned
+                )
 
-        return CheckedByTheDomain
+        return _checked_by_the_domain(super().get_form(request, obj, change=change, **kwargs), limits=(), check=check)
 
     def save_model(self, request, obj, form, change):
         edge = prerequisites.add_prerequisite(
@@ -603,23 +600,11 @@ class ChannelSetAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "public", "editors", "secret_token")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class CheckedByTheDomain(form_class):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                _leave_limits_to_the_domain(self, channel_sets.TEXT_FIELDS)
-
-            def clean(self):
-                cleaned = super().clean()
-                if not self._errors:
-                    try:
-                        channel_sets.clean_channel_set_values(_channel_set_values(self), actor=request.user)
-                    except DomainError as exc:
-                        add_domain_errors(self, exc)
-                return cleaned
-
-        return CheckedByTheDomain
+        return _checked_by_the_domain(
+            super().get_form(request, obj, change=change, **kwargs),
+            limits=channel_sets.TEXT_FIELDS,
+            check=lambda form: channel_sets.clean_channel_set_values(_channel_set_values(form), actor=request.user),
+        )
 
     def save_model(self, request, obj, form, change):
         data = _channel_set_values(form)
@@ -645,21 +630,12 @@ def _channel_set_values(form) -> dict[str, Any]:
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(ShownOnlyAdmin):
     """A user's saved searches are theirs (spec 7): shown, never written, here."""
 
     list_display = ("name", "id", "saved_by", "created", "modified")
     search_fields = ("name", "id", "saved_by__email")
     raw_id_fields = ("saved_by",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChannelVersion)

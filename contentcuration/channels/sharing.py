@@ -148,18 +148,12 @@ class AlreadyAMember(Conflict):
         super().__init__("Internal server error")
 
 
-MEMBERSHIP_TABLES = {"editors": EDITOR_M2M, "viewers": VIEWER_M2M}
+Relation = Literal["editors", "viewers"]
+MEMBERSHIP_TABLES: dict[Relation, str] = {"editors": EDITOR_M2M, "viewers": VIEWER_M2M}
 
 
 @transaction.atomic
-def add_member(
-    *,
-    actor: User,
-    channel: Channel,
-    user_id: int,
-    relation: Literal["editors", "viewers"],
-    record_changes: bool = True,
-) -> None:
+def add_member(*, actor: User, channel: Channel, user_id: int, relation: Relation, record_changes: bool = True) -> None:
     """Make user ``user_id`` an editor or a viewer of ``channel``. Raises AlreadyAMember.
     ``record_changes=False``: the caller (the sync endpoint) logs the change itself."""
     members = getattr(channel, relation)
@@ -167,32 +161,29 @@ def add_member(
         raise AlreadyAMember()
     members.add(user_id)
     if record_changes:
-        record_server_change(
-            table=MEMBERSHIP_TABLES[relation],
-            key=[user_id, channel.pk],
-            change_type=CREATED,
-            obj={"user": user_id, "channel": channel.pk},
-            channel_id=channel.pk,
-            created_by_id=actor.pk,
-        )
+        obj = {"user": user_id, "channel": channel.pk}
+        _record_membership(CREATED, actor=actor, channel=channel, user_id=user_id, relation=relation, obj=obj)
 
 
 @transaction.atomic
 def remove_member(
-    *,
-    actor: User,
-    channel: Channel,
-    user_id: int,
-    relation: Literal["editors", "viewers"],
-    record_changes: bool = True,
+    *, actor: User, channel: Channel, user_id: int, relation: Relation, record_changes: bool = True
 ) -> None:
     """Remove user ``user_id`` from the channel's editors or viewers (not one: no change)."""
     getattr(channel, relation).remove(user_id)
     if record_changes:
-        record_server_change(
-            table=MEMBERSHIP_TABLES[relation],
-            key=[user_id, channel.pk],
-            change_type=DELETED,
-            channel_id=channel.pk,
-            created_by_id=actor.pk,
-        )
+        _record_membership(DELETED, actor=actor, channel=channel, user_id=user_id, relation=relation)
+
+
+def _record_membership(
+    change_type: int, *, actor: User, channel: Channel, user_id: int, relation: Relation, **fields: Any
+) -> None:
+    """The change a browser sends for this membership (key ``[user, channel]``)."""
+    record_server_change(
+        table=MEMBERSHIP_TABLES[relation],
+        key=[user_id, channel.pk],
+        change_type=change_type,
+        channel_id=channel.pk,
+        created_by_id=actor.pk,
+        **fields,
+    )

@@ -9,6 +9,8 @@ handler passes False; the admin lets the function record the same change.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from contentcuration import tree
@@ -41,14 +43,8 @@ def add_prerequisite(
     edge = edges.create(target_node=target, prerequisite=prerequisite)
     tree.mark_changed([target.pk])
     if record_changes:
-        record_server_change(
-            table=CONTENTNODE_PREREQUISITE,
-            key=[target.pk, prerequisite.pk],
-            change_type=CREATED,
-            obj={"target_node": target.pk, "prerequisite": prerequisite.pk},
-            channel_id=channel_id,
-            created_by_id=actor.pk,
-        )
+        obj = {"target_node": target.pk, "prerequisite": prerequisite.pk}
+        _record(CREATED, actor=actor, target=target, prerequisite=prerequisite, channel_id=channel_id, obj=obj)
     return edge
 
 
@@ -65,10 +61,15 @@ def remove_prerequisite(
     PrerequisiteContentRelationship.objects.filter(target_node=target, prerequisite=prerequisite).delete()
     tree.mark_changed([target.pk])
     if record_changes:
-        record_server_change(
-            table=CONTENTNODE_PREREQUISITE,
-            key=[target.pk, prerequisite.pk],
-            change_type=DELETED,
-            channel_id=channel_id,
-            created_by_id=actor.pk,
-        )
+        _record(DELETED, actor=actor, target=target, prerequisite=prerequisite, channel_id=channel_id)
+
+
+def _record(change_type: int, *, actor: User, target: ContentNode, prerequisite: ContentNode, **fields: Any) -> None:
+    """The change a browser sends for this edge (key ``[target, prerequisite]``)."""
+    record_server_change(
+        table=CONTENTNODE_PREREQUISITE,
+        key=[target.pk, prerequisite.pk],
+        change_type=change_type,
+        created_by_id=actor.pk,
+        **fields,
+    )

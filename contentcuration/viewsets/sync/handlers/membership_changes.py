@@ -4,14 +4,11 @@ handler per relation, built by ``create_handler`` / ``delete_handler``. The writ
 
 from __future__ import annotations
 
-from typing import Literal
-
 from contentcuration.channels import sharing
+from contentcuration.channels.sharing import Relation
 from contentcuration.models import Channel, User
 
 from .apply_context import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
-
-Relation = Literal["editors", "viewers"]
 
 
 def _membership(ctx: ApplyContext, change: dict) -> tuple[Channel, int]:
