@@ -1,10 +1,11 @@
 """Django admin for every model.
 
 Tree structure is read-only here: it changes only via contentcuration.tree. Channels, channel
-sets, prerequisites and node edits are written through the domain functions the other entry
-points call (``channels.lifecycle``, ``channels.channel_sets``, ``nodes.prerequisites``,
-``nodes.node_updates.update_nodes``); a question edit is applied as the sync change it stands
-for (``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
+sets, prerequisites, node and question edits are written through the domain functions the
+other entry points call (``channels.lifecycle``, ``channels.channel_sets``,
+``nodes.prerequisites``, ``nodes.node_updates.update_nodes``, ``nodes.questions``); "Add
+channel" applies the sync CREATED change, as REST ``POST /api/channel`` does
+(``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
 is validated by the same rules, recorded in the change log (publish sees it, watchers hear of
 it) and marks the node changed, exactly as the same edit made in the browser would. Domain
 errors become form errors in one place (``add_domain_errors``). Internal flags
@@ -51,8 +52,8 @@ from .models import (
     new_hex_id,
 )
 from .models.assessment import QUESTION_TYPE_CHOICES
-from .models.change_types import ASSESSMENTITEM, CHANNEL, CREATED, UPDATED
-from .nodes import field_table, node_updates, prerequisites
+from .models.change_types import CHANNEL, CREATED
+from .nodes import field_table, node_updates, prerequisites, questions
 from .nodes.node_updates import NodeUpdate
 from .viewsets.sync.apply import apply_one
 
@@ -77,8 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class _DryRun(Exception):
-    def __init__(self, outcome: Any):
-        self.outcome = outcome
+    """Rolls back a write that was only a check (``_dry_run``)."""
 
 
 def _channel_of_tree(tree_id: int) -> str | None:
@@ -91,77 +91,6 @@ def _channel_of_tree(tree_id: int) -> str | None:
 def _wire_value(value: Any) -> Any:
     """A form's cleaned value as the sync protocol sends it (a related row by its key)."""
     return value.pk if isinstance(value, db_models.Model) else value
-
-
-class ChangeAppliedAdmin(admin.ModelAdmin):
-    """Saves an edit by applying the sync UPDATED change it stands for (module docstring).
-
-    The form is validated by applying that change in a savepoint that is then rolled back,
-    so the sync table's errors appear on the form's fields and nothing is half-saved.
-    Subclasses name the ``sync_table`` and say how a row is keyed and which channel it is in.
-    """
-
-    sync_table: str
-
-    def sync_key(self, obj) -> Any:
-        return obj.pk
-
-    def sync_channel_id(self, obj) -> str | None:
-        raise NotImplementedError
-
-    def sync_mods(self, form) -> dict[str, Any]:
-        return {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
-
-    def _apply(self, request, obj, mods: dict[str, Any]) -> Any:
-        return apply_one(
-            user=request.user,
-            table=self.sync_table,
-            change_type=UPDATED,
-            key=self.sync_key(obj),
-            mods=mods,
-            channel_id=self.sync_channel_id(obj),
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            return form_class
-        model_admin = self
-
-        class AppliedAsChange(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                mods = model_admin.sync_mods(self) if not self._errors else {}
-                if mods:
-                    try:
-                        with transaction.atomic():
-                            raise _DryRun(model_admin._apply(request, obj, mods))
-                    except _DryRun as dry_run:
-                        _add_outcome_errors(self, dry_run.outcome)
-                return cleaned
-
-        return AppliedAsChange
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        mods = self.sync_mods(form)
-        if mods:
-            outcome = self._apply(request, obj, mods)
-            if outcome is not None:  # validated a moment ago; a concurrent edit can still refuse it
-                self.message_user(request, f"Not saved: {outcome}", level=messages.ERROR)
-        obj.refresh_from_db()
-
-
-def _add_outcome_errors(form, outcome: Any) -> None:
-    if outcome is None:
-        return
-    if isinstance(outcome, dict):
-        for name, problems in outcome.items():
-            field = {"language_id": "language", "license_id": "license"}.get(name, name)
-            form.add_error(field if field in form.fields else None, f"{name}: {problems}")
-    else:
-        form.add_error(None, str(outcome))
 
 
 def add_domain_errors(form, exc: DomainError) -> None:
@@ -192,7 +121,7 @@ def _dry_run(write) -> None:
     try:
         with transaction.atomic():
             write()
-            raise _DryRun(None)
+            raise _DryRun
     except _DryRun:
         pass
 
@@ -350,10 +279,39 @@ class FileInline(admin.TabularInline):
         return False
 
 
+class EditedByTheDomainAdmin(admin.ModelAdmin):
+    """Saves an edit with the domain function ``edit`` calls (raising its DomainError); the
+    form is checked by a dry run of it, so its refusals appear on the fields and nothing is
+    half-saved. ``text_limits``: the fields whose length the domain checks."""
+
+    text_limits: Any = ()
+
+    def edit(self, request, obj, form) -> None:
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+        return _checked_by_the_domain(
+            form_class,
+            limits=self.text_limits,
+            check=lambda form: _dry_run(lambda: self.edit(request, obj, form)),
+        )
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.edit(request, obj, form)
+        except DomainError as exc:  # checked a moment ago; a concurrent edit can still refuse it
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
+        obj.refresh_from_db()
+
+
 @admin.register(ContentNode)
-class ContentNodeAdmin(admin.ModelAdmin):
-    """An edit is ``nodes.node_updates.update_nodes``, as the browser's (module docstring);
-    the form is checked by a dry run of it, so its refusals appear on the fields."""
+class ContentNodeAdmin(EditedByTheDomainAdmin):
+    """An edit is ``nodes.node_updates.update_nodes``, as the browser's (module docstring)."""
+
+    text_limits = field_table.TEXT_FIELDS
 
     list_display = ("indented_title", "kind", "tree_id", "complete", "changed", "published", "modified")
     list_filter = ("kind", "complete", "changed", "published")
@@ -383,7 +341,7 @@ class ContentNodeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in ContentNode._meta.fields if f.name not in self.editable]
 
-    def _update(self, request, obj: ContentNode, form) -> None:
+    def edit(self, request, obj: ContentNode, form) -> None:
         """Raises the DomainError refusing the edit."""
         values = {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
         if not values:
@@ -392,23 +350,6 @@ class ContentNodeAdmin(admin.ModelAdmin):
         error = node_updates.update_nodes(user=request.user, updates=[update]).errors[0]
         if error is not None:
             raise error
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            return form_class
-        return _checked_by_the_domain(
-            form_class,
-            limits=field_table.TEXT_FIELDS,
-            check=lambda form: _dry_run(lambda: self._update(request, obj, form)),
-        )
-
-    def save_model(self, request, obj, form, change):
-        try:
-            self._update(request, obj, form)
-        except DomainError as exc:  # checked a moment ago; a concurrent edit can still refuse it
-            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
-        obj.refresh_from_db()
 
     @admin.display(description="title", ordering="lft")
     def indented_title(self, obj: ContentNode):
@@ -449,8 +390,9 @@ class AssessmentItemForm(forms.ModelForm):
 
 
 @admin.register(AssessmentItem)
-class AssessmentItemAdmin(ChangeAppliedAdmin):
-    sync_table = ASSESSMENTITEM
+class AssessmentItemAdmin(EditedByTheDomainAdmin):
+    """An edit is ``nodes.questions.update_question``, as the browser's (module docstring)."""
+
     form = AssessmentItemForm
     list_display = ("assessment_id", "type", "contentnode", "order", "deleted")
     list_filter = ("type", "deleted", "randomize")
@@ -464,11 +406,13 @@ class AssessmentItemAdmin(ChangeAppliedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AssessmentItem._meta.fields if f.name not in self.editable]
 
-    def sync_key(self, obj) -> Any:
-        return [obj.contentnode_id, obj.assessment_id]
-
-    def sync_channel_id(self, obj) -> str | None:
-        return _channel_of_tree(obj.contentnode.tree_id)
+    def edit(self, request, obj: AssessmentItem, form) -> None:
+        """Raises the DomainError refusing the edit."""
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        if values:
+            item = AssessmentItem.objects.get(pk=obj.pk)  # as stored, not as the form left it
+            channel_id = _channel_of_tree(item.contentnode.tree_id)
+            questions.update_question(user=request.user, item=item, values=values, channel_id=channel_id)
 
     def has_add_permission(self, request):
         return False

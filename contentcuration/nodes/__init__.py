@@ -4,6 +4,7 @@
   that node values and the chef API both apply;
 - ``node_values``: values as the APIs name them, validated and set on a node (pure Python);
 - ``node_updates``: ``update_nodes``, every edit of a node's values (sync, the admin);
+- ``questions``: what a question (assessment item) may hold, and ``update_question``;
 - ``prerequisites``: the "do this first" edges between resources;
 - ``clipboard_nodes``: a user's clipboard tree of references to copied nodes;
 - ``reference``: the one cache of reference data (kinds, languages, licenses, presets);

@@ -1,15 +1,17 @@
-"""Editing a node reaches ``nodes.node_updates.update_nodes`` from the browser (sync UPDATED)
-and from the Django admin alike (issue 11): the same rows, the same ``Change`` rows (the edit
-and the server's completeness verdict), the same refusals."""
+"""Editing a node reaches ``nodes.node_updates.update_nodes``, and editing a question
+``nodes.questions.update_question``, from the browser (sync UPDATED) and from the Django admin
+alike (issue 11): the same rows, the same ``Change`` rows (the edit and the server's
+completeness verdict), the same refusals."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from contentcuration.models import Change, ContentNode
-from contentcuration.models.change_types import CONTENTNODE, UPDATED
+from contentcuration.models import AssessmentItem, Change, ContentNode
+from contentcuration.models.change_types import ASSESSMENTITEM, CONTENTNODE, UPDATED
 from contentcuration.tests.factories import build_tree
+from contentcuration.tests.publishing import build_sample_channel
 from contentcuration.tests.sync_helpers import change
 from contentcuration.tests.test_admin import submit
 from contentcuration.tests.test_channel_domain import admin_browser
@@ -69,3 +71,49 @@ def test_a_refused_edit_names_the_field_and_changes_nothing_from_sync_and_the_ad
     node = ContentNode.objects.get(pk=topic.pk)
     assert (node.title, node.changed) == (topic.title, False)
     assert not Change.objects.filter(server_rev__gt=after, applied=True).exists()
+
+
+# --- a question: sync UPDATED assessmentitem vs the admin's question form ---------------------
+
+
+def edit_question_over_sync(user, channel, item, values):
+    key = [item.contentnode_id, item.assessment_id]
+    return sync_error(user, change(UPDATED, ASSESSMENTITEM, key, channel_id=channel.pk, mods=values))
+
+
+def edit_question_over_admin(user, channel, item, values):
+    url = reverse("admin:contentcuration_assessmentitem_change", args=[item.pk])
+    response = submit(admin_browser(user), url, **values)
+    return None if response.status_code == 302 else form_errors(response)
+
+
+QUESTION_PATHS = {"sync": edit_question_over_sync, "admin": edit_question_over_admin}
+
+
+@pytest.mark.parametrize("path", QUESTION_PATHS)
+def test_a_question_edit_writes_the_same_rows_and_feed_from_sync_and_the_admin(owner, path):
+    channel, nodes = build_sample_channel(owner)
+    exercise = nodes["exercise"]
+    ContentNode.objects.filter(pk=exercise.pk).update(changed=False)
+    item = AssessmentItem.objects.filter(contentnode=exercise).first()
+    after = last_rev()
+
+    assert QUESTION_PATHS[path](owner, channel, item, {"question": "What is 2 + 3?"}) is None
+
+    assert AssessmentItem.objects.get(pk=item.pk).question == "What is 2 + 3?"
+    assert ContentNode.objects.get(pk=exercise.pk).changed
+    key = [exercise.pk, item.assessment_id]
+    assert feed(channel=channel, server_rev__gt=after) == [
+        (ASSESSMENTITEM, UPDATED, key, None, {"question": "What is 2 + 3?"}, None, owner.pk),
+    ]
+
+
+@pytest.mark.parametrize("path", QUESTION_PATHS)
+def test_a_bad_question_edit_is_refused_alike_from_sync_and_the_admin(owner, path):
+    channel, nodes = build_sample_channel(owner)
+    item = AssessmentItem.objects.filter(contentnode=nodes["exercise"]).first()
+
+    errors = QUESTION_PATHS[path](owner, channel, item, {"answers": '[{"answer": "4"}]'})
+
+    assert errors == {"answers": ["Incorrect field in answers"]}
+    assert AssessmentItem.objects.get(pk=item.pk).answers == item.answers
