@@ -124,6 +124,18 @@ def test_search_within_a_channel_finds_its_nodes_at_any_depth_and_no_others(owne
     assert list(rows) == ["Document"]
 
 
+def test_a_search_word_matches_the_start_of_a_word_and_on_sqlite_any_part(owner, channel, folder):
+    client = browser_client(owner)
+
+    def titles(words: str) -> set[str]:
+        rows = client.get(f"/api/contentnode?channel_id={channel.id}&keywords={words}").json()
+        return {row["title"] for row in rows}
+
+    assert titles("DOCU") == titles("document") == {"Document"}
+    assert titles("less 1") == {"Lesson 1"}
+    assert titles("ocument") == (set() if connection.vendor == "postgresql" else {"Document"})
+
+
 def test_search_within_a_private_channel_shows_a_stranger_nothing(stranger, channel, folder):
     response = browser_client(stranger).get(f"/api/contentnode?channel_id={channel.id}&keywords=document")
     assert response.status_code == 200 and response.json() == []
