@@ -7,8 +7,9 @@ field when a word of the field starts with it (a regular expression, ``~* '\\m<w
 elsewhere (SQLite) when the field contains it; case-insensitively either way, and without
 stemming, because curators write in every language. PostgreSQL used to parse every row into
 ``to_tsvector('simple', ...)``: 1.7 s for a 100,000-node channel, against 0.12 s for the
-regular expression (benchmarks/editor.py), for the same matches but for words joined by an
-underscore, which the parser split and ``\\m`` does not.
+regular expression (benchmarks/editor.py), for nearly the same matches: they differ where the
+parser cuts words otherwise (it splits "a_b", which ``\\m`` reads as one word, and keeps
+"3.14" whole, where ``\\m14`` also matches).
 
 This is the only module with search-specific SQL; callers pass querysets and get querysets.
 """
