@@ -213,8 +213,8 @@ class _RowState:
 
 
 def copy_values(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
-    """INSERT plain ``rows`` (tuples of str/int, no NULLs) into ``fields`` (attnames) of
-    ``model``; the other columns take their database defaults.
+    """INSERT plain ``rows`` (tuples of str/int/None) into ``fields`` (attnames) of
+    ``model``; the other columns take their database defaults (not Django's ``default``).
 
     PostgreSQL: one ``COPY ... FROM STDIN`` (100,000 PublishedObject rows: see
     publish/versions.py); elsewhere ``bulk_create``.
@@ -225,7 +225,8 @@ def copy_values(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
         model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
         return
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    # Strings quoted, so that COPY reads "" as an empty string and only None as NULL.
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerows(rows)
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
     with connection.cursor() as cursor:

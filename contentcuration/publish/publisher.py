@@ -46,7 +46,9 @@ from ..models import (
 from ..models.change_types import CHANNEL
 from ..tokens import ensure_channel_tokens, proquint
 from .failures import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
+from .injected_failures import raise_injected_failure
 from .kolibri_schema import MIN_SCHEMA_VERSION, ContentDatabase
+from .manifest import record_version_manifest
 from .mapper import TreeExporter, language_rows, license_rows
 from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, record_version_objects, summarize_database
 
@@ -224,9 +226,11 @@ def _export_and_record(
         clock = time.monotonic()
         summary = _export(channel=channel, root=root, path=path, version=version, report=report)
         timings = {"export": time.monotonic() - clock}
+        raise_injected_failure(channel.id)  # tests only (injected_failures.py)
         clock = time.monotonic()
-        report(91)
+        report(90)
         stats = summarize_database(path)
+        report(92)
         with previous_database(channel.id) as previous:
             diff = compute_diff(path, previous, summary.changed_node_ids)
         report(94)
@@ -256,6 +260,7 @@ def _export_and_record(
             "included_categories": stats["included_categories"],
             "non_distributable_licenses_included": stats["non_distributable_licenses_included"],
             "diff": diff,
+            "change_rev": last_rev,
         }
         result = PublishResult(
             channel_id=channel.id,
@@ -281,6 +286,7 @@ def _export_and_record(
             data=data,
             version_fields=version_fields,
             skipped_ranges=summary.skipped_ranges,
+            node_pks=summary.node_pks,
             export_started=export_started,
             now=now,
         )
@@ -368,6 +374,7 @@ def _record_version(
     data: dict,
     version_fields: dict,
     skipped_ranges: list[tuple[int, int]],
+    node_pks: dict[str, str],
     export_started,
     now,
 ) -> None:
@@ -396,6 +403,8 @@ def _record_version(
         recorded, _ = ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
         # With the version, in its transaction: garbage collection keeps what a version lists.
         record_version_objects(version=recorded, path=path)
+        # Its manifest too: what version differences and the review of changes read.
+        record_version_manifest(version=recorded, path=path, node_pks=node_pks)
         ensure_channel_tokens(locked)
         nodes = ContentNode.objects.filter(tree_id=root.tree_id)
         # One UPDATE, touching only rows whose flags change: each row rewrite maintains every
