@@ -123,7 +123,9 @@ def test_a_node_added_then_edited_is_only_added_and_one_added_then_deleted_is_no
         client_for(owner),
         [
             created("contentnode", kept, {"parent": parent, "kind": "topic", "title": "New"}, channel_id=channel.pk),
-            created("contentnode", dropped, {"parent": parent, "kind": "topic", "title": "Gone"}, channel_id=channel.pk),
+            created(
+                "contentnode", dropped, {"parent": parent, "kind": "topic", "title": "Gone"}, channel_id=channel.pk
+            ),
             updated("contentnode", kept, {"title": "New, renamed"}, channel_id=channel.pk),
             deleted("contentnode", dropped, channel_id=channel.pk),
         ],
@@ -192,7 +194,9 @@ def test_bad_parameters_are_refused_naming_the_parameter(published, owner, param
 def test_an_actor_who_is_not_a_member_is_shown_without_an_email(published, owner):
     channel, nodes = published
     outsider_admin = UserFactory(email="root@example.com", is_admin=True, first_name="Root", last_name="Admin")
-    post_sync(client_for(outsider_admin), [updated("contentnode", nodes["video"].pk, {"title": "X"}, channel_id=channel.pk)])
+    post_sync(
+        client_for(outsider_admin), [updated("contentnode", nodes["video"].pk, {"title": "X"}, channel_id=channel.pk)]
+    )
 
     (entry,) = review(client_for(owner), channel)["results"]
 
@@ -206,7 +210,14 @@ def test_a_channel_never_published_lists_every_node_added(owner, channel):
     client = client_for(owner)
     post_sync(
         client,
-        [created("contentnode", key, {"parent": channel.main_tree_id, "kind": "topic", "title": "T"}, channel_id=channel.pk)],
+        [
+            created(
+                "contentnode",
+                key,
+                {"parent": channel.main_tree_id, "kind": "topic", "title": "T"},
+                channel_id=channel.pk,
+            )
+        ],
     )
 
     answer = review(client, channel)
