@@ -93,8 +93,14 @@ class _Seen:
         self.count += other.count
 
 
-def last_published_version(channel_id: str) -> dict[str, Any] | None:
-    """``{version, change_rev}`` of the channel's latest published version, or None."""
+class PublishedVersion(TypedDict):
+    pk: str
+    version: int | None
+    change_rev: int | None
+
+
+def last_published_version(channel_id: str) -> PublishedVersion | None:
+    """``{pk, version, change_rev}`` of the channel's latest published version, or None."""
     return (
         ChannelVersion.objects.filter(channel_id=channel_id, version__isnull=False)
         .order_by("-version")
@@ -103,7 +109,7 @@ def last_published_version(channel_id: str) -> dict[str, Any] | None:
     )
 
 
-def published_rev(channel_id: str, version: dict[str, Any] | None) -> int:
+def published_rev(channel_id: str, version: PublishedVersion | None) -> int:
     """The last server_rev the published ``version`` holds: its ``change_rev``; for a version
     published before that was recorded, the last accepted PUBLISHED change; 0 when never
     published."""
@@ -183,8 +189,8 @@ def _fold_log(channel_id: str, since: int) -> tuple[dict[tuple[str, str], _Seen]
                 "pk", "contentnode_id"
             )
         )
-        for file_id, user_id, when in file_rows:
-            note(owners.get(file_id), "updated", user_id, when, ["files"])
+        for file_id, file_user, file_when in file_rows:
+            note(owners.get(file_id), "updated", file_user, file_when, ["files"])
     return seen, created_titles
 
 
@@ -288,7 +294,7 @@ def list_unpublished_changes(*, channel_id: str, viewer: User) -> list[ReviewEnt
     return result
 
 
-def _published_names(version: dict[str, Any] | None, node_pks: list[str]) -> dict[str, dict[str, Any]]:
+def _published_names(version: PublishedVersion | None, node_pks: list[str]) -> dict[str, dict[str, Any]]:
     """For nodes gone from the tree: their title, kind, node_id and parent (ContentNode id) as
     the last version published them."""
     if version is None or not node_pks:
@@ -317,7 +323,7 @@ def _published_names(version: dict[str, Any] | None, node_pks: list[str]) -> dic
 def count_unpublished_changes(*, channel_id: str, viewer: User) -> dict[str, int]:
     """``{total, added, updated, moved, deleted}``: the entries ``list_unpublished_changes``
     would list (the top bar's "N unpublished changes")."""
-    counts = dict.fromkeys(CHANGE_KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(CHANGE_KINDS, 0)
     for entry in list_unpublished_changes(channel_id=channel_id, viewer=viewer):
         counts[entry["change"]] += 1
     return {"total": sum(counts.values()), **counts}

@@ -8,8 +8,13 @@ import pytest
 from contentcuration.channels import source_sync
 from contentcuration.jobs import JobCancelled
 from contentcuration.models import ContentNode, SyncReport
+from contentcuration.tests import test_sync_synced as synced
 from contentcuration.tests.sync_helpers import client_for
-from contentcuration.tests.test_sync_synced import edited, imported, run_sync, source, source_of  # noqa: F401
+from contentcuration.tests.test_sync_synced import run_sync, source_of
+
+# The source channel, its import into ``channel`` and the source's later edits, shared
+# with the SYNCED tests.
+source, imported, edited = synced.source, synced.imported, synced.edited
 
 ALL = dict.fromkeys(source_sync.SYNC_OPTION_NAMES, True)
 

@@ -83,7 +83,7 @@ class ChannelReviewActions:
     """Mixed into ChannelViewSet (which provides ``get_edit_object``)."""
 
     def get_view_object(self) -> Channel:
-        channel = Channel.objects.viewable_by(self.request.user).filter(pk=self.kwargs["pk"]).first()  # type: ignore[attr-defined]
+        channel = Channel.objects.viewable_by(self.request.user).filter(pk=self.kwargs["pk"]).first()
         if channel is None:
             raise Http404
         return channel
@@ -101,7 +101,7 @@ class ChannelReviewActions:
     )
     @action(detail=True, methods=["get"])
     def unpublished_changes(self, request, pk=None):
-        channel = self.get_edit_object()  # type: ignore[attr-defined]
+        channel = self.get_edit_object()
         kinds = _kinds_param(request.query_params, "change", review.CHANGE_KINDS)
         entries = review.list_unpublished_changes(channel_id=channel.pk, viewer=request.user)
         counts = dict.fromkeys(review.CHANGE_KINDS, 0)
@@ -120,7 +120,7 @@ class ChannelReviewActions:
     )
     @action(detail=True, methods=["get"], url_path="unpublished_changes/count")
     def unpublished_changes_count(self, request, pk=None):
-        channel = self.get_edit_object()  # type: ignore[attr-defined]
+        channel = self.get_edit_object()
         return Response(review.count_unpublished_changes(channel_id=channel.pk, viewer=request.user))
 
     @extend_schema(
@@ -177,7 +177,7 @@ class ChannelReviewActions:
     )
     @action(detail=True, methods=["get"])
     def sync_reports(self, request, pk=None):
-        channel = self.get_edit_object()  # type: ignore[attr-defined]
+        channel = self.get_edit_object()
         limit = _positive_int(
             request.query_params, "limit", default=DEFAULT_REPORTS, maximum=SyncReport.KEPT_PER_CHANNEL
         )
@@ -211,7 +211,7 @@ class ChannelReviewActions:
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        channel = self.get_edit_object()  # type: ignore[attr-defined]
+        channel = self.get_edit_object()
         body = request.data if isinstance(request.data, dict) else {}
         task_id = publishing.request_publish(
             task=publish_channel_task,
