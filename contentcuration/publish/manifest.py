@@ -20,7 +20,7 @@ from le_utils.constants import format_presets
 from .. import storage
 from ..db.bulk import copy_values
 from ..errors import NotFound
-from ..models import ChannelVersion, PublishedNode
+from ..models import LABEL_FIELDS, ChannelVersion, PublishedNode
 from ..models.published_node import DIGEST_LENGTH
 
 # Exported node columns behind the "details" digest (title, description, place and files
@@ -34,12 +34,7 @@ DETAIL_COLUMNS = (
     "lang_id",
     "license_id",
     "options",
-    "grade_levels",
-    "resource_types",
-    "learning_activities",
-    "accessibility_labels",
-    "categories",
-    "learner_needs",
+    *LABEL_FIELDS,  # the exported label columns have the node's field names
     "duration",
 )
 # The exercise archive is rebuilt from the questions: its checksum changes with them.
