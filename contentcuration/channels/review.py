@@ -217,7 +217,61 @@ def _actors(user_ids: set[int], *, channel_id: str, viewer: User) -> dict[int, A
     return actors
 
 
-def list_unpublished_changes(*, channel_id: str, viewer: User) -> list[ReviewEntry]:
+@dataclass
+class _Collapsed:
+    """The folded log of a channel, one (node id, kind, rows) per entry, before naming."""
+
+    version: PublishedVersion | None
+    entries: list[tuple[str, ChangeKind, _Seen]]
+    nodes: dict[str, dict[str, Any]]  # the entries' nodes still in the database
+    created_titles: dict[str, str | None]
+
+
+def _collapse(channel_id: str) -> _Collapsed:
+    channel = Channel.objects.filter(pk=channel_id).values("main_tree__tree_id").first()
+    version = last_published_version(channel_id) if channel else None
+    collapsed = _Collapsed(version=version, entries=[], nodes={}, created_titles={})
+    if channel is None:
+        return collapsed
+    seen, collapsed.created_titles = _fold_log(channel_id, published_rev(channel_id, version))
+    if not seen:
+        return collapsed
+    node_ids = {node for node, _ in seen}
+    nodes = collapsed.nodes = {
+        row["id"]: row
+        for row in ContentNode.objects.filter(pk__in=node_ids).values(
+            "id", "node_id", "title", "kind_id", "parent_id", "tree_id"
+        )
+    }
+    main_tree_id = channel["main_tree__tree_id"]
+    entries = collapsed.entries
+    for node_pk in node_ids:
+        kinds = {kind: seen[(node_pk, kind)] for kind in CHANGE_KINDS if (node_pk, kind) in seen}
+        row = nodes.get(node_pk)
+        in_tree = row is not None and row["tree_id"] == main_tree_id
+        if "added" in kinds or not in_tree:
+            everything = _Seen()
+            for folded in kinds.values():
+                everything.merge(folded)
+            if not in_tree:
+                if "added" not in kinds:  # added and deleted since the publish: nothing to review
+                    entries.append((node_pk, "deleted", everything))
+            else:
+                entries.append((node_pk, "added", everything))
+            continue
+        for kind in ("updated", "moved"):
+            if kind in kinds:
+                entries.append((node_pk, kind, kinds[kind]))
+    return collapsed
+
+
+@dataclass
+class UnpublishedChanges:
+    since_version: int | None  # the last published version (None: never published)
+    entries: list[ReviewEntry]
+
+
+def list_unpublished_changes(*, channel_id: str, viewer: User) -> UnpublishedChanges:
     """Every node added, updated, moved or deleted in the channel since its last published
     version (see the module docstring), most recently changed first.
 
@@ -225,51 +279,20 @@ def list_unpublished_changes(*, channel_id: str, viewer: User) -> list[ReviewEnt
     actors' e-mail addresses are shown: to admins, and for the channel's own members. A fixed
     number of queries whatever the number of changes (benchmarks/review.py).
     """
-    channel = Channel.objects.filter(pk=channel_id).values("main_tree__tree_id").first()
-    if channel is None:
-        return []
-    version = last_published_version(channel_id)
-    seen, created_titles = _fold_log(channel_id, published_rev(channel_id, version))
-    if not seen:
-        return []
-    node_ids = {node for node, _ in seen}
-    nodes = {
-        row["id"]: row
-        for row in ContentNode.objects.filter(pk__in=node_ids).values(
-            "id", "node_id", "title", "kind_id", "parent_id", "tree_id"
-        )
-    }
-    main_tree_id = channel["main_tree__tree_id"]
-    entries: list[tuple[str, ChangeKind, _Seen]] = []
-    gone: list[str] = []
-    for node_pk in node_ids:
-        kinds = {kind: seen[(node_pk, kind)] for kind in CHANGE_KINDS if (node_pk, kind) in seen}
-        row = nodes.get(node_pk)
-        in_tree = row is not None and row["tree_id"] == main_tree_id
-        everything = _Seen()
-        for folded in kinds.values():
-            everything.merge(folded)
-        if "added" in kinds:
-            if in_tree:
-                entries.append((node_pk, "added", everything))
-            continue  # added and deleted since the publish: nothing to review
-        if not in_tree:
-            entries.append((node_pk, "deleted", everything))
-            gone.append(node_pk)
-            continue
-        for kind in ("updated", "moved"):
-            if kind in kinds:
-                entries.append((node_pk, kind, kinds[kind]))
-
-    published = _published_names(version, gone)
-    user_ids = {u for _, _, s in entries for u in s.users if u is not None}
+    collapsed = _collapse(channel_id)
+    since = collapsed.version["version"] if collapsed.version else None
+    if not collapsed.entries:
+        return UnpublishedChanges(since_version=since, entries=[])
+    gone = [node_pk for node_pk, kind, _ in collapsed.entries if kind == "deleted"]
+    published = _published_names(collapsed.version, gone)
+    user_ids = {u for _, _, s in collapsed.entries for u in s.users if u is not None}
     actors = _actors(user_ids, channel_id=channel_id, viewer=viewer) if user_ids else {}
     result: list[ReviewEntry] = []
-    for node_pk, kind, folded in entries:
-        row = nodes.get(node_pk)
+    for node_pk, kind, folded in collapsed.entries:
+        row = collapsed.nodes.get(node_pk)
         if kind == "deleted":
             was = published.get(node_pk, {})
-            title = was.get("title") or (row or {}).get("title") or created_titles.get(node_pk) or ""
+            title = was.get("title") or (row or {}).get("title") or collapsed.created_titles.get(node_pk) or ""
             node_id, node_kind, parent = was.get("node_id"), was.get("kind"), was.get("parent")
             if row is not None:
                 node_id, node_kind = row["node_id"], row["kind_id"]
@@ -291,7 +314,7 @@ def list_unpublished_changes(*, channel_id: str, viewer: User) -> list[ReviewEnt
             }
         )
     result.sort(key=lambda e: (e["changed_at"], e["id"], e["change"]), reverse=True)
-    return result
+    return UnpublishedChanges(since_version=since, entries=result)
 
 
 def _published_names(version: PublishedVersion | None, node_pks: list[str]) -> dict[str, dict[str, Any]]:
@@ -320,10 +343,10 @@ def _published_names(version: PublishedVersion | None, node_pks: list[str]) -> d
     }
 
 
-def count_unpublished_changes(*, channel_id: str, viewer: User) -> dict[str, int]:
+def count_unpublished_changes(*, channel_id: str) -> dict[str, int]:
     """``{total, added, updated, moved, deleted}``: the entries ``list_unpublished_changes``
-    would list (the top bar's "N unpublished changes")."""
+    would list (the top bar's "N unpublished changes"), without naming them."""
     counts: dict[str, int] = dict.fromkeys(CHANGE_KINDS, 0)
-    for entry in list_unpublished_changes(channel_id=channel_id, viewer=viewer):
-        counts[entry["change"]] += 1
+    for _, kind, _ in _collapse(channel_id).entries:
+        counts[kind] += 1
     return {"total": sum(counts.values()), **counts}

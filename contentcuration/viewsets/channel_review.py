@@ -103,15 +103,14 @@ class ChannelReviewActions:
     def unpublished_changes(self, request, pk=None):
         channel = self.get_edit_object()
         kinds = _kinds_param(request.query_params, "change", review.CHANGE_KINDS)
-        entries = review.list_unpublished_changes(channel_id=channel.pk, viewer=request.user)
+        listed = review.list_unpublished_changes(channel_id=channel.pk, viewer=request.user)
         counts = dict.fromkeys(review.CHANGE_KINDS, 0)
-        for entry in entries:
+        for entry in listed.entries:
             counts[entry["change"]] += 1
-        version = review.last_published_version(channel.pk)
         return _page(
             request,
-            [e for e in entries if e["change"] in kinds],
-            {"since_version": version["version"] if version else None, "counts": {"total": len(entries), **counts}},
+            [e for e in listed.entries if e["change"] in kinds],
+            {"since_version": listed.since_version, "counts": {"total": len(listed.entries), **counts}},
         )
 
     @extend_schema(
@@ -121,7 +120,7 @@ class ChannelReviewActions:
     @action(detail=True, methods=["get"], url_path="unpublished_changes/count")
     def unpublished_changes_count(self, request, pk=None):
         channel = self.get_edit_object()
-        return Response(review.count_unpublished_changes(channel_id=channel.pk, viewer=request.user))
+        return Response(review.count_unpublished_changes(channel_id=channel.pk))
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},
