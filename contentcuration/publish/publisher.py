@@ -19,7 +19,8 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from .. import storage
 from ..changes import record_server_change
-from ..jobs import JobCancelled
+from ..jobs import JobCancelled, progress_in_transaction
 from ..models import (
     Change,
     Channel,
@@ -278,18 +279,20 @@ def _export_and_record(
             result.draft_token = _record_draft(channel, path, version_fields)
             return result
         result.database_key = storage.database_key(channel.id)
-        _record_version(
-            channel=channel,
-            root=root,
-            path=path,
-            version=version,
-            data=data,
-            version_fields=version_fields,
-            skipped_ranges=summary.skipped_ranges,
-            node_pks=summary.node_pks,
-            export_started=export_started,
-            now=now,
-        )
+        with _progress_while_recording(job_id, report) as step:
+            _record_version(
+                step=step,
+                channel=channel,
+                root=root,
+                path=path,
+                version=version,
+                data=data,
+                version_fields=version_fields,
+                skipped_ranges=summary.skipped_ranges,
+                node_pks=summary.node_pks,
+                export_started=export_started,
+                now=now,
+            )
         timings["record"] = time.monotonic() - clock
     _announce_success(channel, last_rev)
     return result
@@ -365,8 +368,22 @@ def _channel_icon(channel: Channel) -> str:
     return f"data:image/{ext};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+@contextmanager
+def _progress_while_recording(job_id: str | None, report: Progress) -> Iterator[Progress]:
+    """The progress callback for the steps of the version's one transaction: for a job, one
+    that writes where watchers see it at once (``jobs.progress_in_transaction``: a second
+    connection on PostgreSQL; on SQLite, whose one writer is this transaction, only cancels
+    are noticed); otherwise (the management command) ``report`` itself."""
+    if job_id is None:
+        yield report
+        return
+    with progress_in_transaction(job_id) as step:
+        yield step
+
+
 def _record_version(
     *,
+    step: Progress,
     channel: Channel,
     root: ContentNode,
     path: Path,
@@ -403,8 +420,10 @@ def _record_version(
         recorded, _ = ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
         # With the version, in its transaction: garbage collection keeps what a version lists.
         record_version_objects(version=recorded, path=path)
+        step(95)
         # Its manifest too: what version differences and the review of changes read.
         record_version_manifest(version=recorded, path=path, node_pks=node_pks)
+        step(96)
         ensure_channel_tokens(locked)
         nodes = ContentNode.objects.filter(tree_id=root.tree_id)
         # One UPDATE, touching only rows whose flags change: each row rewrite maintains every
@@ -414,12 +433,14 @@ def _record_version(
             published=True,
             changed=Case(When(modified__lte=export_started, then=Value(False)), default=F("changed")),
         )
+        step(97)
         for start in range(0, len(skipped_ranges), FLAG_BATCH):
             outside = Q()
             for lft, rght in skipped_ranges[start : start + FLAG_BATCH]:
                 outside |= Q(lft__gte=lft, lft__lte=rght)
             nodes.filter(outside, published=True).update(published=False)
         ContentNode.objects.filter(pk=root.pk).update(published=True, changed=False)
+        step(98)  # the last point where a cancel is honoured: nothing stored has changed yet
         # Storage last: if anything above fails, the stored databases are still the old ones.
         storage.save_channel_database(channel.id, path, version)
         storage.save_channel_database(channel.id, path)
