@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -128,16 +128,15 @@ def read_manifest(path: Path | str, node_pks: Mapping[str, str] | None = None) -
         conn.close()
 
 
-def record_version_manifest(
-    *, version: ChannelVersion, path: Path | str, node_pks: Mapping[str, str] | None = None
-) -> int:
-    """Make ``version``'s PublishedNode rows the nodes of its database at ``path`` and mark
-    the manifest recorded; returns the number of nodes. Run it in the transaction that
-    records the version (publisher._record_version), or alone (``ensure_manifest``)."""
+def record_version_manifest(*, version: ChannelVersion, rows: Iterable[tuple]) -> int:
+    """Make ``version``'s PublishedNode rows the manifest ``rows`` (``read_manifest``'s) and
+    mark it recorded; returns the number of nodes. Run it in the transaction that records
+    the version (publisher._record_version, which reads the rows before it), or alone
+    (``ensure_manifest``)."""
     PublishedNode.objects.filter(version=version).delete()
     count = 0
     batch: list[tuple] = []
-    for row in read_manifest(path, node_pks):
+    for row in rows:
         batch.append((version.pk, *row))
         if len(batch) >= WRITE_BATCH:
             copy_values(PublishedNode, MANIFEST_FIELDS, batch)
@@ -162,7 +161,7 @@ def ensure_manifest(version: ChannelVersion) -> bool:
         with transaction.atomic():
             locked = ChannelVersion.objects.select_for_update().get(pk=version.pk)
             if not locked.manifest_recorded:
-                record_version_manifest(version=locked, path=path)
+                record_version_manifest(version=locked, rows=read_manifest(path))
     version.manifest_recorded = True
     return True
 

@@ -49,7 +49,7 @@ from ..tokens import ensure_channel_tokens, proquint
 from .failures import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
 from .injected_failures import raise_injected_failure
 from .kolibri_schema import MIN_SCHEMA_VERSION, ContentDatabase
-from .manifest import record_version_manifest
+from .manifest import read_manifest, record_version_manifest
 from .mapper import TreeExporter, language_rows, license_rows
 from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, record_version_objects, summarize_database
 
@@ -279,6 +279,9 @@ def _export_and_record(
             result.draft_token = _record_draft(channel, path, version_fields)
             return result
         result.database_key = storage.database_key(channel.id)
+        # Read before the final transaction, which then only inserts the rows.
+        manifest = list(read_manifest(path, summary.node_pks))
+        report(95)
         with _progress_while_recording(job_id, report) as step:
             _record_version(
                 step=step,
@@ -289,7 +292,7 @@ def _export_and_record(
                 data=data,
                 version_fields=version_fields,
                 skipped_ranges=summary.skipped_ranges,
-                node_pks=summary.node_pks,
+                manifest=manifest,
                 export_started=export_started,
                 now=now,
             )
@@ -391,7 +394,7 @@ def _record_version(
     data: dict,
     version_fields: dict,
     skipped_ranges: list[tuple[int, int]],
-    node_pks: dict[str, str],
+    manifest: list[tuple],
     export_started,
     now,
 ) -> None:
@@ -420,10 +423,10 @@ def _record_version(
         recorded, _ = ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
         # With the version, in its transaction: garbage collection keeps what a version lists.
         record_version_objects(version=recorded, path=path)
-        step(95)
-        # Its manifest too: what version differences and the review of changes read.
-        record_version_manifest(version=recorded, path=path, node_pks=node_pks)
         step(96)
+        # Its manifest too: what version differences and the review of changes read.
+        record_version_manifest(version=recorded, rows=manifest)
+        step(97)
         ensure_channel_tokens(locked)
         nodes = ContentNode.objects.filter(tree_id=root.tree_id)
         # One UPDATE, touching only rows whose flags change: each row rewrite maintains every
@@ -433,7 +436,6 @@ def _record_version(
             published=True,
             changed=Case(When(modified__lte=export_started, then=Value(False)), default=F("changed")),
         )
-        step(97)
         for start in range(0, len(skipped_ranges), FLAG_BATCH):
             outside = Q()
             for lft, rght in skipped_ranges[start : start + FLAG_BATCH]:
