@@ -102,7 +102,8 @@ def publish_channel(
 
     A publish writes ``databases/<id>.sqlite3`` and ``databases/<id>-<version>.sqlite3``,
     bumps ``version``, records ``published_data[version]`` and a ChannelVersion (with the
-    diff against the previous version), makes sure the channel has tokens, marks the nodes
+    diff against the previous version, the last change it holds and its node manifest,
+    ``manifest.py``), makes sure the channel has tokens, marks the nodes
     published and unchanged, and announces the result to sync clients. When no node changed
     since the last publish (and not ``force``) nothing is exported and no version is made.
     A draft writes ``databases/<id>-next.sqlite3`` and the draft ChannelVersion only.
