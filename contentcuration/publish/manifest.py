@@ -64,6 +64,9 @@ COMPARED = (
     ("parent", "parent_node_id"),
 )
 
+# What a diff entry shows of a node, in this order (``_entry``).
+ENTRY_COLUMNS = ("node_id", "node_pk", "title", "kind", "parent_node_id")
+
 DiffKind = Literal["added", "removed", "changed"]
 DIFF_KINDS: tuple[DiffKind, ...] = ("added", "removed", "changed")
 
@@ -179,32 +182,42 @@ def diff_versions(*, channel_id: str, old: int, new: int) -> list[DiffEntry]:
     """The nodes added, removed and changed (with the groups of fields that differ, see
     COMPARED) from published version ``old`` to ``new`` of the channel, in ``new``'s tree
     order with the removed ones last (in ``old``'s order). Comparing any two versions works
-    both ways. Raises NotFound for a version that does not exist or is no longer stored."""
+    both ways. Raises NotFound for a version that does not exist or is no longer stored.
+
+    Reads both manifests as tuples (two 100,000-node versions: ~1 s of CPU on SQLite;
+    EXISTS subqueries picking only the differing rows took twice as long there).
+    """
     before = _published_version(channel_id, old)
     after = _published_version(channel_id, new)
-    columns = dict.fromkeys(("node_id", "node_pk", "kind", *(c for _, c in COMPARED)))
-    old_rows = {r["node_id"]: r for r in PublishedNode.objects.filter(version=before).order_by("lft").values(*columns)}
+    compared = [column for _, column in COMPARED]
+    old_rows = {
+        row[0]: row[1:]
+        for row in PublishedNode.objects.filter(version=before).order_by("lft").values_list("node_id", *compared)
+    }
     entries: list[DiffEntry] = []
-    new_rows = PublishedNode.objects.filter(version=after).order_by("lft").values(*columns)
+    new_rows = PublishedNode.objects.filter(version=after).order_by("lft").values_list(*ENTRY_COLUMNS, *compared)
     for row in new_rows.iterator(chunk_size=WRITE_BATCH):
-        previous = old_rows.pop(row["node_id"], None)
+        values = row[len(ENTRY_COLUMNS) :]
+        previous = old_rows.pop(row[0], None)
         if previous is None:
             entries.append(_entry(row, "added", []))
-            continue
-        fields = [name for name, column in COMPARED if row[column] != previous[column]]
-        if fields:
+        elif values != previous:
+            fields = [name for (name, _), a, b in zip(COMPARED, values, previous, strict=True) if a != b]
             entries.append(_entry(row, "changed", fields))
-    entries += [_entry(row, "removed", []) for row in old_rows.values()]
+    if old_rows:
+        gone = PublishedNode.objects.filter(version=before, node_id__in=list(old_rows)).order_by("lft")
+        entries += [_entry(row, "removed", []) for row in gone.values_list(*ENTRY_COLUMNS)]
     return entries
 
 
-def _entry(row: dict[str, Any], change: DiffKind, fields: list[str]) -> DiffEntry:
+def _entry(row: tuple, change: DiffKind, fields: list[str]) -> DiffEntry:
+    node_id, node_pk, title, kind, parent_node_id = row[: len(ENTRY_COLUMNS)]
     return {
-        "node_id": row["node_id"],
-        "id": row["node_pk"],
-        "title": row["title"],
-        "kind": row["kind"],
-        "parent_node_id": row["parent_node_id"],
+        "node_id": node_id,
+        "id": node_pk,
+        "title": title,
+        "kind": kind,
+        "parent_node_id": parent_node_id,
         "change": change,
         "fields": fields,
     }
