@@ -2,7 +2,8 @@
 100,000-node channel with 2,000 changes since its last publish (issue 15; target 200 ms).
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<server> BENCH_DB=<db> .venv/bin/python benchmarks/review.py
-(BENCH_DB, default ``bench_review``, is dropped and re-created on that server); without
+(BENCH_DB, default ``bench_review``, is dropped and re-created on that server, and dropped
+after unless KEEP_DB is set); without
 DATABASE_URL it runs on a throwaway SQLite file.
 
 The channel is benchmarks/publish.py's W5 tree (k = 46: ~100,000 nodes), published for
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import report, settle, throwaway_database  # noqa: E402
+from harness import report, settle, setup_django, throwaway_database  # noqa: E402
 
 BENCH_DB = os.environ.get("BENCH_DB", "bench_review")
 K = 46  # benchmarks/publish.py: root -> 46 -> 46^2 -> 46^3 resources, ~100,000 nodes
@@ -138,6 +139,10 @@ def run() -> None:
 
 def main() -> None:
     os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="bench-review-"))
+    if os.environ.get("KEEP_DB"):  # keep it to look into (EXPLAIN ANALYZE); drop it yourself
+        setup_django(BENCH_DB)
+        run()
+        return
     with throwaway_database(BENCH_DB):
         run()
 
