@@ -2,8 +2,8 @@
 (issue 15: the Publish dialog's progress must move at least every 2 s, and in steps of a
 few percent).
 
-Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<server> BENCH_DB=<db> .venv/bin/python benchmarks/publish_progress.py
-(BENCH_DB, default ``bench_publish_progress``, is dropped and re-created on that server);
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<server> BENCH_DATABASE=<db> .venv/bin/python benchmarks/publish_progress.py
+(the database BENCH_DATABASE names, default ``bench_publish_progress``, is dropped and re-created on that server);
 without DATABASE_URL it runs on a throwaway SQLite file.
 
 How it is measured: no Celery worker. ``publish_channel`` runs in this process as the publish
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness import report, settle, throwaway_database  # noqa: E402
 
-BENCH_DB = os.environ.get("BENCH_DB", "bench_publish_progress")
+BENCH_DB = "bench_publish_progress"  # BENCH_DATABASE overrides it (harness.setup_django)
 K = 27  # ~20,000 nodes
 TARGET_GAP_SECONDS = 2.0
 TARGET_STEP_PERCENT = 5.0

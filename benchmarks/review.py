@@ -1,8 +1,8 @@
 """Review benchmark: the server time of "Review changes since the last publish" on a
 100,000-node channel with 2,000 changes since its last publish (issue 15; target 200 ms).
 
-Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<server> BENCH_DB=<db> .venv/bin/python benchmarks/review.py
-(BENCH_DB, default ``bench_review``, is dropped and re-created on that server, and dropped
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<server> BENCH_DATABASE=<db> .venv/bin/python benchmarks/review.py
+(the database BENCH_DATABASE names, default ``bench_review``, is dropped and re-created on that server, and dropped
 after unless KEEP_DB is set); without
 DATABASE_URL it runs on a throwaway SQLite file.
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness import report, settle, setup_django, throwaway_database  # noqa: E402
 
-BENCH_DB = os.environ.get("BENCH_DB", "bench_review")
+BENCH_DB = "bench_review"  # BENCH_DATABASE overrides it (harness.setup_django)
 K = 46  # benchmarks/publish.py: root -> 46 -> 46^2 -> 46^3 resources, ~100,000 nodes
 TARGET_SECONDS = 0.2
 BATCH = 100
