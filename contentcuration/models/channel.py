@@ -149,6 +149,12 @@ class ChannelVersion(models.Model):
     non_distributable_licenses_included = models.JSONField(default=list, blank=True)
     # node_ids added, changed and removed since the previous version.
     diff = models.JSONField(default=dict, blank=True)
+    # The channel's last Change (server_rev) when the export began: every change up to it is
+    # in this version, later ones may not be (channels.review lists those as unpublished).
+    # Null for versions published before it was recorded.
+    change_rev = models.BigIntegerField(null=True, blank=True)
+    # True once ``nodes`` (PublishedNode) holds this version's manifest.
+    manifest_recorded = models.BooleanField(default=False)
     # True once ``published_objects`` lists every stored object of this version's database. Versions
     # published before PublishedObject existed are read back by the garbage collector first.
     objects_recorded = models.BooleanField(default=False)

@@ -25,6 +25,7 @@ from contentcuration.models import (
 from contentcuration.models.change_types import CHANNEL, PUBLISHED
 from contentcuration.storage import content_url
 from contentcuration.viewsets import openapi
+from contentcuration.viewsets.channel_review import ChannelReviewActions
 from contentcuration.viewsets.editor_screen import read_editor_screen
 from contentcuration.viewsets.rows import ChannelRow, EditorScreenRow
 from contentcuration.viewsets.values_viewset import (
@@ -151,7 +152,7 @@ class ChannelPagination(ValuesPageNumberPagination):
     max_page_size = 1000
 
 
-class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
+class ChannelViewSet(ChannelReviewActions, SyncBackedCreateMixin, ReadOnlyValuesViewset):
     """GET ``/api/channel`` (required filter) and ``/api/channel/<id>``; POST creates a
     channel (applied as the sync CREATED change it stands for) and DELETE soft-deletes one
     (``channels.lifecycle.delete_channel``, which records UPDATED ``{deleted: true}``), so
@@ -392,3 +393,9 @@ class CatalogViewSet(ChannelViewSet):
     language_exists = None
     languages = None
     version_detail = None
+    unpublished_changes = None
+    unpublished_changes_count = None
+    versions = None
+    version_diff = None
+    sync_reports = None
+    publish = None
