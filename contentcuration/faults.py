@@ -8,8 +8,11 @@ server, the Celery worker and the test process (``manage.py inject_fault copy``)
 process removes a marker first takes it, so an armed fault fires exactly once.
 
 Faults (the code that checks each):
-  ``copy``  tree.copy_subtree fails after writing its rows, inside its transaction (so the
-            copy rolls back whole), for inline copies and the copy job alike.
+  ``copy``     tree.copy_subtree fails after writing its rows, inside its transaction (so the
+               copy rolls back whole), for inline copies and the copy job alike.
+  ``publish``  publish_channel fails after its export, before anything is recorded, with
+               the message the fault was armed with (``--message``): the job's result
+               carries it and the channel's ``publishing`` flag is released.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-FAULTS = frozenset({"copy"})
+FAULTS = frozenset({"copy", "publish"})
 
 
 def _directory() -> Path | None:
@@ -28,9 +31,10 @@ def _directory() -> Path | None:
     return Path(directory) if directory else None
 
 
-def arm(name: str, *, times: int = 1) -> None:
-    """Make the next ``times`` checks of fault ``name`` fail. Raises ImproperlyConfigured when
-    these settings have no fault injection (production), ValueError for an unknown fault."""
+def arm(name: str, *, times: int = 1, message: str = "") -> None:
+    """Make the next ``times`` checks of fault ``name`` fail (with ``message``, for the faults
+    that show one). Raises ImproperlyConfigured when these settings have no fault injection
+    (production), ValueError for an unknown fault."""
     if name not in FAULTS:
         raise ValueError(f"Unknown fault {name!r}; known: {', '.join(sorted(FAULTS))}.")
     directory = _directory()
@@ -38,7 +42,7 @@ def arm(name: str, *, times: int = 1) -> None:
         raise ImproperlyConfigured("Fault injection is off in these settings (FAULT_INJECTION_DIR is not set).")
     directory.mkdir(parents=True, exist_ok=True)
     for _ in range(times):
-        (directory / f"{name}.{uuid.uuid4().hex}").touch()
+        (directory / f"{name}.{uuid.uuid4().hex}").write_text(message, encoding="utf-8")
 
 
 def disarm(name: str) -> None:
@@ -52,13 +56,20 @@ def disarm(name: str) -> None:
 def take(name: str) -> bool:
     """True once per armed instance of fault ``name`` (consumed); always False when fault
     injection is off. The caller then fails the way the operation really can."""
+    return take_message(name) is not None
+
+
+def take_message(name: str) -> str | None:
+    """``take`` for a fault that fails with a message: the message it was armed with ("" for
+    none) once per armed instance, else None."""
     directory = _directory()
     if directory is None or not directory.is_dir():
-        return False
+        return None
     for marker in sorted(directory.glob(f"{name}.*")):
         try:
+            message = marker.read_text(encoding="utf-8")
             marker.unlink()
         except FileNotFoundError:
             continue  # another process took this one
-        return True
-    return False
+        return message
+    return None

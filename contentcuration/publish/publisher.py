@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
-from .. import storage
+from .. import faults, storage
 from ..changes import record_server_change
 from ..jobs import JobCancelled, progress_in_transaction
 from ..models import (
@@ -47,7 +47,6 @@ from ..models import (
 from ..models.change_types import CHANNEL
 from ..tokens import ensure_channel_tokens, proquint
 from .failures import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
-from .injected_failures import raise_injected_failure
 from .kolibri_schema import MIN_SCHEMA_VERSION, ContentDatabase
 from .manifest import read_manifest, record_version_manifest
 from .mapper import TreeExporter, language_rows, license_rows
@@ -64,6 +63,7 @@ FLAG_BATCH = 200
 STALE_PUBLISHING = timedelta(hours=6)  # skipped subtrees per UPDATE when un-flagging published
 
 Progress = Callable[[float], None]
+INJECTED_FAILURE = "The publish failed (a fault injected by a test)."
 
 
 @dataclass
@@ -228,7 +228,9 @@ def _export_and_record(
         clock = time.monotonic()
         summary = _export(channel=channel, root=root, path=path, version=version, report=report)
         timings = {"export": time.monotonic() - clock}
-        raise_injected_failure(channel.id)  # tests only (injected_failures.py)
+        injected = faults.take_message("publish")  # tests only (faults.py)
+        if injected is not None:
+            raise PublishError(injected or INJECTED_FAILURE)
         clock = time.monotonic()
         report(90)
         stats = summarize_database(path)

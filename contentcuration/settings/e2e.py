@@ -20,7 +20,3 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # Browser and API tests arm one-shot failures here (contentcuration/faults.py).
 FAULT_INJECTION_DIR = DATA_DIR / "faults"  # noqa: F405
-
-# manage.py inject_publish_failure works only where this is set (publish/injected_failures.py);
-# the base and production settings never define it.
-PUBLISH_FAILURE_INJECTION = True

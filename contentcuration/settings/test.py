@@ -40,7 +40,3 @@ JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "0"))
 
 # Browser and API tests arm one-shot failures here (contentcuration/faults.py).
 FAULT_INJECTION_DIR = DATA_DIR / "faults"  # noqa: F405
-
-# manage.py inject_publish_failure works only where this is set (publish/injected_failures.py);
-# the base and production settings never define it.
-PUBLISH_FAILURE_INJECTION = True

@@ -1,25 +1,31 @@
 """The browser app's publish request (POST /api/channel/<id>/publish): version notes are
 required there (Studio's PUBLISHED change and the chef API keep allowing none); an injected
-publish failure reaches the job result with its message and leaves Publish enabled again."""
+publish failure (``manage.py inject_fault publish``, contentcuration/faults.py: test settings
+only, refused in production as test_copy_failure_retry checks) reaches the job result with
+its message and leaves Publish enabled again."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django_celery_results.models import TaskResult
 
+from contentcuration import faults
 from contentcuration.models import Change, Channel, ContentNode, TaskMetadata
 from contentcuration.models import change_types as c
-from contentcuration.publish import injected_failures
 from contentcuration.tests import factories
 from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.publishing import build_sample_channel
 from contentcuration.tests.sync_helpers import browser_client, change, client_for, post_sync
-from contentcuration.tests.test_deployment import REAL_SECRET, REPO, controlled_env
+
+
+@pytest.fixture
+def no_armed_faults():
+    faults.disarm("publish")
+    yield
+    faults.disarm("publish")
 
 
 def publish(client, channel, body, **extra):
@@ -68,32 +74,12 @@ def test_a_session_publish_without_the_csrf_token_is_refused(owner, channel):
     assert not TaskMetadata.objects.filter(channel_id=channel.pk).exists()
 
 
-def test_injecting_a_failure_is_refused_unless_the_settings_allow_it(settings, channel):
-    settings.PUBLISH_FAILURE_INJECTION = False
-    with pytest.raises(CommandError, match="injection is off"):
-        call_command("inject_publish_failure", channel.pk)
-    injected_failures.raise_injected_failure(channel.pk)  # off: nothing to raise
-
-
-def test_production_settings_cannot_inject_failures(tmp_path):
-    env = controlled_env(
-        DJANGO_SETTINGS_MODULE="contentcuration.settings.production", DATA_DIR=str(tmp_path), SECRET_KEY=REAL_SECRET
-    )
-    code = (
-        "import django; django.setup();"
-        "from contentcuration.publish.injected_failures import injection_enabled; print(injection_enabled())"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False"]
-
-
 @pytest.mark.django_db(transaction=True)
-def test_an_injected_failure_reaches_the_job_result_and_publish_is_enabled_again(celery_worker):
+def test_an_injected_failure_reaches_the_job_result_and_publish_is_enabled_again(celery_worker, no_armed_faults):
     owner = factories.UserFactory()
     channel, _ = build_sample_channel(owner)
     client = client_for(owner)
-    call_command("inject_publish_failure", channel.pk, "--message", "The disk is full (injected).")
+    call_command("inject_fault", "publish", "--message", "The disk is full (injected).")
 
     failed = publish(client, channel, {"version_notes": "First"}).json()["task_id"]
 
