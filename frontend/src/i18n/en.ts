@@ -1,5 +1,6 @@
 /** Every English string of the app. Keys are grouped by screen. */
 import channelList from './en/channels'
+import editor from './en/editor'
 import { channelSettings, userSettings } from './en/settings'
 
 export default {
@@ -15,6 +16,7 @@ export default {
   titles: {
     channels: 'My channels',
     channel: 'Channel',
+    trash: 'Trash',
     settings: 'Settings',
     signIn: 'Sign in',
     register: 'Create an account',
@@ -55,9 +57,7 @@ export default {
     public: 'Public',
     placeholder: 'The channel list is on its way.',
   },
-  editor: {
-    placeholder: 'The channel editor is on its way (channel {id}).',
-  },
+  editor,
   settings: {
     placeholder: 'Settings are on their way.',
   },

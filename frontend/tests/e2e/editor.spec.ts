@@ -1,0 +1,212 @@
+/**
+ * The channel editor (issue 13): navigating a channel's folders by the tree, the breadcrumbs
+ * and the rows, deep links that work on reload, creating folders, editing, and a folder of
+ * 5,000 children listed by scrolling. Real server and worker; data made on the server.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+
+const PASSWORD = 'a-long-password-1'
+
+async function curatorWithChannel(page: Page, name: string) {
+  const email = uniqueEmail('editor')
+  createUser(email, PASSWORD)
+  const channel = createChannel(email, name, { language: 'fr' })
+  await signIn(page, email, PASSWORD)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  return { email, channel, root: rootOf(channel.id) }
+}
+
+const tree = (page: Page) => page.getByRole('tree', { name: 'Folders' })
+const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })
+const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
+const crumbs = (page: Page) => page.getByRole('navigation', { name: 'Folder path' })
+
+test('folders are reached by the tree, the rows and the breadcrumbs, and deep links work on reload', async ({ page }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Geography')
+  const [europe] = addChildren(root, [{ title: 'Europe' }, { title: 'Welcome', kind: 'document', description: 'Read me first' }])
+  const [france] = addChildren(europe!, [{ title: 'France' }, { title: 'Spain' }])
+  addChildren(france!, [{ title: 'Paris', kind: 'video' }])
+
+  await page.goto(`/channels/${channel.id}/`)
+  await expect(page.getByRole('textbox', { name: 'Channel name' })).toHaveValue('Geography')
+  await expect(row(page, 'Europe')).toBeVisible()
+  await expect(row(page, 'Welcome')).toContainText('Read me first')
+  await expect(row(page, 'Welcome').getByRole('checkbox', { name: 'Select Welcome' })).toBeVisible()
+  await expect(tree(page).getByRole('treeitem', { name: 'Geography' })).toBeVisible()
+  await expectAccessible(page)
+
+  // Into a folder by its row, then deeper by the tree.
+  await row(page, 'Europe').getByRole('link', { name: 'Europe' }).click()
+  await expect(page).toHaveURL(new RegExp(`/channels/${channel.id}/folders/${europe}$`))
+  await expect(row(page, 'France')).toBeVisible()
+  await tree(page).getByRole('treeitem', { name: 'France' }).click()
+  await expect(page).toHaveURL(new RegExp(`/folders/${france}$`))
+  await expect(row(page, 'Paris')).toBeVisible()
+  await expect(crumbs(page)).toHaveText(/^Geography\s*›\s*Europe\s*›\s*France$/)
+
+  // A deep link on reload: the tree opens down to the folder.
+  await page.reload()
+  await expect(row(page, 'Paris')).toBeVisible()
+  await expect(tree(page).getByRole('treeitem', { name: 'France' })).toBeVisible()
+  await expect(tree(page).getByRole('treeitem', { name: 'Spain' })).toBeVisible()
+  await crumbs(page).getByRole('link', { name: 'Geography' }).click()
+  await expect(row(page, 'Europe')).toBeVisible()
+})
+
+/** The server's nodes under `parentId`, in order: [title, kind]. */
+function childrenOnServer(parentId: string): [string, string][] {
+  return JSON.parse(
+    python(
+      `import json; from contentcuration.models import ContentNode; ` +
+        `print(json.dumps([[n.title, n.kind_id] for n in ContentNode.objects.filter(parent_id='${parentId}').order_by('lft')]))`,
+    ),
+  ) as [string, string][]
+}
+
+function idOnServer(parentId: string, title: string): string {
+  return python(
+    `from contentcuration.models import ContentNode; print(ContentNode.objects.get(parent_id='${parentId}', title='${title}').pk)`,
+  )
+}
+
+const status = (page: Page) => page.getByRole('status')
+
+/** A second editor of the channel, signed in in its own browser context, who writes through
+ * /api/sync/ with their session and CSRF token as their browser would. */
+async function collaboratorOf(browser: Browser, channelId: string) {
+  const email = uniqueEmail('collaborator')
+  const user = createUser(email, PASSWORD)
+  python(`from contentcuration.models import Channel; Channel.objects.get(pk='${channelId}').editors.add(${user.id})`)
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await signIn(page, email, PASSWORD)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  let rev = 0
+  return {
+    context,
+    page,
+    async sync(changes: Record<string, unknown>[]) {
+      const csrf = (await context.cookies()).find((c) => c.name === 'csrftoken')!.value
+      const response = await context.request.post('/api/sync/', {
+        headers: { 'X-CSRFToken': csrf, Referer: page.url() },
+        data: { changes: changes.map((c) => ({ ...c, rev: ++rev })), channel_revs: {}, user_rev: 0 },
+      })
+      expect(response.ok()).toBe(true)
+      const answer = await response.json()
+      expect(answer.errors).toEqual([])
+      expect(answer.disallowed).toEqual([])
+    },
+  }
+}
+
+test('acceptance 1: Add → New folder (an empty title refused), a sub-folder from the row menu, shown in the tree and breadcrumbs', async ({
+  page,
+}) => {
+  const { channel, root } = await curatorWithChannel(page, 'Maths 5')
+  addChildren(root, [{ title: 'Introduction', kind: 'document' }])
+  await page.goto(`/channels/${channel.id}`)
+  await expect(row(page, 'Introduction')).toBeVisible()
+
+  await page.getByRole('button', { name: 'Add' }).click()
+  const menu = page.getByRole('menu')
+  await expect(menu.getByRole('menuitem', { name: 'Upload files' })).toBeDisabled()
+  await expect(menu.getByRole('menuitem', { name: 'New exercise' })).toBeDisabled()
+  await expect(menu.getByRole('menuitem', { name: 'Import from channels' })).toBeDisabled()
+  await menu.getByRole('menuitem', { name: 'New folder' }).click()
+  const dialog = page.getByRole('dialog', { name: 'New folder' })
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog).toContainText('Enter a title for the folder.')
+  await expectAccessible(page)
+  await dialog.getByRole('textbox', { name: 'Title' }).fill('Unit 1')
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog).toBeHidden()
+  // Shown at once, after the last child, in the list and the tree.
+  await expect(row(page, 'Unit 1')).toBeVisible()
+  await expect(contents(page).getByRole('listitem').last()).toHaveAccessibleName('Unit 1')
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 1' })).toBeVisible()
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(childrenOnServer(root)).toEqual([
+    ['Introduction', 'document'],
+    ['Unit 1', 'topic'],
+  ])
+
+  await row(page, 'Unit 1').getByRole('button', { name: 'Options for Unit 1' }).click()
+  await page.getByRole('menuitem', { name: 'New sub-folder' }).click()
+  const sub = page.getByRole('dialog', { name: 'New folder in Unit 1' })
+  await sub.getByRole('textbox', { name: 'Title' }).fill('Lesson 1')
+  await sub.getByRole('button', { name: 'Create' }).click()
+  await expect(sub).toBeHidden()
+  await expect(status(page)).toHaveText('All changes saved')
+  const unit = idOnServer(root, 'Unit 1')
+  expect(childrenOnServer(unit)).toEqual([['Lesson 1', 'topic']])
+
+  await row(page, 'Unit 1').getByRole('link', { name: 'Unit 1' }).click()
+  await row(page, 'Lesson 1').getByRole('link', { name: 'Lesson 1' }).click()
+  await expect(crumbs(page)).toHaveText(/^Maths 5\s*›\s*Unit 1\s*›\s*Lesson 1$/)
+  await expect(tree(page).getByRole('treeitem', { name: 'Lesson 1' })).toBeVisible()
+  await page.reload()
+  await expect(crumbs(page)).toHaveText(/^Maths 5\s*›\s*Unit 1\s*›\s*Lesson 1$/)
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 1' })).toBeVisible()
+  await expect(tree(page).getByRole('treeitem', { name: 'Lesson 1' })).toBeVisible()
+})
+
+test('the edit panel saves as you type and keeps half-typed text when a collaborator edits the same node', async ({ page, browser }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Edits')
+  const [doc] = addChildren(root, [{ title: 'Old title', kind: 'document' }])
+  await page.goto(`/channels/${channel.id}`)
+  await row(page, 'Old title').getByRole('button', { name: 'Options for Old title' }).click()
+  await page.getByRole('menuitem', { name: 'Edit' }).click()
+  await expect(page).toHaveURL(new RegExp(`/folders/${root}/nodes/${doc}$`))
+  const title = page.getByRole('textbox', { name: 'Title' })
+  const description = page.getByRole('textbox', { name: 'Description' })
+  await title.fill('New title')
+  await expect(row(page, 'New title')).toBeVisible()
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(python(`from contentcuration.models import ContentNode; print(ContentNode.objects.get(pk='${doc}').title)`)).toBe('New title')
+  await expectAccessible(page)
+
+  // Deep link to the panel on reload.
+  await page.reload()
+  await expect(title).toHaveValue('New title')
+
+  // Typing a description while a collaborator changes it: the curator's text stays.
+  const collaborator = await collaboratorOf(browser, channel.id)
+  await description.pressSequentially('Half typed', { delay: 20 })
+  await collaborator.sync([{ type: 2, table: 'contentnode', key: doc, mods: { description: 'Theirs', title: 'Their title' }, channel_id: channel.id }])
+  await expect(title).toHaveValue('Their title') // a field the curator is not typing in follows
+  await description.pressSequentially(' and finished', { delay: 20 })
+  await expect(description).toHaveValue('Half typed and finished')
+  await collaborator.context.close()
+  await page.getByRole('button', { name: 'Done' }).click()
+  await expect(page).toHaveURL(new RegExp(`/channels/${channel.id}$`))
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(python(`from contentcuration.models import ContentNode; print(ContentNode.objects.get(pk='${doc}').description)`)).toBe(
+    'Half typed and finished',
+  )
+})
+
+test('acceptance 2: a folder of 5,000 children lists every one by scrolling', async ({ page }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Big channel')
+  const [big] = addChildren(root, [{ title: 'Big folder' }])
+  addChildren(big!, { spec: { title: 'Video', kind: 'video' }, count: 5000 })
+  await page.goto(`/channels/${channel.id}/folders/${big}`)
+  await expect(row(page, 'Video 1')).toBeVisible()
+  await expect(page.getByText('5,000 resources')).toBeVisible()
+  const list = contents(page)
+  const started = Date.now()
+  // Scroll to the end, page after page, until the last child is listed.
+  await expect(async () => {
+    await list.evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    await expect(row(page, 'Video 5000')).toBeVisible({ timeout: 200 })
+  }).toPass({ timeout: 60_000, intervals: [50] })
+  const seconds = (Date.now() - started) / 1000
+  console.log(`scrolled to the 5,000th child in ${seconds.toFixed(1)} s`)
+  await expect(page.getByText('5,000 items', { exact: true })).toBeVisible()
+  await expect(row(page, 'Video 5000')).toHaveAttribute('aria-posinset', '5000')
+  await expect(row(page, 'Video 5000')).toHaveAttribute('aria-setsize', '5000')
+  // Still responsive: back to the top and into the edit panel of a row.
+  await list.evaluate((el) => el.scrollTo(0, 0))
+  await row(page, 'Video 1').getByRole('link', { name: 'Video 1' }).click()
+  await expect(page.getByRole('textbox', { name: 'Title' })).toHaveValue('Video 1')
+})
