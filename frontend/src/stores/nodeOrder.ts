@@ -42,9 +42,16 @@ export function moveWithin(ids: readonly string[], from: number, to: number, par
   return { target: rest[Math.max(0, to)]!, position: 'left' }
 }
 
-/** Where the node at `index` of `ids` sits, as a MOVED that would put it back there. */
-export function positionOf(ids: readonly string[], index: number, parent: string): { target: string; position: Position } {
-  if (index > 0) return { target: ids[index - 1]!, position: 'right' }
-  if (ids.length > 1) return { target: ids[1]!, position: 'left' }
-  return { target: parent, position: 'first-child' }
+/**
+ * The MOVEDs that put `removed` nodes back where they were in `ids` (a folder's children
+ * before they left): in their old order, each right of the sibling before it (itself back
+ * already when it was removed too), or first child of `parent`.
+ */
+export function restorePlan(ids: readonly string[], removed: ReadonlySet<string>, parent: string): { id: string; target: string; position: Position }[] {
+  const plan: { id: string; target: string; position: Position }[] = []
+  ids.forEach((id, index) => {
+    if (!removed.has(id)) return
+    plan.push(index > 0 ? { id, target: ids[index - 1]!, position: 'right' } : { id, target: parent, position: 'first-child' })
+  })
+  return plan
 }

@@ -27,9 +27,16 @@ import {
 import { useEngine, type FeedChange } from '@/api/sync'
 import { newId } from '@/api/writes'
 import { applyMods, ChangeType, created, deleted, moved, updated, type Mods, type Position } from '@/changes'
-import { parentFor, place } from './nodeOrder'
+import { parentFor, place, restorePlan } from './nodeOrder'
 
 export type { ContentNode } from '@/api/nodes'
+
+/** One MOVED that puts a node back (undo of a delete). */
+export interface Placement {
+  id: string
+  target: string
+  position: Position
+}
 
 export interface FolderState {
   ids: string[]
@@ -247,6 +254,25 @@ export const useNodesStore = defineStore('nodes', () => {
     await useEngine().enqueue(moved(id, target, position, scope()))
   }
 
+  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
+   * the moves that put them back exactly where they were (Undo). */
+  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+    const byParent = new Map<string, Set<string>>()
+    for (const id of ids) {
+      const parent = byId[id]?.parent
+      if (parent) byParent.set(parent, (byParent.get(parent) ?? new Set()).add(id))
+    }
+    const plan: Placement[] = []
+    for (const [parent, removed] of byParent) plan.push(...restorePlan(folders[parent]?.ids ?? [...removed], removed, parent))
+    for (const id of ids) await moveNode(id, trashRootId, 'last-child')
+    return plan
+  }
+
+  /** Carry out moves in order (undo of a delete). */
+  async function placeAll(plan: Placement[]): Promise<void> {
+    for (const step of plan) await moveNode(step.id, step.target, step.position)
+  }
+
   /** Delete for good (a DELETED change): only from the trash. */
   async function deleteNode(id: string): Promise<void> {
     removeLocally(id)
@@ -374,6 +400,8 @@ export const useNodesStore = defineStore('nodes', () => {
     createFolder,
     updateNode,
     moveNode,
+    moveToTrash,
+    placeAll,
     deleteNode,
     applyFeed,
   }

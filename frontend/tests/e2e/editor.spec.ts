@@ -210,3 +210,69 @@ test('acceptance 2: a folder of 5,000 children lists every one by scrolling', as
   await row(page, 'Video 1').getByRole('link', { name: 'Video 1' }).click()
   await expect(page.getByRole('textbox', { name: 'Title' })).toHaveValue('Video 1')
 })
+
+test('acceptance 7: delete 3 → Undo puts them back in place; delete again → Trash → restore one, delete the others forever', async ({
+  page,
+  browser,
+}) => {
+  const { email, channel, root } = await curatorWithChannel(page, 'Trash channel')
+  addChildren(root, [{ title: 'Unit 1' }])
+  const titles = ['Item 1', 'Item 2', 'Item 3', 'Item 4', 'Item 5']
+  addChildren(root, titles.map((title) => ({ title, kind: 'document' })))
+  const order = ['Unit 1', ...titles]
+  const serverTitles = (parent: string) => childrenOnServer(parent).map(([title]) => title)
+
+  await page.goto(`/channels/${channel.id}`)
+  for (const title of ['Item 1', 'Item 3', 'Item 4']) await row(page, title).getByRole('checkbox', { name: `Select ${title}` }).click()
+  await page.getByRole('button', { name: 'Delete selected' }).click()
+  await expect(page.getByText('3 items moved to the trash')).toBeVisible()
+  await expect(row(page, 'Item 3')).toBeHidden()
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles(root)).toEqual(['Unit 1', 'Item 2', 'Item 5'])
+  await page.getByRole('button', { name: 'Undo' }).click()
+  await expect(contents(page).getByRole('listitem')).toHaveCount(6)
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles(root)).toEqual(order)
+
+  // A fresh context sees them back in their places.
+  const fresh = await browser.newContext()
+  const other = await fresh.newPage()
+  await signIn(other, email, PASSWORD)
+  await expect(other).not.toHaveURL(/accounts\/login/)
+  await other.goto(`/channels/${channel.id}`)
+  await expect(row(other, 'Item 5')).toBeVisible()
+  const names = await contents(other).getByRole('listitem').evaluateAll((items) => items.map((i) => i.getAttribute('aria-labelledby') && document.getElementById(i.getAttribute('aria-labelledby')!)?.textContent?.trim()))
+  expect(names).toEqual(order)
+  await fresh.close()
+
+  // Delete again, then restore one into "Unit 1" and delete the others forever.
+  for (const title of ['Item 1', 'Item 3', 'Item 4']) await row(page, title).getByRole('button', { name: `Options for ${title}` }).click().then(() => page.getByRole('menuitem', { name: 'Delete' }).click())
+  await expect(status(page)).toHaveText('All changes saved')
+  await page.getByRole('button', { name: 'Channel menu' }).click()
+  await page.getByRole('link', { name: 'Trash', exact: true }).click()
+  await expect(page.getByRole('heading', { name: 'Trash', exact: true })).toBeVisible()
+  const trash = page.getByRole('list', { name: 'Items in the trash' })
+  await expect(trash.getByRole('listitem')).toHaveCount(3)
+  await expectAccessible(page)
+  await trash.getByRole('checkbox', { name: 'Select Item 3' }).check()
+  await page.getByRole('button', { name: 'Restore…' }).click()
+  const picker = page.getByRole('dialog', { name: 'Restore 1 item to…' })
+  await picker.getByRole('treeitem', { name: 'Unit 1' }).click()
+  await expect(picker).toContainText('Chosen: Unit 1')
+  await picker.getByRole('button', { name: 'Restore here' }).click()
+  await expect(trash.getByRole('listitem')).toHaveCount(2)
+  await page.getByRole('checkbox', { name: 'Select all' }).check()
+  await page.getByRole('button', { name: 'Delete forever' }).click()
+  await page.getByRole('dialog', { name: 'Delete 2 items forever?' }).getByRole('button', { name: 'Delete forever' }).click()
+  await expect(page.getByText('The trash is empty.')).toBeVisible()
+  await expect(status(page)).toHaveText('All changes saved')
+
+  const unit = idOnServer(root, 'Unit 1')
+  expect(serverTitles(unit)).toEqual(['Item 3'])
+  expect(serverTitles(root)).toEqual(['Unit 1', 'Item 2', 'Item 5'])
+  const trashRoot = python(`from contentcuration.models import Channel; print(Channel.objects.get(pk='${channel.id}').trash_tree_id)`)
+  expect(serverTitles(trashRoot)).toEqual([])
+  expect(
+    python(`from contentcuration.models import ContentNode; print(ContentNode.objects.filter(title__in=['Item 1', 'Item 4'], tree_id__in=ContentNode.objects.filter(pk__in=['${root}', '${trashRoot}']).values('tree_id')).count())`),
+  ).toBe('0')
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moveWithin, parentFor, place, positionOf } from '@/stores/nodeOrder'
+import { moveWithin, parentFor, place, restorePlan } from '@/stores/nodeOrder'
 
 describe('node order', () => {
   const ids = ['a', 'b', 'c', 'd']
@@ -20,14 +20,18 @@ describe('node order', () => {
     expect(parentFor('a', 'last-child', (id) => parents[id])).toBe('a')
   })
 
-  it('describes a reorder as one MOVED, and where a node was as the MOVED that puts it back', () => {
+  it('describes a reorder as one MOVED', () => {
     expect(moveWithin(ids, 2, 0, 'p')).toEqual({ target: 'a', position: 'left' })
     expect(moveWithin(ids, 0, 3, 'p')).toEqual({ target: 'd', position: 'right' })
     expect(moveWithin(['a'], 0, 0, 'p')).toEqual({ target: 'p', position: 'first-child' })
-    for (let index = 0; index < ids.length; index++) {
-      const { target, position } = positionOf(ids, index, 'p')
-      const without = ids.filter((_, i) => i !== index)
-      expect(place(without, ids[index]!, target === ids[index] ? 'p' : target, position, true)).toEqual(ids)
+  })
+
+  it('puts removed nodes back at their exact places, neighbours removed too', () => {
+    for (const removed of [['a'], ['b', 'c'], ['a', 'b', 'd'], ids]) {
+      const plan = restorePlan(ids, new Set(removed), 'p')
+      let now: string[] = ids.filter((id) => !removed.includes(id))
+      for (const step of plan) now = place(now, step.id, step.target, step.position, true)!
+      expect(now).toEqual(ids)
     }
   })
 })
