@@ -276,3 +276,55 @@ test('acceptance 7: delete 3 → Undo puts them back in place; delete again → 
     python(`from contentcuration.models import ContentNode; print(ContentNode.objects.filter(title__in=['Item 1', 'Item 4'], tree_id__in=ContentNode.objects.filter(pk__in=['${root}', '${trashRoot}']).values('tree_id')).count())`),
   ).toBe('0')
 })
+
+async function listedTitles(page: Page): Promise<string[]> {
+  return contents(page)
+    .getByRole('listitem')
+    .evaluateAll((items) => items.map((item) => document.getElementById(item.getAttribute('aria-labelledby') ?? '')?.textContent?.trim() ?? ''))
+}
+
+test('acceptance 3: reorder by drag and drop and by Alt+↑, kept after a reload and in a second context', async ({ page, browser }) => {
+  const { email, channel, root } = await curatorWithChannel(page, 'Reorder channel')
+  addChildren(root, [1, 2, 3, 4].map((i) => ({ title: `Item ${i}`, kind: 'document' })))
+  addChildren(root, [{ title: 'Folder A' }])
+  const serverTitles = () => childrenOnServer(root).map(([title]) => title)
+  await page.goto(`/channels/${channel.id}`)
+  await expect(row(page, 'Item 4')).toBeVisible()
+
+  // Item 3 dragged onto the top edge of item 1: above it.
+  await row(page, 'Item 3').dragTo(row(page, 'Item 1'), { targetPosition: { x: 200, y: 4 } })
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 1', 'Item 2', 'Item 4', 'Folder A'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles()).toEqual(['Item 3', 'Item 1', 'Item 2', 'Item 4', 'Folder A'])
+  await page.reload()
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 1', 'Item 2', 'Item 4', 'Folder A'])
+
+  // A second context (same curator) sees the order.
+  const second = await browser.newContext()
+  const other = await second.newPage()
+  await signIn(other, email, PASSWORD)
+  await expect(other).not.toHaveURL(/accounts\/login/)
+  await other.goto(`/channels/${channel.id}`)
+  await expect.poll(() => listedTitles(other)).toEqual(['Item 3', 'Item 1', 'Item 2', 'Item 4', 'Folder A'])
+
+  // Alt+↑ from the keyboard: item 4 goes up one place, and the focus stays on it.
+  await row(page, 'Item 4').getByRole('link', { name: 'Item 4' }).focus()
+  await page.keyboard.press('Alt+ArrowUp')
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 1', 'Item 4', 'Item 2', 'Folder A'])
+  await expect(row(page, 'Item 4').getByRole('link', { name: 'Item 4' })).toBeFocused()
+  await page.keyboard.press('Alt+ArrowUp')
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 4', 'Item 1', 'Item 2', 'Folder A'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles()).toEqual(['Item 3', 'Item 4', 'Item 1', 'Item 2', 'Folder A'])
+  // The second context follows without a reload (the channel's feed).
+  await expect.poll(() => listedTitles(other), { timeout: 15_000 }).toEqual(['Item 3', 'Item 4', 'Item 1', 'Item 2', 'Folder A'])
+
+  // Into a folder by dropping on its middle; a folder dropped on itself is refused.
+  await row(page, 'Folder A').dragTo(row(page, 'Folder A'), { targetPosition: { x: 200, y: 32 } })
+  await row(page, 'Item 2').dragTo(row(page, 'Folder A'), { targetPosition: { x: 200, y: 32 } })
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 4', 'Item 1', 'Folder A'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles()).toEqual(['Item 3', 'Item 4', 'Item 1', 'Folder A'])
+  expect(childrenOnServer(idOnServer(root, 'Folder A'))).toEqual([['Item 2', 'document']])
+  await second.close()
+})

@@ -21,6 +21,7 @@ export default {
     selectAll: 'Select all',
     selected: '{n} selected',
     deleteSelected: 'Delete selected',
+    reorderHelp: 'Drag rows to move them, or press Alt+↑ / Alt+↓ in a row',
     trashed: 'Nothing moved to the trash | 1 item moved to the trash | {n} items moved to the trash',
     undo: 'Undo',
     loadingMore: 'Loading more…',
