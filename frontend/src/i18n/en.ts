@@ -1,6 +1,5 @@
 /** Every English string of the app. Keys are grouped by screen. */
 import channelList from './en/channels'
-import editor from './en/editor'
 import { channelSettings, userSettings } from './en/settings'
 
 export default {
@@ -57,7 +56,6 @@ export default {
     public: 'Public',
     placeholder: 'The channel list is on its way.',
   },
-  editor,
   settings: {
     placeholder: 'Settings are on their way.',
   },

@@ -1,4 +1,5 @@
-/** Strings of the channel editor (/channels/<id>/…): top bar, tree, folder contents, edit panel. */
+/** Strings of the channel editor (/channels/<id>/…): top bar, tree, folder contents, edit panel.
+ * Loaded with the editor's chunk (messages.ts), not the app's entry. */
 export default {
   topBar: {
     label: 'Channel',
