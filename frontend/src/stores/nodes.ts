@@ -186,6 +186,11 @@ export const useNodesStore = defineStore('nodes', () => {
     return path
   }
 
+  /** Whether `target` is one of `ids` or inside one of them (a move there is refused). */
+  function isWithin(target: string, ids: readonly string[]): boolean {
+    return pathTo(target).some((id) => ids.includes(id)) || ids.includes(target)
+  }
+
   async function loadSubfolders(id: string, reload = false): Promise<void> {
     if (subfolders[id] && !reload) return
     const found = await fetchSubfolders(id)
@@ -397,6 +402,7 @@ export const useNodesStore = defineStore('nodes', () => {
     loadSubfolders,
     loadNode,
     pathTo,
+    isWithin,
     createFolder,
     updateNode,
     moveNode,

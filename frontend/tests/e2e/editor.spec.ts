@@ -325,6 +325,31 @@ test('acceptance 3: reorder by drag and drop and by Alt+↑, kept after a reload
   await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 4', 'Item 1', 'Folder A'])
   await expect(status(page)).toHaveText('All changes saved')
   expect(serverTitles()).toEqual(['Item 3', 'Item 4', 'Item 1', 'Folder A'])
-  expect(childrenOnServer(idOnServer(root, 'Folder A'))).toEqual([['Item 2', 'document']])
+  const folderA = idOnServer(root, 'Folder A')
+  expect(childrenOnServer(folderA)).toEqual([['Item 2', 'document']])
   await second.close()
+
+  // Onto a folder of the tree.
+  await row(page, 'Item 1').dragTo(tree(page).getByRole('treeitem', { name: 'Folder A' }))
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 3', 'Item 4', 'Folder A'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(childrenOnServer(folderA)).toEqual([
+    ['Item 2', 'document'],
+    ['Item 1', 'document'],
+  ])
+
+  // "Move to…" from the row menu; a folder into itself is refused.
+  await row(page, 'Folder A').getByRole('button', { name: 'Options for Folder A' }).click()
+  await page.getByRole('menuitem', { name: 'Move to…' }).click()
+  const picker = page.getByRole('dialog', { name: 'Move 1 item to…' })
+  await picker.getByRole('treeitem', { name: 'Folder A' }).click()
+  await picker.getByRole('button', { name: 'Move here' }).click()
+  await expect(page.getByRole('alert')).toContainText('A folder cannot be moved into itself')
+  await row(page, 'Item 3').getByRole('button', { name: 'Options for Item 3' }).click()
+  await page.getByRole('menuitem', { name: 'Move to…' }).click()
+  await picker.getByRole('treeitem', { name: 'Folder A' }).click()
+  await picker.getByRole('button', { name: 'Move here' }).click()
+  await expect.poll(() => listedTitles(page)).toEqual(['Item 4', 'Folder A'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(childrenOnServer(folderA).map(([title]) => title)).toEqual(['Item 2', 'Item 1', 'Item 3'])
 })
