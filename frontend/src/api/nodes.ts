@@ -27,6 +27,31 @@ export interface ContentNode {
   [field: string]: unknown
 }
 
+/** A node as this browser knows it before the server has read it back (a folder just made,
+ * a collaborator's CREATED): the server's defaults for what the change does not say. */
+export function blankNode(fields: Partial<ContentNode> & { id: string }): ContentNode {
+  return {
+    title: '',
+    description: '',
+    kind: 'topic',
+    parent: null,
+    lft: 0,
+    complete: null,
+    changed: true,
+    published: false,
+    total_count: 0,
+    resource_count: 0,
+    error_count: 0,
+    has_children: false,
+    has_new_descendants: false,
+    has_updated_descendants: false,
+    incomplete_reasons: [],
+    channel_id: null,
+    root_id: null,
+    ...fields,
+  }
+}
+
 /** The query of the next page, as the server gives it (`more`); null after the last page. */
 export type NextPage = Record<string, string | number | null> | null
 

@@ -16,6 +16,7 @@
 import { defineStore } from 'pinia'
 import { shallowReactive } from 'vue'
 import {
+  blankNode,
   fetchAncestors,
   fetchChildren,
   fetchNode,
@@ -211,26 +212,7 @@ export const useNodesStore = defineStore('nodes', () => {
   }
 
   function localNode(fields: Partial<ContentNode> & { id: string }): ContentNode {
-    return {
-      title: '',
-      description: '',
-      kind: 'topic',
-      parent: null,
-      lft: 0,
-      complete: null,
-      changed: true,
-      published: false,
-      total_count: 0,
-      resource_count: 0,
-      error_count: 0,
-      has_children: false,
-      has_new_descendants: false,
-      has_updated_descendants: false,
-      incomplete_reasons: [],
-      channel_id: channelId,
-      root_id: null,
-      ...fields,
-    }
+    return blankNode({ channel_id: channelId, ...fields })
   }
 
   /** A new folder, last child of `parentId`: shown at once, then created on the server. */

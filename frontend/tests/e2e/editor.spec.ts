@@ -194,6 +194,12 @@ test('acceptance 2: a folder of 5,000 children lists every one by scrolling', as
   await expect(row(page, 'Video 1')).toBeVisible()
   await expect(page.getByText('5,000 resources')).toBeVisible()
   const list = contents(page)
+  // Long tasks (> 50 ms) while scrolling: the page must stay responsive.
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] }
+    w.longTasks = []
+    new PerformanceObserver((entries) => entries.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' })
+  })
   const started = Date.now()
   // Scroll to the end, page after page, until the last child is listed.
   await expect(async () => {
@@ -201,7 +207,10 @@ test('acceptance 2: a folder of 5,000 children lists every one by scrolling', as
     await expect(row(page, 'Video 5000')).toBeVisible({ timeout: 200 })
   }).toPass({ timeout: 60_000, intervals: [50] })
   const seconds = (Date.now() - started) / 1000
-  console.log(`scrolled to the 5,000th child in ${seconds.toFixed(1)} s`)
+  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)
+  const longest = Math.max(0, ...longTasks)
+  console.log(`scrolled to the 5,000th child in ${seconds.toFixed(1)} s; ${longTasks.length} long tasks, longest ${longest.toFixed(0)} ms`)
+  expect(longest).toBeLessThan(500) // generous: 2 shared cores; the benchmark's target is 100 ms
   await expect(page.getByText('5,000 items', { exact: true })).toBeVisible()
   await expect(row(page, 'Video 5000')).toHaveAttribute('aria-posinset', '5000')
   await expect(row(page, 'Video 5000')).toHaveAttribute('aria-setsize', '5000')
@@ -352,4 +361,27 @@ test('acceptance 3: reorder by drag and drop and by Alt+↑, kept after a reload
   await expect.poll(() => listedTitles(page)).toEqual(['Item 4', 'Folder A'])
   await expect(status(page)).toHaveText('All changes saved')
   expect(childrenOnServer(folderA).map(([title]) => title)).toEqual(['Item 2', 'Item 1', 'Item 3'])
+})
+
+test('a view-only user sees the same folders read-only', async ({ page, browser }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Shared maths')
+  const [unit] = addChildren(root, [{ title: 'Unit 1' }])
+  const [lesson] = addChildren(unit!, [{ title: 'Lesson', kind: 'document' }])
+  const email = uniqueEmail('viewer')
+  const viewer = createUser(email, PASSWORD)
+  python(`from contentcuration.models import Channel; Channel.objects.get(pk='${channel.id}').viewers.add(${viewer.id})`)
+  const context = await browser.newContext()
+  const other = await context.newPage()
+  await signIn(other, email, PASSWORD)
+  await expect(other).not.toHaveURL(/accounts\/login/)
+  await other.goto(`/channels/${channel.id}/folders/${unit}/nodes/${lesson}`)
+  await expect(row(other, 'Lesson')).toBeVisible()
+  await expect(other.getByRole('button', { name: 'Add' })).toHaveCount(0)
+  await expect(other.getByRole('textbox', { name: 'Channel name' })).toHaveAttribute('readonly', '')
+  await expect(other.getByRole('textbox', { name: 'Title' })).toHaveAttribute('readonly', '')
+  await expect(row(other, 'Lesson')).toHaveAttribute('draggable', 'false')
+  await row(other, 'Lesson').getByRole('button', { name: 'Options for Lesson' }).click()
+  await expect(other.getByRole('menuitem', { name: 'Delete' })).toBeDisabled()
+  await expect(other.getByRole('menuitem', { name: 'Move to…' })).toBeDisabled()
+  await context.close()
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { blankNode } from '@/api/nodes'
 import { startEngine, useEngine } from '@/api/sync'
 import { ChangeType } from '@/changes'
 import { useNodesStore, type ContentNode } from '@/stores/nodes'
@@ -7,28 +8,8 @@ import { useNodesStore, type ContentNode } from '@/stores/nodes'
 const CHANNEL = 'c'.repeat(32)
 const FOLDER = 'f'.repeat(32)
 
-function node(id: string, title: string, fields: Partial<ContentNode> = {}): ContentNode {
-  return {
-    id,
-    title,
-    description: '',
-    kind: 'document',
-    parent: FOLDER,
-    lft: 0,
-    complete: true,
-    changed: false,
-    published: true,
-    total_count: 0,
-    resource_count: 0,
-    error_count: 0,
-    has_children: false,
-    has_new_descendants: false,
-    has_updated_descendants: false,
-    incomplete_reasons: [],
-    channel_id: CHANNEL,
-    root_id: FOLDER,
-    ...fields,
-  }
+function node(id: string, title: string): ContentNode {
+  return blankNode({ id, title, kind: 'document', parent: FOLDER, complete: true, changed: false, published: true, channel_id: CHANNEL })
 }
 
 /** The server's children of FOLDER (one page) and nodes by id. */
