@@ -363,7 +363,8 @@ export const useNodesStore = defineStore('nodes', () => {
   }
 
   async function refreshNow(): Promise<void> {
-    const ids = [...toRefresh].filter((id) => byId[id])
+    // Nodes placed from a collaborator's change may not be read yet: read them all.
+    const ids = [...toRefresh]
     toRefresh.clear()
     if (!ids.length) return
     try {

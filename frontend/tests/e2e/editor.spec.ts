@@ -177,6 +177,14 @@ test('the edit panel saves as you type and keeps half-typed text when a collabor
   await expect(title).toHaveValue('Their title') // a field the curator is not typing in follows
   await description.pressSequentially(' and finished', { delay: 20 })
   await expect(description).toHaveValue('Half typed and finished')
+  // A folder the collaborator adds shows up in the list and the tree without a reload.
+  const theirs = crypto.randomUUID().replaceAll('-', '')
+  await collaborator.sync([
+    { type: 1, table: 'contentnode', key: theirs, obj: { id: theirs, title: 'Their folder', kind: 'topic', parent: root }, channel_id: channel.id },
+  ])
+  await expect(row(page, 'Their folder')).toBeVisible({ timeout: 10_000 })
+  await expect(tree(page).getByRole('treeitem', { name: 'Their folder' })).toBeVisible()
+  await expect(description).toHaveValue('Half typed and finished')
   await collaborator.context.close()
   await page.getByRole('button', { name: 'Done' }).click()
   await expect(page).toHaveURL(new RegExp(`/channels/${channel.id}$`))
