@@ -393,3 +393,49 @@ test('a view-only user sees the same folders read-only', async ({ page, browser 
   await expect(other.getByRole('menuitem', { name: 'Move to…' })).toBeDisabled()
   await context.close()
 })
+
+test('keyboard only: the tree, a row, the edit panel and a move, without a mouse', async ({ page }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Keys')
+  const [unit] = addChildren(root, [{ title: 'Unit 1' }, { title: 'Unit 2' }])
+  addChildren(unit!, [
+    { title: 'First', kind: 'document' },
+    { title: 'Second', kind: 'document' },
+  ])
+  await page.goto(`/channels/${channel.id}`)
+  await expect(row(page, 'Unit 2')).toBeVisible()
+
+  // The tree: its first item takes the focus; arrows move between items, Enter opens.
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 2' })).toBeVisible()
+  await tree(page).getByRole('treeitem', { name: 'Keys' }).focus()
+  await page.keyboard.press('ArrowLeft')
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 1' })).toBeHidden()
+  await page.keyboard.press('ArrowRight')
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 1' })).toBeVisible()
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
+  await page.keyboard.press('ArrowDown')
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 1' })).toBeFocused()
+  await page.keyboard.press('ArrowDown')
+  await expect(tree(page).getByRole('treeitem', { name: 'Unit 2' })).toBeFocused()
+  await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(new RegExp(`/folders/${unit}$`))
+  await expect(row(page, 'Second')).toBeVisible()
+
+  // The list: Tab reaches the rows; Enter on a title opens its edit panel.
+  await row(page, 'Second').getByRole('link', { name: 'Second' }).focus()
+  await page.keyboard.press('Alt+ArrowUp')
+  await expect.poll(() => listedTitles(page)).toEqual(['Second', 'First'])
+  await page.keyboard.press('Enter')
+  const title = page.getByRole('textbox', { name: 'Title' })
+  await expect(title).toBeVisible()
+  await title.focus()
+  await page.keyboard.press('ControlOrMeta+a')
+  await page.keyboard.type('Second, edited')
+  await page.keyboard.press('Tab') // description
+  await page.keyboard.press('Tab') // Done
+  await expect(page.getByRole('button', { name: 'Done' })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(new RegExp(`/folders/${unit}$`))
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(childrenOnServer(unit!).map(([t]) => t)).toEqual(['Second, edited', 'First'])
+})
