@@ -17,6 +17,8 @@ declare module 'vue-router' {
   }
 }
 
+const editor = () => import('@/views/ChannelEditView.vue')
+
 export const routes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -32,13 +34,24 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { title: 'titles.settings' },
   },
+  // The editor: one view for the channel's root folder, a folder, a node's edit panel and the
+  // trash (the same loader, so moving between them keeps the page).
+  { path: '/channels/:channelId', name: 'channel', component: editor, props: true, meta: { title: 'titles.channel' } },
   {
-    path: '/channels/:channelId/:rest(.*)*',
-    name: 'channel',
-    component: () => import('@/views/ChannelEditView.vue'),
+    path: '/channels/:channelId/folders/:folderId',
+    name: 'channel-folder',
+    component: editor,
     props: true,
     meta: { title: 'titles.channel' },
   },
+  {
+    path: '/channels/:channelId/folders/:folderId/nodes/:nodeId',
+    name: 'channel-node',
+    component: editor,
+    props: true,
+    meta: { title: 'titles.channel' },
+  },
+  { path: '/channels/:channelId/trash', name: 'channel-trash', component: editor, props: true, meta: { title: 'titles.trash' } },
   {
     path: '/settings/:rest(.*)*',
     name: 'settings',

@@ -15,6 +15,7 @@ export default {
   titles: {
     channels: 'My channels',
     channel: 'Channel',
+    trash: 'Trash',
     settings: 'Settings',
     signIn: 'Sign in',
     register: 'Create an account',
@@ -54,9 +55,6 @@ export default {
     viewOnly: 'View-only',
     public: 'Public',
     placeholder: 'The channel list is on its way.',
-  },
-  editor: {
-    placeholder: 'The channel editor is on its way (channel {id}).',
   },
   settings: {
     placeholder: 'Settings are on their way.',

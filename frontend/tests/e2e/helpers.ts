@@ -89,3 +89,40 @@ export async function expectAccessible(page: Page): Promise<void> {
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 }
+
+/** Run Python in the live server's Django (manage.py shell); returns its last printed line. */
+export function python(code: string): string {
+  return manage(['shell', '-c', code]).trim().split('\n').at(-1)!.trim()
+}
+
+export interface NodeSpec {
+  title: string
+  kind?: string
+  description?: string
+}
+
+/** Nodes made on the server as last children of `parentId` (one batch, through the tree
+ * package as a chef upload makes them); returns their ids in order. `count` repeats `spec`
+ * with "<title> <n>" titles (n from 1). */
+export function addChildren(parentId: string, specs: NodeSpec[] | { spec: NodeSpec; count: number }): string[] {
+  const list = Array.isArray(specs) ? specs : null
+  const code = [
+    'import json',
+    'from contentcuration import tree',
+    'from contentcuration.models import ContentNode',
+    `specs = json.loads(${JSON.stringify(JSON.stringify(list))})`,
+    list
+      ? ''
+      : `specs = [dict(json.loads(${JSON.stringify(JSON.stringify((specs as { spec: NodeSpec }).spec))}), title=f"${(specs as { spec: NodeSpec }).spec.title} {i}") for i in range(1, ${(specs as { count: number }).count + 1})]`,
+    'made = [ContentNode(kind_id=s.get("kind") or "topic", title=s["title"], description=s.get("description") or "", ' +
+      'license_id=None if (s.get("kind") or "topic") == "topic" else 1, copyright_holder="Tests") for s in specs]',
+    `tree.insert_nodes(nodes=made, target="${parentId}")`,
+    'print(json.dumps([n.pk for n in made]))',
+  ].join('\n')
+  return JSON.parse(python(code)) as string[]
+}
+
+/** The channel's main tree root id. */
+export function rootOf(channelId: string): string {
+  return python(`from contentcuration.models import Channel; print(Channel.objects.get(pk='${channelId}').main_tree_id)`)
+}

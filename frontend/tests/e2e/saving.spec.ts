@@ -5,15 +5,9 @@
  * (route interception only injects failures).
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { createChannel, createUser, expectAccessible, signIn, uniqueEmail } from './helpers'
-import { manage } from './server'
+import { createChannel, createUser, expectAccessible, python, signIn, uniqueEmail } from './helpers'
 
 const PASSWORD = 'a-long-password-1'
-
-function python(code: string): string {
-  // the last line: the shell may print a banner first
-  return manage(['shell', '-c', code]).trim().split('\n').at(-1)!.trim()
-}
 
 function addEditor(channelId: string, email: string): void {
   python(

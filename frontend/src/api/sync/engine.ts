@@ -399,6 +399,15 @@ export class SaveEngine {
     return value
   }
 
+  /** The changes of `table` still in the outbox (pending, sent or refused), oldest first:
+   * what this browser changed that the server has not applied. Only for `keys` when given. */
+  async localChanges(table: string, keys?: Key[]): Promise<Change[]> {
+    const rows = keys
+      ? await this.db.outbox.where('[table+keyStr]').anyOf(keys.map((key) => [table, keyString(key)])).toArray()
+      : await this.db.outbox.where('[table+keyStr]').between([table, Dexie.minKey], [table, Dexie.maxKey]).toArray()
+    return rows.sort((a, b) => a.rev! - b.rev!).map((row) => row.change)
+  }
+
   /** Poll a channel's feed from `rev` (its server_rev when the page read it). `fresh`: the
    * caller just read the channel from the server, so start at `rev`; otherwise keep an
    * older persisted mark (what the mirror is at). */

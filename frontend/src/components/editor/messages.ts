@@ -1,0 +1,6 @@
+/** The editor's strings join the app's messages when its chunk loads (the channel list's
+ * first download stays without them). */
+import { i18n } from '@/i18n'
+import editor from '@/i18n/en/editor'
+
+i18n.global.mergeLocaleMessage('en', { editor })

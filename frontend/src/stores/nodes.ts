@@ -1,0 +1,398 @@
+/**
+ * The channel editor's nodes: the server's copies (REST reads, api/nodes.ts) with this
+ * browser's unsaved changes on top, kept current by the save engine's feed.
+ *
+ * - `byId`: every node read so far (objects replaced, never mutated, so the store stays
+ *   cheap with 5,000 rows: `shallowReactive`).
+ * - `folders[id]`: the loaded children of a folder in tree order, loaded a page (100) at a
+ *   time; `more` is the server's next page, null once all are here.
+ * - `subfolders[id]`: the child folders, for the tree sidebar (all of them, `kind=topic`).
+ *
+ * Every write is a change handed to the save engine's outbox (`enqueue`), shown at once;
+ * collaborators' changes and the server's echoes (new node ids, `complete`) arrive through
+ * `subscribe` and are applied with this browser's pending changes kept on top, so a field
+ * being typed in is never overwritten by an older value.
+ */
+import { defineStore } from 'pinia'
+import { shallowReactive } from 'vue'
+import {
+  blankNode,
+  fetchAncestors,
+  fetchChildren,
+  fetchNode,
+  fetchNodes,
+  fetchSubfolders,
+  type ContentNode,
+  type NextPage,
+} from '@/api/nodes'
+import { useEngine, type FeedChange } from '@/api/sync'
+import { newId } from '@/api/writes'
+import { applyMods, ChangeType, created, deleted, moved, updated, type Mods, type Position } from '@/changes'
+import { parentFor, place, restorePlan } from './nodeOrder'
+
+export type { ContentNode } from '@/api/nodes'
+
+/** One MOVED that puts a node back (undo of a delete). */
+export interface Placement {
+  id: string
+  target: string
+  position: Position
+}
+
+export interface FolderState {
+  ids: string[]
+  more: NextPage
+  /** the first page is here */
+  loaded: boolean
+  loading: boolean
+  /** a structural change happened since the last page: the cursor's `lft` may be stale */
+  shifted: boolean
+}
+
+const REFRESH_DELAY = 300
+const KEEPS_COUNTS = new Set(['title', 'description'])
+
+export const useNodesStore = defineStore('nodes', () => {
+  const byId = shallowReactive<Record<string, ContentNode>>({})
+  const folders = shallowReactive<Record<string, FolderState>>({})
+  const subfolders = shallowReactive<Record<string, string[]>>({})
+  let channelId: string | null = null
+  let connected = false
+  const toRefresh = new Set<string>()
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+
+  // ---- reading -------------------------------------------------------------------------
+
+  function connect(): void {
+    if (connected) return
+    connected = true
+    const engine = useEngine()
+    engine.registerReader('contentnode', (key) => fetchNode(String(key)))
+    engine.subscribe((event) => {
+      if (event.type === 'changes') void applyFeed(event.changes.filter((c) => c.table === 'contentnode'))
+    })
+  }
+
+  /** Start on a channel: forget another channel's nodes. */
+  function useChannel(id: string): void {
+    connect()
+    if (channelId === id) return
+    channelId = id
+    for (const key of Object.keys(byId)) delete byId[key]
+    for (const key of Object.keys(folders)) delete folders[key]
+    for (const key of Object.keys(subfolders)) delete subfolders[key]
+  }
+
+  /** This browser's unsaved UPDATEDs of these nodes, folded per node. */
+  async function localMods(ids: string[]): Promise<Map<string, Mods>> {
+    const mods = new Map<string, Mods>()
+    if (!ids.length) return mods
+    for (const change of await useEngine().localChanges('contentnode', ids)) {
+      if (change.type === ChangeType.UPDATED && change.mods) mods.set(String(change.key), { ...mods.get(String(change.key)), ...change.mods })
+    }
+    return mods
+  }
+
+  /** Keep server copies, with this browser's unsaved changes to them on top. */
+  async function put(nodes: ContentNode[]): Promise<void> {
+    if (!nodes.length) return
+    const mods = await localMods(nodes.map((n) => n.id))
+    for (const node of nodes) {
+      const own = mods.get(node.id)
+      byId[node.id] = own ? applyMods(node, own) : node
+    }
+  }
+
+  function folder(id: string): FolderState {
+    let state = folders[id]
+    if (!state) {
+      state = { ids: [], more: null, loaded: false, loading: false, shifted: false }
+      folders[id] = state
+    }
+    return state
+  }
+
+  function setFolder(id: string, patch: Partial<FolderState>): void {
+    folders[id] = { ...folder(id), ...patch }
+  }
+
+  /** The first page of a folder's children (once; `reload` to read it again). */
+  async function openFolder(id: string, reload = false): Promise<void> {
+    const state = folder(id)
+    if ((state.loaded && !reload) || state.loading) return
+    setFolder(id, { loading: true })
+    try {
+      const page = await fetchChildren(id)
+      await put(page.results)
+      const ids = page.results.map((n) => n.id)
+      const created = page.more ? [] : await createdLocallyIn(id, ids)
+      setFolder(id, { ids: [...ids, ...created], more: page.more, loaded: true, shifted: false })
+    } finally {
+      setFolder(id, { loading: false })
+    }
+  }
+
+  /** The next page of a folder's children (scrolling). */
+  async function loadMore(id: string): Promise<void> {
+    const state = folder(id)
+    if (!state.more || state.loading) return
+    setFolder(id, { loading: true })
+    try {
+      let more = state.more
+      if (state.shifted && state.ids.length) {
+        // Moves renumber the tree: continue after where the last loaded child is now.
+        const last = (await fetchNodes([state.ids[state.ids.length - 1]!]))[0]
+        if (last) more = { ...more, lft__gt: last.lft }
+      }
+      const page = await fetchChildren(id, more)
+      await put(page.results)
+      const known = new Set(folder(id).ids)
+      const ids = [...folder(id).ids, ...page.results.map((n) => n.id).filter((n) => !known.has(n))]
+      const created = page.more ? [] : await createdLocallyIn(id, ids)
+      setFolder(id, { ids: [...ids, ...created], more: page.more, shifted: false })
+    } finally {
+      setFolder(id, { loading: false })
+    }
+  }
+
+  /** Nodes this browser created under `parent` that the server does not have yet. */
+  async function createdLocallyIn(parent: string, known: string[]): Promise<string[]> {
+    const seen = new Set(known)
+    const fresh: ContentNode[] = []
+    for (const change of await useEngine().localChanges('contentnode')) {
+      if (change.type === ChangeType.CREATED && change.obj?.parent === parent && !seen.has(String(change.key))) {
+        fresh.push(localNode(change.obj as Partial<ContentNode> & { id: string }))
+        seen.add(String(change.key))
+      }
+    }
+    await put(fresh)
+    return fresh.map((n) => n.id)
+  }
+
+  /** A node and its ancestors (root first) into `byId`; returns their ids. */
+  async function loadAncestors(id: string): Promise<string[]> {
+    const nodes = await fetchAncestors(id)
+    await put(nodes)
+    return nodes.map((n) => n.id)
+  }
+
+  /** The ids from the root down to `id`, from what is loaded. */
+  function pathTo(id: string): string[] {
+    const path: string[] = []
+    let current: string | null | undefined = id
+    while (current && byId[current] && path.length < 100) {
+      path.unshift(current)
+      current = byId[current]!.parent
+    }
+    return path
+  }
+
+  /** Whether `target` is one of `ids` or inside one of them (a move there is refused). */
+  function isWithin(target: string, ids: readonly string[]): boolean {
+    return pathTo(target).some((id) => ids.includes(id)) || ids.includes(target)
+  }
+
+  async function loadSubfolders(id: string, reload = false): Promise<void> {
+    if (subfolders[id] && !reload) return
+    const found = await fetchSubfolders(id)
+    await put(found)
+    subfolders[id] = found.map((n) => n.id)
+  }
+
+  async function loadNode(id: string): Promise<ContentNode | null> {
+    const node = await fetchNode(id)
+    if (node) await put([node])
+    return byId[id] ?? null
+  }
+
+  // ---- writing -------------------------------------------------------------------------
+
+  function scope() {
+    return { channel_id: channelId }
+  }
+
+  function localNode(fields: Partial<ContentNode> & { id: string }): ContentNode {
+    return blankNode({ channel_id: channelId, ...fields })
+  }
+
+  /** A new folder, last child of `parentId`: shown at once, then created on the server. */
+  async function createFolder(parentId: string, title: string): Promise<string> {
+    const id = newId()
+    const obj = { id, title, description: '', kind: 'topic', parent: parentId }
+    byId[id] = localNode(obj)
+    const state = folder(parentId)
+    if (state.loaded && !state.more) setFolder(parentId, { ids: [...state.ids, id] })
+    if (subfolders[parentId]) subfolders[parentId] = [...subfolders[parentId]!, id]
+    const parent = byId[parentId]
+    if (parent) byId[parentId] = { ...parent, has_children: true, total_count: parent.total_count + 1 }
+    await useEngine().enqueue(created('contentnode', obj, scope()))
+    return id
+  }
+
+  async function updateNode(id: string, mods: Mods): Promise<void> {
+    const node = byId[id]
+    if (node) byId[id] = applyMods(node, mods)
+    await useEngine().enqueue(updated('contentnode', id, mods, scope()))
+  }
+
+  /** Move a node (a MOVED change): shown at once where it goes. */
+  async function moveNode(id: string, target: string, position: Position): Promise<void> {
+    placeLocally(id, target, position)
+    await useEngine().enqueue(moved(id, target, position, scope()))
+  }
+
+  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
+   * the moves that put them back exactly where they were (Undo). */
+  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+    const byParent = new Map<string, Set<string>>()
+    for (const id of ids) {
+      const parent = byId[id]?.parent
+      if (parent) byParent.set(parent, (byParent.get(parent) ?? new Set()).add(id))
+    }
+    const plan: Placement[] = []
+    for (const [parent, removed] of byParent) plan.push(...restorePlan(folders[parent]?.ids ?? [...removed], removed, parent))
+    for (const id of ids) await moveNode(id, trashRootId, 'last-child')
+    return plan
+  }
+
+  /** Carry out moves in order (undo of a delete). */
+  async function placeAll(plan: Placement[]): Promise<void> {
+    for (const step of plan) await moveNode(step.id, step.target, step.position)
+  }
+
+  /** Delete for good (a DELETED change): only from the trash. */
+  async function deleteNode(id: string): Promise<void> {
+    removeLocally(id)
+    delete byId[id]
+    await useEngine().enqueue(deleted('contentnode', id, scope()))
+  }
+
+  function removeLocally(id: string): void {
+    const parent = byId[id]?.parent
+    for (const [folderId, state] of Object.entries(folders)) {
+      if (state.ids.includes(id)) setFolder(folderId, { ids: state.ids.filter((other) => other !== id), shifted: true })
+    }
+    for (const [folderId, ids] of Object.entries(subfolders)) {
+      if (ids.includes(id)) subfolders[folderId] = ids.filter((other) => other !== id)
+    }
+    if (parent) scheduleRefresh([parent])
+  }
+
+  function placeLocally(id: string, target: string, position: Position): void {
+    const oldParent = byId[id]?.parent
+    const newParent = parentFor(target, position, (other) => byId[other]?.parent)
+    removeLocally(id)
+    const node = byId[id]
+    if (newParent && node) byId[id] = { ...node, parent: newParent }
+    if (!newParent) return
+    const state = folders[newParent]
+    if (state?.loaded) {
+      const ids = place(state.ids, id, target, position, !state.more)
+      if (ids) setFolder(newParent, { ids, shifted: true })
+      else void openFolder(newParent, true)
+    }
+    if (node?.kind === 'topic' && subfolders[newParent]) {
+      const ids = place(subfolders[newParent]!, id, target, position, true)
+      subfolders[newParent] = ids ?? [...subfolders[newParent]!, id]
+    }
+    scheduleRefresh([newParent, ...(oldParent ? [oldParent] : [])])
+  }
+
+  // ---- others' changes -----------------------------------------------------------------
+
+  async function applyFeed(changes: FeedChange[]): Promise<void> {
+    // Others' values are the server's now; this browser's unsaved edits stay on top (read
+    // first, so a field never shows the other value for a moment).
+    const updatedKeys = changes.filter((c) => c.type === ChangeType.UPDATED && byId[String(c.key)]).map((c) => String(c.key))
+    const own = await localMods([...new Set(updatedKeys)])
+    for (const change of changes) {
+      const key = String(change.key)
+      switch (change.type) {
+        case ChangeType.UPDATED:
+        case ChangeType.UPDATED_DESCENDANTS: {
+          const node = byId[key]
+          if (node && change.mods) {
+            const mine = own.get(key)
+            byId[key] = applyMods(node, mine ? { ...change.mods, ...mine } : change.mods)
+            if (Object.keys(change.mods).some((path) => !KEEPS_COUNTS.has(path))) scheduleRefresh([key])
+          }
+          if (change.type === ChangeType.UPDATED_DESCENDANTS) {
+            for (const folderId of Object.keys(folders)) if (pathTo(folderId).includes(key)) void openFolder(folderId, true)
+          }
+          break
+        }
+        case ChangeType.CREATED: {
+          const obj = (change.obj ?? {}) as Partial<ContentNode>
+          const parent = obj.parent ?? null
+          if (!parent || byId[key]) break
+          byId[key] = localNode({ ...obj, id: key })
+          const state = folders[parent]
+          if (state?.loaded && !state.more && !state.ids.includes(key)) setFolder(parent, { ids: [...state.ids, key] })
+          if (obj.kind === 'topic' && subfolders[parent] && !subfolders[parent]!.includes(key)) {
+            subfolders[parent] = [...subfolders[parent]!, key]
+          }
+          scheduleRefresh([key, parent])
+          break
+        }
+        case ChangeType.MOVED:
+        case ChangeType.COPIED: {
+          const target = change.target as string | undefined
+          const position = (change.position as Position | undefined) ?? 'last-child'
+          if (!target) break
+          if (change.type === ChangeType.COPIED && !byId[key]) {
+            const source = byId[change.from_key as string]
+            byId[key] = localNode({ ...(source ?? {}), id: key, parent: null })
+          }
+          if (byId[key] || byId[target]) placeLocally(key, target, position)
+          scheduleRefresh([key])
+          break
+        }
+        case ChangeType.DELETED:
+          removeLocally(key)
+          delete byId[key]
+          break
+      }
+    }
+  }
+
+  /** Read these nodes again soon (counts and markers the server computes), in one request. */
+  function scheduleRefresh(ids: string[]): void {
+    for (const id of ids) toRefresh.add(id)
+    clearTimeout(refreshTimer)
+    refreshTimer = setTimeout(() => void refreshNow(), REFRESH_DELAY)
+  }
+
+  async function refreshNow(): Promise<void> {
+    // Nodes placed from a collaborator's change may not be read yet: read them all.
+    const ids = [...toRefresh]
+    toRefresh.clear()
+    if (!ids.length) return
+    try {
+      await put(await fetchNodes(ids))
+    } catch {
+      // offline: the next change or visit reads them again
+    }
+  }
+
+  return {
+    byId,
+    folders,
+    subfolders,
+    useChannel,
+    openFolder,
+    loadMore,
+    loadAncestors,
+    loadSubfolders,
+    loadNode,
+    pathTo,
+    isWithin,
+    createFolder,
+    updateNode,
+    moveNode,
+    moveToTrash,
+    placeAll,
+    deleteNode,
+    applyFeed,
+  }
+})
+

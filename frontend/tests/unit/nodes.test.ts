@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { blankNode } from '@/api/nodes'
+import { startEngine, useEngine } from '@/api/sync'
+import { ChangeType } from '@/changes'
+import { useNodesStore, type ContentNode } from '@/stores/nodes'
+
+const CHANNEL = 'c'.repeat(32)
+const FOLDER = 'f'.repeat(32)
+
+function node(id: string, title: string): ContentNode {
+  return blankNode({ id, title, kind: 'document', parent: FOLDER, complete: true, changed: false, published: true, channel_id: CHANNEL })
+}
+
+/** The server's children of FOLDER (one page) and nodes by id. */
+let children: ContentNode[] = []
+
+beforeAll(async () => {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => {
+      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
+      const query = new URL(url, 'http://test').searchParams
+      if (query.get('parent') === FOLDER) return json({ more: null, results: children })
+      if (query.get('id__in')) return json(children.filter((n) => query.get('id__in')!.split(',').includes(n.id)))
+      return json([])
+    }),
+  )
+  // Never sends (manual): what the store queued stays pending, as when offline.
+  startEngine({ userId: 1, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-nodes-${Date.now()}`, post: async () => Response.json({}) })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+})
+
+afterAll(async () => {
+  await useEngine().stop()
+  vi.unstubAllGlobals()
+})
+
+beforeEach(async () => {
+  setActivePinia(createPinia())
+  await useEngine().db.outbox.clear()
+  children = [node('a'.repeat(32), 'A'), node('b'.repeat(32), 'B')]
+})
+
+const A = 'a'.repeat(32)
+const B = 'b'.repeat(32)
+
+describe('the nodes store', () => {
+  it("applies a collaborator's edit but keeps this browser's unsent value of the same field on top", async () => {
+    const nodes = useNodesStore()
+    nodes.useChannel(CHANNEL)
+    await nodes.openFolder(FOLDER)
+    await nodes.updateNode(A, { description: 'mine' })
+    await nodes.applyFeed([
+      { server_rev: 5, table: 'contentnode', type: ChangeType.UPDATED, key: A, channel_id: CHANNEL, user_id: null, mods: { title: 'Theirs', description: 'theirs' } },
+    ])
+    expect(nodes.byId[A]).toMatchObject({ title: 'Theirs', description: 'mine' })
+  })
+
+  it("places collaborators' new, moved and deleted nodes in the folder", async () => {
+    const nodes = useNodesStore()
+    nodes.useChannel(CHANNEL)
+    await nodes.openFolder(FOLDER)
+    const C = 'c'.repeat(31) + '1'
+    await nodes.applyFeed([
+      { server_rev: 6, table: 'contentnode', type: ChangeType.CREATED, key: C, channel_id: CHANNEL, user_id: null, obj: { id: C, title: 'C', kind: 'topic', parent: FOLDER } },
+      { server_rev: 7, table: 'contentnode', type: ChangeType.MOVED, key: C, channel_id: CHANNEL, user_id: null, target: A, position: 'left' },
+      { server_rev: 8, table: 'contentnode', type: ChangeType.DELETED, key: B, channel_id: CHANNEL, user_id: null },
+    ])
+    expect(nodes.folders[FOLDER]!.ids).toEqual([C, A])
+    expect(nodes.byId[B]).toBeUndefined()
+  })
+
+  it('shows what this browser created or changed and has not sent yet when the folder is read again', async () => {
+    const first = useNodesStore()
+    first.useChannel(CHANNEL)
+    await first.openFolder(FOLDER)
+    const made = await first.createFolder(FOLDER, 'Unit 1')
+    await first.updateNode(B, { title: 'B, renamed' })
+    expect(first.folders[FOLDER]!.ids).toEqual([A, B, made])
+
+    setActivePinia(createPinia()) // a reload: the store is empty, the outbox is not
+    const again = useNodesStore()
+    again.useChannel(CHANNEL)
+    await again.openFolder(FOLDER)
+    expect(again.folders[FOLDER]!.ids).toEqual([A, B, made])
+    expect(again.byId[made]).toMatchObject({ title: 'Unit 1', kind: 'topic', parent: FOLDER })
+    expect(again.byId[B]!.title).toBe('B, renamed')
+    const queued = (await useEngine().localChanges('contentnode')).map((c) => [c.type, c.key])
+    expect(queued).toEqual([
+      [ChangeType.CREATED, made],
+      [ChangeType.UPDATED, B],
+    ])
+  })
+})
