@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/editor.py                                        # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/editor.py
 
-With a PostgreSQL URL it creates and finally drops a throwaway database (``BENCH_DB``,
+With a PostgreSQL URL it creates and finally drops a throwaway database (``bench_editor``, or ``BENCH_DATABASE``,
 default ``bench_editor``) on that server; without one it uses a temporary SQLite file.
 
 The channel: 50 folders under the root, each holding 2,000 children; the first folder's
@@ -43,7 +43,7 @@ from collections.abc import Callable
 
 from harness import settle, throwaway_database
 
-BENCH_DB = os.environ.get("BENCH_DB", "bench_editor")
+BENCH_DB = "bench_editor"  # BENCH_DATABASE overrides it (harness)
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 FOLDERS = 50
 CHILDREN = 2000
