@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/editor.py                                        # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/editor.py
 
-With a PostgreSQL URL it creates and finally drops a throwaway database (``bench_editor``, or ``BENCH_DATABASE``,
-default ``bench_editor``) on that server; without one it uses a temporary SQLite file.
+With a PostgreSQL URL it creates and finally drops a throwaway database (``bench_editor``, or the name in
+``BENCH_DATABASE``) on that server; without one it uses a temporary SQLite file.
 
 The channel: 50 folders under the root, each holding 2,000 children; the first folder's
 children are 1,900 resources and 100 sub-folders of 10 resources each (one every 20 rows,
