@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 
-from contentcuration.files.uploads import parts_dir
+from contentcuration.files.uploads import part_path
+from contentcuration.models import File
 from contentcuration.reference_loading import load_constants
 from contentcuration.storage import storage_key
 
@@ -55,7 +56,7 @@ def is_stored(data: bytes, ext: str = "pdf") -> bool:
 
 
 def has_part(file_id: str) -> bool:
-    return (parts_dir() / f"{file_id}.part").exists()
+    return part_path(File.objects.get(pk=file_id)).exists()
 
 
 def http_json(

@@ -2,7 +2,8 @@
 
 * ``POST /api/file/upload_url`` (session + CSRF or token): validates the announcement and
   answers an upload URL on this server carrying a signed, expiring token (ricecooker's PUT
-  may carry a token header, a browser's may not: the signature is the authority).
+  may carry a token header, a browser's may not: the signature is the authority), and
+  ``received``: how many of these bytes the server already holds for this user.
 * ``PUT|HEAD /api/file/upload/<token>``: the bytes, whole or in ``Content-Range`` pieces;
   ``HEAD`` or ``PUT`` with ``Content-Range: bytes */<total>`` reports progress
   (200 = stored, 308 + ``Range: bytes=0-<last>`` = partial, like resumable-upload protocols).
@@ -106,6 +107,9 @@ class UploadURLView(APIView):
                 "mimetype": mimetype_for(file.file_format_id or ""),
                 "might_skip": might_skip,
                 "resumable": False,
+                # Bytes the server already holds from an earlier announcement of the same
+                # bytes by this user (a reload mid-upload): PUT from here with Content-Range.
+                "received": upload_state(file).received,
                 "file": serialize_file(file),
             }
         )
@@ -192,7 +196,7 @@ def upload_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- serving ----------------------------------------------------------------------------------
 
 
-def _parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
     """(first, last) of a single satisfiable range; None to serve everything; False if
     unsatisfiable."""
     if not header:
@@ -230,7 +234,7 @@ def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cach
         headers["Content-Security-Policy"] = "sandbox"
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return HttpResponse(status=304, headers=headers)
-    byte_range = _parse_range(request.headers.get("Range"), size)
+    byte_range = parse_range(request.headers.get("Range"), size)
     if byte_range is False:
         return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
     status, first, length = 200, 0, size
