@@ -176,7 +176,8 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
     if isinstance(ext, str):
         file_format = FileFormat.objects.filter(extension=ext).first()
     if file_format is None:
-        errors["file_format"] = [f"{ext!r} is not a known file format."]
+        known = ", ".join(sorted(FileFormat.objects.values_list("extension", flat=True)))
+        errors["file_format"] = [f"{ext!r} files are not supported; supported formats: {known}."]
     preset_id = data.get("preset")
     if isinstance(preset_id, str):
         preset = FormatPreset.objects.filter(pk=preset_id).first()

@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -100,3 +101,21 @@ def put_bytes(url: str, data: bytes, *, token: str | None = None, headers: dict 
         all_headers["Authorization"] = f"Token {token}"
     all_headers.update(headers or {})
     return raw_request("PUT", url, body=data, headers=all_headers)
+
+
+def send_truncated_put(url: str, body: bytes, headers: dict, sent: int) -> None:
+    """Start a PUT announcing ``len(body)`` bytes, send ``sent`` of them, and drop the line
+    (a connection cut mid-upload)."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    lines = [f"PUT {parts.path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body[:sent])
+    sock.shutdown(socket.SHUT_WR)
+    sock.close()
+
+
+def upload_progress(url: str, total: int) -> tuple[int, str | None]:
+    """(status, Range header) of the resumable-upload progress query ``Content-Range: bytes */total``."""
+    status, _, headers = raw_request("PUT", url, headers={"Content-Range": f"bytes */{total}", "Content-Length": "0"})
+    return status, headers.get("Range")
