@@ -67,7 +67,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, *, access_log: bool = True) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -79,6 +79,7 @@ def start_server(port: int) -> subprocess.Popen:
             "--threads=4",
             "--timeout=120",
             "--log-level=warning",
+            *([] if access_log else ["--access-logfile=/dev/null"]),
         ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "contentcuration.settings.test"},

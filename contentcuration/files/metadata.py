@@ -10,6 +10,7 @@ creates the node; the server checks and fills:
   zip, so one is required; its ``<title>`` is offered as the resource's title.
 * EPUB: must be a zip with ``META-INF/container.xml``; the package's ``dc:title``,
   ``dc:language`` and ``dc:creator`` are read.
+* Thumbnails (``*_thumbnail`` presets): the bytes must start as a PNG / JPEG does.
 * MP4 / WebM: the duration from the container (``files.media_duration``); it replaces the
   announced one when they differ, and the announced one (validated at ``upload_url``)
   stands when the container does not say (MP3, live-recorded WebM).
@@ -39,6 +40,7 @@ from contentcuration.models import File, Language, License
 
 from . import archives
 from .media_duration import MATROSKA_FORMATS, MP4_FORMATS, read_duration
+from .thumbnails import SIGNATURES
 
 MAX_TITLE = 200  # a node title's limit (nodes.field_table)
 # H5P's license codes (h5p.json "license") as our le-utils license names; "U" (undisclosed)
@@ -58,6 +60,9 @@ H5P_LICENSES = {
 }
 TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 DC = "{http://purl.org/dc/elements/1.1/}"
+OPF = "{http://www.idpf.org/2007/opf}"
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+MAX_CANDIDATES = 5
 CONTAINER_NS = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 
 
@@ -74,6 +79,9 @@ class FileMetadata:
     author: str | None = None
     duration: int | None = None  # whole seconds, as File.duration
     entry: str | None = None  # the HTML5 entry page, relative to the zip
+    # Images inside an archive the browser may crop into a thumbnail (loading them from
+    # /zipcontent/<md5>.<ext>/<path>): an EPUB's cover first, then the largest.
+    thumbnail_candidates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -84,6 +92,11 @@ def read_metadata(handle: IO[bytes], *, extension: str, preset: str | None) -> F
     """Everything readable from the bytes in ``handle`` (seekable); ``problems`` says what
     makes them unusable for ``preset``. Never raises for bad content."""
     meta = FileMetadata()
+    if preset and preset.endswith("_thumbnail"):
+        signature = SIGNATURES.get("jpg" if extension == "jpeg" else extension)
+        if signature is None or handle.read(len(signature)) != signature:
+            meta.problems.append(f"The thumbnail is not a {extension.upper()} image.")
+        return meta
     if extension in MP4_FORMATS or extension in MATROSKA_FORMATS:
         seconds = read_duration(handle, extension)
         if seconds is not None and math.isfinite(seconds) and 0 < seconds < INT_MAX:
@@ -98,6 +111,9 @@ def read_metadata(handle: IO[bytes], *, extension: str, preset: str | None) -> F
                     _read_epub(archive, meta)
                 else:
                     _read_html5(archive, meta)
+                meta.thumbnail_candidates += [
+                    name for name in _largest_images(archive) if name not in meta.thumbnail_candidates
+                ][: MAX_CANDIDATES - len(meta.thumbnail_candidates)]
         except archives.NotAnArchive:
             meta.problems.append(f"The {extension} file is not a readable zip archive.")
     return meta
@@ -142,6 +158,17 @@ def _language(code: Any) -> str | None:
     candidates = [code, code.lower(), code.split("-")[0].lower()]
     known = set(Language.objects.filter(pk__in=candidates).values_list("pk", flat=True))
     return next((c for c in candidates if c in known), None)
+
+
+def _largest_images(archive) -> list[str]:
+    images = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and posixpath.splitext(info.filename)[1].lower() in IMAGE_EXTENSIONS
+        and archives.safe_entry_name(info.filename) == info.filename
+    ]
+    return [info.filename for info in sorted(images, key=lambda i: -i.file_size)[:MAX_CANDIDATES]]
 
 
 def _read_h5p(archive, meta: FileMetadata) -> None:
@@ -208,3 +235,22 @@ def _read_epub(archive, meta: FileMetadata) -> None:
     meta.title = _text(package.findtext(f".//{DC}title"))
     meta.language = _language(package.findtext(f".//{DC}language"))
     meta.author = _text(package.findtext(f".//{DC}creator"))
+    cover = _epub_cover(package)
+    if cover:
+        folder = posixpath.dirname(rootfile.get("full-path", ""))
+        name = posixpath.normpath(posixpath.join(folder, cover)) if folder else cover
+        if archives.find_entry(archive, name) is not None:
+            meta.thumbnail_candidates.append(name)
+
+
+def _epub_cover(package: ElementTree.Element) -> str | None:
+    """The cover image's href: EPUB 3's ``properties="cover-image"``, else EPUB 2's
+    ``<meta name="cover" content="<item id>">``."""
+    items = package.findall(f".//{OPF}item")
+    for item in items:
+        if "cover-image" in (item.get("properties") or "").split():
+            return item.get("href")
+    meta = next((m for m in package.iter(f"{OPF}meta") if m.get("name") == "cover"), None)
+    if meta is not None:
+        return next((i.get("href") for i in items if i.get("id") == meta.get("content")), None)
+    return None

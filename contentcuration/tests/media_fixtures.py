@@ -94,8 +94,15 @@ def epub(*, title: str = "Fractions for everyone", language: str = "fr") -> byte
         '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
         '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f"<dc:title>{title}</dc:title><dc:language>{language}</dc:language><dc:creator>Marie</dc:creator>"
-        "</metadata></package>"
+        '</metadata><manifest><item id="c" href="images/cover.jpg" media-type="image/jpeg" properties="cover-image"/>'
+        "</manifest></package>"
     )
     return zip_bytes(
-        {"mimetype": "application/epub+zip", "META-INF/container.xml": container, "OEBPS/content.opf": opf}
+        {
+            "mimetype": "application/epub+zip",
+            "META-INF/container.xml": container,
+            "OEBPS/content.opf": opf,
+            "OEBPS/images/cover.jpg": b"\xff\xd8\xff" + bytes(100),
+            "OEBPS/images/big-figure.png": b"\x89PNG\r\n\x1a\n" + bytes(5000),
+        }
     )

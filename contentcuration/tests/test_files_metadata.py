@@ -74,9 +74,10 @@ def test_an_undisclosed_h5p_license_is_left_for_the_curator(db):
     assert meta.license is None and meta.language is None and meta.title == "Fractions game"
 
 
-def test_an_html5_zip_names_its_entry_page_and_title(db):
+def test_an_html5_zip_names_its_entry_page_title_and_images_to_make_a_thumbnail_from(db):
     meta = read_metadata(io.BytesIO(media.html5_app()), extension="zip", preset="html5_zip")
     assert (meta.entry, meta.title, meta.problems) == ("index.html", "Fraction & pie", [])
+    assert meta.thumbnail_candidates == ["img/pie.png"]
 
 
 def test_an_html5_zip_with_its_index_in_a_folder_says_where_it_is(db):
@@ -91,6 +92,7 @@ def test_an_html5_zip_with_its_index_in_a_folder_says_where_it_is(db):
 def test_an_epub_gives_its_title_language_and_author(db):
     meta = read_metadata(io.BytesIO(media.epub()), extension="epub", preset="epub")
     assert (meta.title, meta.language, meta.author, meta.problems) == ("Fractions for everyone", "fr", "Marie", [])
+    assert meta.thumbnail_candidates == ["OEBPS/images/cover.jpg", "OEBPS/images/big-figure.png"]
 
 
 def test_bytes_that_are_not_a_zip_are_a_problem_not_an_error(db):
@@ -156,7 +158,9 @@ def test_the_uploader_reads_the_metadata_of_their_upload_to_title_the_new_node(o
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["title"] == "Fractions game" and body["language"] == "es" and body["license_name"] == "CC BY-SA"
-    assert set(body) == {"title", "language", "license", "license_name", "author", "duration", "entry", "problems"}
+    assert set(body) == {
+        "title", "language", "license", "license_name", "author", "duration", "entry", "thumbnail_candidates", "problems",
+    }  # fmt: skip
 
 
 def test_metadata_before_the_bytes_arrive_is_a_409(owner):
@@ -199,3 +203,44 @@ def test_an_epub_announced_with_its_md5_is_accepted(owner):
     file_id, put = upload(browser_client(owner), data, name="book.epub", file_format="epub", preset="epub")
     assert put.status_code == 200 and is_stored(data, "epub")
     assert File.objects.get(pk=file_id).checksum == hashlib.md5(data).hexdigest()
+
+
+# --- thumbnails as the browser makes them (cropped, or drawn from a PDF page / video frame) ----
+
+PNG_THUMB = b"\x89PNG\r\n\x1a\n" + bytes(300)
+
+
+def node_thumbnails(node) -> list[str]:
+    return list(node.files.filter(preset__thumbnail=True).values_list("checksum", flat=True))
+
+
+def test_a_cropped_thumbnail_is_uploaded_attached_replaced_and_removed_through_sync(owner, channel):
+    from contentcuration.tests.sync_helpers import deleted, post_sync, updated
+
+    (document,) = build_tree(channel.main_tree, [("document", [], {"title": "Notes"})])
+    client = browser_client(owner)
+    fields = {"name": "thumbnail.png", "file_format": "png", "preset": "document_thumbnail"}
+    first, put = upload(client, PNG_THUMB, **fields)
+    assert put.status_code == 200
+    attach = updated("file", first, {"contentnode": document.pk}, channel_id=channel.pk)
+    assert not post_sync(client, [attach])["errors"]
+    assert node_thumbnails(document) == [hashlib.md5(PNG_THUMB).hexdigest()]
+
+    other = PNG_THUMB + b"cropped differently"
+    second, _ = upload(client, other, **fields)
+    replace = [
+        updated("file", second, {"contentnode": document.pk}, channel_id=channel.pk),
+        deleted("file", first, channel_id=channel.pk),
+    ]
+    assert not post_sync(client, replace)["errors"]
+    assert node_thumbnails(document) == [hashlib.md5(other).hexdigest()]
+
+    assert not post_sync(client, [deleted("file", second, channel_id=channel.pk)])["errors"]
+    assert node_thumbnails(document) == []
+
+
+def test_a_thumbnail_that_is_not_an_image_is_refused(owner):
+    data = b"<svg onload=alert(1)>"
+    _, put = upload(browser_client(owner), data, name="t.png", file_format="png", preset="document_thumbnail")
+    assert put.status_code == 400 and put.json()["detail"].startswith("The thumbnail is not a PNG image.")
+    assert not is_stored(data, "png")
