@@ -11,6 +11,7 @@ creates the node; the server checks and fills:
 * EPUB: must be a zip with ``META-INF/container.xml``; the package's ``dc:title``,
   ``dc:language`` and ``dc:creator`` are read.
 * Thumbnails (``*_thumbnail`` presets): the bytes must start as a PNG / JPEG does.
+* Captions (``.vtt``): must start with ``WEBVTT`` (Kolibri's player shows nothing otherwise).
 * MP4 / WebM: the duration from the container (``files.media_duration``); it replaces the
   announced one when they differ, and the announced one (validated at ``upload_url``)
   stands when the container does not say (MP3, live-recorded WebM).
@@ -96,6 +97,10 @@ def read_metadata(handle: IO[bytes], *, extension: str, preset: str | None) -> F
         signature = SIGNATURES.get("jpg" if extension == "jpeg" else extension)
         if signature is None or handle.read(len(signature)) != signature:
             meta.problems.append(f"The thumbnail is not a {extension.upper()} image.")
+        return meta
+    if extension == "vtt":
+        if handle.read(9).removeprefix(b"\xef\xbb\xbf")[:6] != b"WEBVTT":
+            meta.problems.append("The captions file is not WebVTT: it must start with WEBVTT.")
         return meta
     if extension in MP4_FORMATS or extension in MATROSKA_FORMATS:
         seconds = read_duration(handle, extension)

@@ -244,3 +244,27 @@ def test_a_thumbnail_that_is_not_an_image_is_refused(owner):
     _, put = upload(browser_client(owner), data, name="t.png", file_format="png", preset="document_thumbnail")
     assert put.status_code == 400 and put.json()["detail"].startswith("The thumbnail is not a PNG image.")
     assert not is_stored(data, "png")
+
+
+# --- captions -------------------------------------------------------------------------------
+
+VTT = b"WEBVTT\n\n00:00.000 --> 00:02.000\nUn medio\n"
+
+
+def test_spanish_captions_are_uploaded_and_listed_on_the_video(owner, channel):
+    from contentcuration.tests.sync_helpers import post_sync, updated
+
+    (video,) = build_tree(channel.main_tree, [("video", [], {"title": "Halves"})])
+    client = browser_client(owner)
+    file_id, put = upload(client, VTT, name="es.vtt", file_format="vtt", preset="video_subtitle")
+    assert put.status_code == 200, put.content
+    attach = updated("file", file_id, {"contentnode": video.pk, "language": "es"}, channel_id=channel.pk)
+    assert not post_sync(client, [attach])["errors"]
+    rows = client.get("/api/file", {"contentnode": video.pk}).json()
+    assert [(r["preset"], r["language"], r["original_filename"]) for r in rows] == [("video_subtitle", "es", "es.vtt")]
+
+
+def test_captions_that_are_not_webvtt_are_refused(owner):
+    data = b"1\n00:00:00,000 --> 00:00:02,000\nSRT, not VTT\n"
+    _, put = upload(browser_client(owner), data, name="es.vtt", file_format="vtt", preset="video_subtitle")
+    assert put.status_code == 400 and "WEBVTT" in put.json()["detail"]
