@@ -4,6 +4,10 @@ archive."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+
 import pytest
 
 from contentcuration import storage
@@ -110,3 +114,27 @@ def test_previews_need_no_sign_in_like_the_content_they_come_from(app):
     status, body, _ = get(whole_url)
     assert status == 200 and body == data
     assert get(f"{base}/index.html")[0] == 200
+
+
+PROBE = """<!doctype html><html><body><script>
+var seen = [];
+try { seen.push("cookie:" + document.cookie); } catch (e) { seen.push("cookie-blocked:" + e.name); }
+seen.push("origin:" + self.origin);
+document.body.setAttribute("data-seen", seen.join("|"));
+</script></body></html>"""
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
+def test_in_a_real_browser_an_app_page_runs_in_an_opaque_origin_without_cookies(transactional_db, live_server):
+    """Chromium applies the CSP sandbox even to a page opened directly (no iframe): its script
+    runs, but cannot read cookies and its origin is opaque ("null")."""
+    reload_constants()
+    checksum, _ = storage.save_bytes(media.zip_bytes({"index.html": PROBE}), "zip")
+    result = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         f"{live_server.url}/zipcontent/{checksum}.zip/"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    seen = re.search(r'data-seen="([^"]*)"', result.stdout)
+    assert seen, (result.returncode, result.stdout[-500:], result.stderr[-1500:])
+    assert seen.group(1) == "cookie-blocked:SecurityError|origin:null"
