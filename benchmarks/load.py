@@ -97,6 +97,14 @@ def start_server(port: int, *, access_log: bool = True) -> subprocess.Popen:
     sys.exit("gunicorn did not answer within 120 s")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def run_client(state: ClientState, post, channel_id: str, batches: int, new_id, created_change, change) -> None:
     from contentcuration.models import change_types as c
 
@@ -261,11 +269,7 @@ def run(vendor: str, clients: int, batches: int) -> None:
             thread.join(timeout=1800)
         elapsed = time.perf_counter() - start
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     # Lost: acknowledged, but no applied log row carries its content, or its effect is missing.
     logged = set()

@@ -25,7 +25,6 @@ import hashlib
 import http.client
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from harness import report, throwaway_database
-from load import free_port, start_server
+from load import free_port, start_server, stop_server
 
 BENCH_DB = "bench_uploads"
 FILES, SIZE, PARALLEL = 100, 100 * 1024, 3
@@ -172,11 +171,7 @@ def run(vendor: str) -> None:
         sender.join()
         elapsed = time.perf_counter() - start
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     nodes = ContentNode.objects.filter(parent_id=parent, kind_id="document")
     attached = File.objects.filter(contentnode__in=nodes, preset_id="document").count()

@@ -98,15 +98,7 @@ def iter_entry(
     """``length`` bytes of a member from offset ``first`` (a seek inside a deflated member
     decompresses up to it: fine for the media an HTML5 app carries)."""
     with archive.open(info) as member:
-        if first:
-            member.seek(first)
-        remaining = length
-        while remaining > 0:
-            data = member.read(min(chunk, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
+        yield from storage.iter_range(member, first=first, length=length, chunk_size=chunk)
 
 
 def top_level_entry_page(archive: zipfile.ZipFile) -> str | None:

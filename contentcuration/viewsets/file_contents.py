@@ -22,7 +22,7 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 from contentcuration.files import archives
 from contentcuration.files.metadata import read_file_metadata
 from contentcuration.models import File
-from contentcuration.viewsets.file_transfer import STREAM_CHUNK, parse_range
+from contentcuration.viewsets.file_transfer import STREAM_CHUNK, ranged_response
 
 ZIP_CONTENT_FORMATS = ("zip", "h5p")
 # The app runs scripts, forms, popups and media, in an opaque origin (no allow-same-origin).
@@ -91,37 +91,20 @@ class FileMetadataView(APIView):
 
 
 def _entry_response(request: HttpRequest, checksum: str, ext: str, info: zipfile.ZipInfo) -> HttpResponseBase:
-    etag = f'"{checksum}-{info.CRC:08x}-{info.file_size:x}"'
     headers = {
-        "ETag": etag,
+        "ETag": f'"{checksum}-{info.CRC:08x}-{info.file_size:x}"',
         "Cache-Control": "public, max-age=31536000, immutable",
         "Content-Security-Policy": PREVIEW_CSP,
         "Access-Control-Allow-Origin": "*",  # the app's own fetches come from its opaque origin
-        "Accept-Ranges": "bytes",
         "Referrer-Policy": "no-referrer",
     }
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return HttpResponse(status=304, headers=headers)
-    size = info.file_size
-    byte_range = parse_range(request.headers.get("Range"), size)
-    if byte_range is False:
-        return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-    status, first, length = 200, 0, size
-    if byte_range:
-        status, first, length = 206, byte_range[0], byte_range[1] - byte_range[0] + 1
-        headers["Content-Range"] = f"bytes {first}-{byte_range[1]}/{size}"
-    headers["Content-Length"] = str(length)
-    content_type = entry_content_type(info.filename)
-    if request.method == "HEAD":
-        return HttpResponse(status=status, content_type=content_type, headers=headers)
-    response = StreamingHttpResponse(
-        _stream_entry(checksum, ext, info.filename, first=first, length=length),
-        status=status,
-        content_type=content_type,
+    return ranged_response(
+        request,
+        size=info.file_size,
+        content_type=entry_content_type(info.filename),
+        headers=headers,
+        stream=lambda first, length: _stream_entry(checksum, ext, info.filename, first=first, length=length),
     )
-    for name, value in headers.items():
-        response[name] = value
-    return response
 
 
 def _stream_entry(checksum: str, ext: str, name: str, *, first: int, length: int) -> Iterator[bytes]:

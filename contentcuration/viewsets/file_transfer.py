@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from django.core import signing
@@ -217,21 +218,19 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[Fals
     return first_i, last_i
 
 
-def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponseBase:
-    if not storage.key_exists(key):
-        raise Http404("Not stored.")
-    size = storage.object_size(key)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": cache_control,
-        "Accept-Ranges": "bytes",
-        "Last-Modified": http_date(storage.object_modified(key).timestamp()),
-        "Access-Control-Allow-Origin": "*",
-    }
-    if content_type in SCRIPTABLE_TYPES:
-        # An uploaded SVG must never run script on this origin. Not applied to everything:
-        # browsers refuse to render a PDF opened directly under a sandbox policy.
-        headers["Content-Security-Policy"] = "sandbox"
+def ranged_response(
+    request: HttpRequest,
+    *,
+    size: int,
+    content_type: str,
+    headers: dict[str, str],
+    stream: Callable[[int, int], Iterator[bytes]],
+) -> HttpResponseBase:
+    """The answer to a GET/HEAD of ``size`` bytes carrying ``headers`` (with its ``ETag``):
+    304 for a matching ``If-None-Match``, 206 for one satisfiable ``Range``, 416 for an
+    unsatisfiable one, else 200; the body is ``stream(first, length)``, streamed."""
+    etag = headers["ETag"]
+    headers = {**headers, "Accept-Ranges": "bytes"}
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return HttpResponse(status=304, headers=headers)
     byte_range = parse_range(request.headers.get("Range"), size)
@@ -244,14 +243,32 @@ def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cach
     headers["Content-Length"] = str(length)
     if request.method == "HEAD":
         return HttpResponse(status=status, content_type=content_type, headers=headers)
-    response = StreamingHttpResponse(
-        storage.iter_object(key, first=first, length=length, chunk_size=STREAM_CHUNK),
-        status=status,
-        content_type=content_type,
-    )
+    response = StreamingHttpResponse(stream(first, length), status=status, content_type=content_type)
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponseBase:
+    if not storage.key_exists(key):
+        raise Http404("Not stored.")
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control,
+        "Last-Modified": http_date(storage.object_modified(key).timestamp()),
+        "Access-Control-Allow-Origin": "*",
+    }
+    if content_type in SCRIPTABLE_TYPES:
+        # An uploaded SVG must never run script on this origin. Not applied to everything:
+        # browsers refuse to render a PDF opened directly under a sandbox policy.
+        headers["Content-Security-Policy"] = "sandbox"
+    return ranged_response(
+        request,
+        size=storage.object_size(key),
+        content_type=content_type,
+        headers=headers,
+        stream=lambda first, length: storage.iter_object(key, first=first, length=length, chunk_size=STREAM_CHUNK),
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
