@@ -218,6 +218,11 @@ export function updated(table: Table, key: Key, mods: Mods, scope?: Scope): Chan
   return { type: ChangeType.UPDATED, table, key, mods: clean, ...scopeFor(table, key, scope) }
 }
 
+/** Apply `mods` to a folder and every node under it (one change, whatever their number). */
+export function updatedDescendants(key: string, mods: Mods, scope: Scope): Change {
+  return { ...updated('contentnode', key, mods, scope), type: ChangeType.UPDATED_DESCENDANTS }
+}
+
 export function deleted(table: Table, key: Key, scope?: Scope): Change {
   return { type: ChangeType.DELETED, table, key, ...scopeFor(table, key, scope) }
 }

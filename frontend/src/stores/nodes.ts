@@ -27,7 +27,7 @@ import {
 } from '@/api/nodes'
 import { useEngine, type FeedChange } from '@/api/sync'
 import { newId } from '@/api/writes'
-import { applyMods, ChangeType, created, deleted, moved, updated, type Mods, type Position } from '@/changes'
+import { applyMods, ChangeType, created, deleted, moved, updated, updatedDescendants, type Mods, type Position } from '@/changes'
 import { parentFor, place, restorePlan } from './nodeOrder'
 
 export type { ContentNode } from '@/api/nodes'
@@ -215,10 +215,11 @@ export const useNodesStore = defineStore('nodes', () => {
     return blankNode({ channel_id: channelId, ...fields })
   }
 
-  /** A new folder, last child of `parentId`: shown at once, then created on the server. */
-  async function createFolder(parentId: string, title: string): Promise<string> {
+  /** A new folder, last child of `parentId`: shown at once, then created on the server.
+   * `fields`: more values for it (the channel's content defaults). */
+  async function createFolder(parentId: string, title: string, fields: Partial<ContentNode> = {}): Promise<string> {
     const id = newId()
-    const obj = { id, title, description: '', kind: 'topic', parent: parentId }
+    const obj = { ...fields, id, title, description: '', kind: 'topic', parent: parentId }
     byId[id] = localNode(obj)
     const state = folder(parentId)
     if (state.loaded && !state.more) setFolder(parentId, { ids: [...state.ids, id] })
@@ -233,6 +234,26 @@ export const useNodesStore = defineStore('nodes', () => {
     const node = byId[id]
     if (node) byId[id] = applyMods(node, mods)
     await useEngine().enqueue(updated('contentnode', id, mods, scope()))
+  }
+
+  /** The same edit of many nodes (a bulk edit): shown at once, queued in one outbox
+   * transaction as one UPDATED per node (the engine sends them 100 per request). */
+  async function updateNodes(ids: readonly string[], mods: Mods): Promise<void> {
+    if (!ids.length || !Object.keys(mods).length) return
+    for (const id of ids) {
+      const node = byId[id]
+      if (node) byId[id] = applyMods(node, mods)
+    }
+    await useEngine().enqueueMany(ids.map((id) => updated('contentnode', id, mods, scope())))
+  }
+
+  /** Apply `mods` to a folder and every node under it: ONE UPDATED_DESCENDANTS change. The
+   * loaded nodes under it show it at once. */
+  async function updateDescendants(folderId: string, mods: Mods): Promise<void> {
+    for (const node of Object.values(byId)) {
+      if (node.id === folderId || pathTo(node.id).includes(folderId)) byId[node.id] = applyMods(node, mods)
+    }
+    await useEngine().enqueue(updatedDescendants(folderId, mods, scope()))
   }
 
   /** Move a node (a MOVED change): shown at once where it goes. */
@@ -388,6 +409,8 @@ export const useNodesStore = defineStore('nodes', () => {
     isWithin,
     createFolder,
     updateNode,
+    updateNodes,
+    updateDescendants,
     moveNode,
     moveToTrash,
     placeAll,

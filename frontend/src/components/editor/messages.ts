@@ -2,5 +2,6 @@
  * first download stays without them). */
 import { i18n } from '@/i18n'
 import editor from '@/i18n/en/editor'
+import panel from '@/i18n/en/panel'
 
-i18n.global.mergeLocaleMessage('en', { editor })
+i18n.global.mergeLocaleMessage('en', { editor: { ...editor, panel } })
