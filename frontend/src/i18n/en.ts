@@ -16,6 +16,8 @@ export default {
     channels: 'My channels',
     channel: 'Channel',
     trash: 'Trash',
+    review: 'Review changes',
+    versions: 'Version history',
     settings: 'Settings',
     signIn: 'Sign in',
     register: 'Create an account',
