@@ -90,3 +90,109 @@ test('acceptance 4: an injected publish failure shows its message and Publish ch
   const version = python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").version)`)
   expect(version).toBe('0')
 })
+
+const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })
+const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
+const rowMenu = async (page: Page, title: string, item: string) => {
+  await row(page, title).getByRole('button', { name: `Options for ${title}` }).click()
+  await page.getByRole('menuitem', { name: item }).click()
+}
+
+test('acceptances 5 and 7: rename, add, move and delete one each → Review changes lists exactly those; published, the list is empty and version 1 → 2 lists them', async ({
+  page,
+}) => {
+  const ids = await curatorWithSampleChannel(page, 'Reviewed')
+  python(
+    [
+      'from contentcuration.models import Channel, ContentNode',
+      'from contentcuration.publish import publish_channel',
+      `ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True)`,
+      `channel = Channel.objects.get(pk="${ids.channel}")`,
+      'publish_channel(channel_id=channel.pk, user=channel.editors.first(), version_notes="First")',
+      'print(Channel.objects.get(pk=channel.pk).version)',
+    ].join('\n'),
+  )
+  await page.goto(`/channels/${ids.channel}`)
+  await expect(row(page, 'A game')).toBeVisible()
+  await expect(page.getByRole('link', { name: /unpublished change/ })).toHaveCount(0)
+
+  await rowMenu(page, 'A game', 'Edit')
+  const title = page.getByRole('complementary', { name: 'Edit panel' }).getByRole('textbox', { name: 'Title' })
+  await title.fill('A renamed game')
+  await title.blur()
+  await page.getByRole('button', { name: 'Add' }).click()
+  await page.getByRole('menu').getByRole('menuitem', { name: 'New folder' }).click()
+  const folderDialog = page.getByRole('dialog', { name: 'New folder' })
+  await folderDialog.getByRole('textbox', { name: 'Title' }).fill('Unit 2')
+  await folderDialog.getByRole('button', { name: 'Create' }).click()
+  await expect(folderDialog).toBeHidden()
+  await rowMenu(page, 'A song', 'Move to…')
+  const picker = page.getByRole('dialog', { name: 'Move 1 item to…' })
+  await picker.getByRole('treeitem', { name: 'Topic A' }).click()
+  await picker.getByRole('button', { name: 'Move here' }).click()
+  await expect(row(page, 'A song')).toBeHidden()
+  await rowMenu(page, 'Empty topic', 'Delete')
+  await expect(row(page, 'Empty topic')).toBeHidden()
+  await expect(page.getByRole('status')).toContainText('All changes saved')
+
+  await page.getByRole('link', { name: '4 unpublished changes' }).click()
+  await expect(page.getByRole('heading', { name: 'Review changes' })).toBeVisible()
+  await expect(page.getByText('Changes since version 1')).toBeVisible()
+  const changes = page.getByRole('list', { name: 'Changes' })
+  await expect(changes.getByRole('listitem')).toHaveCount(4)
+  const entries = await changes.getByRole('listitem').evaluateAll((items) => items.map((item) => item.textContent?.replace(/\s+/g, ' ').trim() ?? ''))
+  const found = (kind: string, name: string) => entries.filter((text) => new RegExp(`^${kind} ?${name} ?\\(`).test(text))
+  expect(found('Updated', 'A renamed game')).toHaveLength(1)
+  expect(found('Updated', 'A renamed game')[0]).toContain('Changed: title')
+  expect(found('Added', 'Unit 2')).toHaveLength(1)
+  expect(found('Moved', 'A song')).toHaveLength(1)
+  expect(found('Deleted', 'Empty topic')).toHaveLength(1)
+  for (const entry of entries) expect(entry).toContain('by Test Curator')
+  await expectAccessible(page)
+
+  await page.getByText('Moved (1)').click()
+  await expect(changes.getByRole('listitem')).toHaveCount(1)
+  await expect(changes.getByRole('listitem')).toContainText('A song')
+  await changes.getByRole('link', { name: 'A song' }).click()
+  await expect(page).toHaveURL(new RegExp(`/channels/${ids.channel}/folders/${ids.topic}/nodes/${ids.audio}$`))
+  await expect(page.getByRole('complementary', { name: 'Edit panel' }).getByRole('textbox', { name: 'Title' })).toHaveValue('A song')
+
+  // A complete document made on the server in "Unit 2" (the editor cannot upload yet): an
+  // empty folder is not published, so version 2 gains these two nodes.
+  python(
+    [
+      'from contentcuration.models import ContentNode',
+      'from contentcuration.tests.factories import build_tree',
+      'from contentcuration.tests.publishing import stored_file',
+      `unit = ContentNode.objects.get(parent_id="${ids.root}", title="Unit 2")`,
+      '(doc,) = build_tree(unit, [("document", [], {"complete": True, "title": "New doc", "license_id": 1, "copyright_holder": "Q"})])',
+      'stored_file(doc, b"%PDF new", "pdf", "document")',
+    ].join('\n'),
+  )
+  await page.getByRole('button', { name: 'Publish', exact: true }).click()
+  await dialog(page).getByRole('textbox', { name: 'Version notes' }).fill('Second version')
+  await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
+  await expect(dialog(page).getByText('Version 2 is published.')).toBeVisible({ timeout: 60_000 })
+  await dialog(page).getByRole('link', { name: 'Review changes' }).click()
+  await expect(page.getByText('No changes since the last publish.')).toBeVisible()
+  await expect(page.getByText('Changes since version 2')).toBeVisible()
+
+  // Version history and the differences between versions 1 and 2.
+  await page.goto(`/channels/${ids.channel}`)
+  await page.getByRole('button', { name: 'Channel menu' }).click()
+  await page.getByRole('link', { name: 'Version history' }).click()
+  await expect(page.getByRole('heading', { name: 'Version 2' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Version 1' })).toBeVisible()
+  await expect(page.getByText('Second version')).toBeVisible()
+  await page.getByRole('button', { name: 'Show differences' }).click()
+  const diff = page.getByRole('list', { name: 'From version 1 to version 2' })
+  await expect(diff.getByRole('listitem').first()).toBeVisible()
+  const diffEntries = await diff.getByRole('listitem').evaluateAll((items) => items.map((item) => item.textContent?.replace(/\s+/g, ' ').trim() ?? ''))
+  const inDiff = (kind: string, name: string) => diffEntries.filter((text) => new RegExp(`^${kind} ?${name} ?\\(`).test(text))
+  expect(inDiff('Changed', 'A renamed game')[0]).toContain('Changed: title')
+  expect(inDiff('Changed', 'A song')[0]).toContain('parent')
+  expect(inDiff('Added', 'Unit 2')).toHaveLength(1)
+  expect(inDiff('Added', 'New doc')).toHaveLength(1)
+  expect(diffEntries).toHaveLength(4)
+  await expectAccessible(page)
+})
