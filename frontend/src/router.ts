@@ -65,6 +65,13 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { title: 'titles.versions' },
   },
+  {
+    path: '/channels/:channelId/sync-reports',
+    name: 'channel-sync-reports',
+    component: () => import('@/views/SyncReportsView.vue'),
+    props: true,
+    meta: { title: 'titles.syncReports' },
+  },
   { path: '/channels/:channelId/trash', name: 'channel-trash', component: editor, props: true, meta: { title: 'titles.trash' } },
   {
     path: '/settings/:rest(.*)*',

@@ -18,6 +18,7 @@ export default {
     trash: 'Trash',
     review: 'Review changes',
     versions: 'Version history',
+    syncReports: 'Sync reports',
     settings: 'Settings',
     signIn: 'Sign in',
     register: 'Create an account',

@@ -196,3 +196,49 @@ test('acceptances 5 and 7: rename, add, move and delete one each → Review chan
   expect(diffEntries).toHaveLength(4)
   await expectAccessible(page)
 })
+
+test('acceptance 6: Sync resources after the source channel renamed a resource → the report lists it, kept for later reading', async ({ page }) => {
+  const email = uniqueEmail('syncer')
+  createUser(email, PASSWORD)
+  const ids = JSON.parse(
+    python(
+      [
+        'import json',
+        'from contentcuration import tree',
+        'from contentcuration.models import ContentNode, User',
+        'from contentcuration.tests.factories import make_channel',
+        'from contentcuration.tests.publishing import build_sample_channel',
+        `owner = User.objects.get(email="${email}")`,
+        'source, nodes = build_sample_channel(owner, name="Source channel")',
+        'target = make_channel(owner=owner, name="Importing channel", language_id="en")',
+        'tree.copy_subtree(source=nodes["topic_a"], target=target.main_tree)',
+        'ContentNode.objects.filter(tree_id=target.main_tree.tree_id, parent__isnull=False).update(changed=False)',
+        'ContentNode.objects.filter(pk=nodes["video"].pk).update(title="A video (renamed)")',
+        'copy = ContentNode.objects.get(tree_id=target.main_tree.tree_id, title="A video")',
+        'print(json.dumps({"channel": target.pk, "video": copy.pk, "folder": copy.parent_id}))',
+      ].join('\n'),
+    ),
+  ) as Record<string, string>
+  await signIn(page, email, PASSWORD)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  await page.goto(`/channels/${ids.channel}`)
+  await page.getByRole('button', { name: 'Channel menu' }).click()
+  await page.getByRole('menuitem', { name: 'Sync resources' }).click()
+  const sync = page.getByRole('dialog', { name: 'Sync resources' })
+  await expect(sync.getByRole('checkbox', { name: 'Titles and descriptions' })).toBeChecked()
+  await sync.getByRole('checkbox', { name: 'Files' }).check()
+  await expectAccessible(page)
+  await sync.getByRole('button', { name: 'Sync', exact: true }).click()
+  const report = sync.getByRole('list', { name: 'Sync report' })
+  await expect(report.getByRole('listitem')).toHaveCount(1, { timeout: 60_000 })
+  await expect(report.getByRole('listitem')).toContainText('A video (renamed)')
+  await expect(report.getByRole('listitem')).toContainText('Changed: title')
+  await expect(sync).toContainText('1 resource changed')
+
+  await sync.getByRole('link', { name: 'All sync reports' }).click()
+  await expect(page.getByRole('heading', { name: 'Sync reports' })).toBeVisible()
+  await expect(page.getByRole('list', { name: 'Sync report' }).getByRole('listitem')).toContainText('A video (renamed)')
+  await expectAccessible(page)
+  await page.getByRole('link', { name: 'A video (renamed)' }).click()
+  await expect(page).toHaveURL(new RegExp(`/channels/${ids.channel}/folders/${ids.folder}/nodes/${ids.video}$`))
+})
