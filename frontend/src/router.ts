@@ -51,6 +51,27 @@ export const routes: RouteRecordRaw[] = [
     props: true,
     meta: { title: 'titles.channel' },
   },
+  {
+    path: '/channels/:channelId/review',
+    name: 'channel-review',
+    component: () => import('@/views/ReviewChangesView.vue'),
+    props: true,
+    meta: { title: 'titles.review' },
+  },
+  {
+    path: '/channels/:channelId/versions',
+    name: 'channel-versions',
+    component: () => import('@/views/VersionHistoryView.vue'),
+    props: true,
+    meta: { title: 'titles.versions' },
+  },
+  {
+    path: '/channels/:channelId/sync-reports',
+    name: 'channel-sync-reports',
+    component: () => import('@/views/SyncReportsView.vue'),
+    props: true,
+    meta: { title: 'titles.syncReports' },
+  },
   { path: '/channels/:channelId/trash', name: 'channel-trash', component: editor, props: true, meta: { title: 'titles.trash' } },
   {
     path: '/settings/:rest(.*)*',
