@@ -276,3 +276,44 @@ def test_deleting_the_last_question_leaves_the_exercise_needing_questions(fracti
         client, [deleted("assessmentitem", [perseus, q["assessment_id"]], channel_id=channel.pk) for q in QUESTIONS]
     )
     assert verdict(client, perseus) == (False, ["assessment_items"])
+
+
+@pytest.mark.kolibri
+@pytest.mark.slow
+def test_real_kolibri_imports_both_exercises_and_its_renderers_get_the_formula_and_image(
+    fractions, owner, kolibri_venv, tmp_path
+):
+    from django.core.management import call_command
+
+    from contentcuration.tests.test_publish_kolibri import import_and_read
+
+    channel, _client, _image, perseus, qti = fractions
+    result = publish_channel(channel_id=channel.pk, user=owner)
+    folder = tmp_path / "export"
+    call_command("export_channel", channel.pk, str(folder), "--no-progress")
+    home = tmp_path / "kolibri-home"
+    imported = import_and_read(home, channel.pk, folder)
+
+    for node_id, preset, ids in (
+        (perseus, "exercise", [q["assessment_id"] for q in QUESTIONS]),
+        (qti, "qti", [qti_identifier(q["assessment_id"]) for q in [*QUESTIONS, FREE_RESPONSE]]),
+    ):
+        kolibri_id = ContentNode.objects.get(pk=node_id).node_id
+        assert imported["nodes"][kolibri_id]["available"] is True
+        assert imported["assessments"][kolibri_id]["ids"] == ids
+        assert [p for n, p, available in imported["files"] if n == kolibri_id and available] == [preset]
+    with open_export(result.database_key) as conn:
+        local = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute("SELECT contentnode_id, local_file_id, extension FROM content_file")
+        }
+    # What the Perseus renderer loads: the archive from Kolibri's own content storage.
+    perseus_md5, ext = local[ContentNode.objects.get(pk=perseus).node_id]
+    stored = home / "content" / "storage" / perseus_md5[0] / perseus_md5[1] / f"{perseus_md5}.{ext}"
+    with zipfile.ZipFile(stored) as archive:
+        first = json.loads(archive.read(f"{qid(1)}.json"))
+        assert "$\\frac{1}{2}$" in first["question"]["content"]
+        assert f"images/{PNG_MD5}.png" in first["question"]["content"]
+        assert archive.read(f"images/{PNG_MD5}.png") == PNG
+        numeric = json.loads(archive.read(f"{qid(2)}.json"))
+        assert [a["value"] for a in numeric["question"]["widgets"]["numeric-input 1"]["options"]["answers"]] == [0.5]
