@@ -54,6 +54,28 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   await expect(row(page, 'Europe')).toBeVisible()
 })
 
+test('rows are selected one by one, as a shift-click range, or all at once', async ({ page }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Selections')
+  addChildren(root, { spec: { title: 'Item', kind: 'document' }, count: 6 })
+  await page.goto(`/channels/${channel.id}`)
+  const box = (title: string) => row(page, title).getByRole('checkbox', { name: `Select ${title}` })
+  await box('Item 2').click()
+  await box('Item 5').click({ modifiers: ['Shift'] })
+  for (const i of [2, 3, 4, 5]) await expect(box(`Item ${i}`)).toBeChecked()
+  for (const i of [1, 6]) await expect(box(`Item ${i}`)).not.toBeChecked()
+  await expect(page.getByText('4 selected')).toBeVisible()
+  await box('Item 3').click()
+  await expect(box('Item 3')).not.toBeChecked()
+  await expect(page.getByText('3 selected')).toBeVisible()
+  const all = page.getByRole('checkbox', { name: 'Select all' })
+  await all.click()
+  for (const i of [1, 2, 3, 4, 5, 6]) await expect(box(`Item ${i}`)).toBeChecked()
+  await expect(page.getByText('6 selected')).toBeVisible()
+  await all.click()
+  await expect(box('Item 4')).not.toBeChecked()
+  await expect(page.getByText(/selected$/)).toHaveCount(0)
+})
+
 /** The server's nodes under `parentId`, in order: [title, kind]. */
 function childrenOnServer(parentId: string): [string, string][] {
   return JSON.parse(
