@@ -37,6 +37,8 @@ def setup_django(database_name: str) -> str:
 
     Sets ``DATABASE_URL`` in the environment, so child processes use the same database.
     """
+    # BENCH_DATABASE overrides the name, so parallel checkouts on one server do not collide.
+    database_name = os.environ.get("BENCH_DATABASE") or database_name
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contentcuration.settings.test")
     url = os.environ.get("DATABASE_URL", "")
@@ -70,6 +72,7 @@ def throwaway_database(database_name: str) -> Iterator[str]:
 def drop_database(database_name: str, vendor: str) -> None:
     """Close Django's connections and drop the benchmark database (PostgreSQL; a SQLite
     file is left in its temporary directory)."""
+    database_name = os.environ.get("BENCH_DATABASE") or database_name
     from django.db import connections
 
     connections.close_all()

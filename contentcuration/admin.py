@@ -1,9 +1,11 @@
 """Django admin for every model.
 
-Tree structure is read-only here: it changes only via contentcuration.tree. Channels are
-written through the ``channels.lifecycle`` functions the other entry points call. Edits to
-nodes and questions are not saved by the admin forms: each is applied as the sync change it
-stands for (``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
+Tree structure is read-only here: it changes only via contentcuration.tree. Channels, channel
+sets, prerequisites, node and question edits are written through the domain functions the
+other entry points call (``channels.lifecycle``, ``channels.channel_sets``,
+``nodes.prerequisites``, ``nodes.node_updates.update_nodes``, ``nodes.questions``); "Add
+channel" applies the sync CREATED change, as REST ``POST /api/channel`` does
+(``sync.apply.apply_one``). Either way the signed-in admin is the author, the edit
 is validated by the same rules, recorded in the change log (publish sees it, watchers hear of
 it) and marks the node changed, exactly as the same edit made in the browser would. Domain
 errors become form errors in one place (``add_domain_errors``). Internal flags
@@ -24,7 +26,7 @@ from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .channels import lifecycle
+from .channels import channel_sets, lifecycle
 from .errors import DomainError, first_message
 from .models import (
     AssessmentItem,
@@ -50,7 +52,9 @@ from .models import (
     new_hex_id,
 )
 from .models.assessment import QUESTION_TYPE_CHOICES
-from .models.change_types import ASSESSMENTITEM, CHANNEL, CONTENTNODE, CREATED, UPDATED
+from .models.change_types import CHANNEL, CREATED
+from .nodes import field_table, node_updates, prerequisites, questions
+from .nodes.node_updates import NodeUpdate
 from .viewsets.sync.apply import apply_one
 
 TREE_COLUMNS = ("parent", "tree_id", "lft", "rght", "level")
@@ -74,8 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class _DryRun(Exception):
-    def __init__(self, outcome: Any):
-        self.outcome = outcome
+    """Rolls back a write that was only a check (``_dry_run``)."""
 
 
 def _channel_of_tree(tree_id: int) -> str | None:
@@ -90,77 +93,6 @@ def _wire_value(value: Any) -> Any:
     return value.pk if isinstance(value, db_models.Model) else value
 
 
-class ChangeAppliedAdmin(admin.ModelAdmin):
-    """Saves an edit by applying the sync UPDATED change it stands for (module docstring).
-
-    The form is validated by applying that change in a savepoint that is then rolled back,
-    so the sync table's errors appear on the form's fields and nothing is half-saved.
-    Subclasses name the ``sync_table`` and say how a row is keyed and which channel it is in.
-    """
-
-    sync_table: str
-
-    def sync_key(self, obj) -> Any:
-        return obj.pk
-
-    def sync_channel_id(self, obj) -> str | None:
-        raise NotImplementedError
-
-    def sync_mods(self, form) -> dict[str, Any]:
-        return {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
-
-    def _apply(self, request, obj, mods: dict[str, Any]) -> Any:
-        return apply_one(
-            user=request.user,
-            table=self.sync_table,
-            change_type=UPDATED,
-            key=self.sync_key(obj),
-            mods=mods,
-            channel_id=self.sync_channel_id(obj),
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            return form_class
-        model_admin = self
-
-        class AppliedAsChange(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                mods = model_admin.sync_mods(self) if not self._errors else {}
-                if mods:
-                    try:
-                        with transaction.atomic():
-                            raise _DryRun(model_admin._apply(request, obj, mods))
-                    except _DryRun as dry_run:
-                        _add_outcome_errors(self, dry_run.outcome)
-                return cleaned
-
-        return AppliedAsChange
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        mods = self.sync_mods(form)
-        if mods:
-            outcome = self._apply(request, obj, mods)
-            if outcome is not None:  # validated a moment ago; a concurrent edit can still refuse it
-                self.message_user(request, f"Not saved: {outcome}", level=messages.ERROR)
-        obj.refresh_from_db()
-
-
-def _add_outcome_errors(form, outcome: Any) -> None:
-    if outcome is None:
-        return
-    if isinstance(outcome, dict):
-        for name, problems in outcome.items():
-            field = {"language_id": "language", "license_id": "license"}.get(name, name)
-            form.add_error(field if field in form.fields else None, f"{name}: {problems}")
-    else:
-        form.add_error(None, str(outcome))
-
-
 def add_domain_errors(form, exc: DomainError) -> None:
     """The admin's one mapping of a domain refusal: each named field's error on that field
     (``language`` for ``language_id``), anything else on the form."""
@@ -168,7 +100,52 @@ def add_domain_errors(form, exc: DomainError) -> None:
     for name, messages_ in problems.items():
         field = {"language_id": "language", "license_id": "license"}.get(name, name)
         text = first_message(messages_)
-        form.add_error(field if field in form.fields else None, text if field in form.fields else f"{name}: {text}")
+        if field in form.fields:
+            form.add_error(field, text)
+        else:  # on the form as a whole, naming the field when there is one
+            form.add_error(None, f"{name}: {text}" if name else text)
+
+
+def _leave_limits_to_the_domain(form, names) -> None:
+    """Drop the form's length checks on ``names``: the domain's field table checks the same
+    limit (the model's ``max_length``) with the message every other entry point gives."""
+    for name in names:
+        if name in form.fields:
+            field = form.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+
+def _dry_run(write) -> None:
+    """Run ``write()`` in a savepoint that is rolled back: nothing is written, its DomainError
+    is raised."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
+def _checked_by_the_domain(form_class, *, limits, check):
+    """``form_class`` checked by the domain: its length checks on ``limits`` left to the
+    domain's (``_leave_limits_to_the_domain``), then ``check(form)``, whose DomainError goes on
+    the form (``add_domain_errors``), once the form's own checks pass."""
+
+    class CheckedByTheDomain(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _leave_limits_to_the_domain(self, limits)
+
+        def clean(self):
+            cleaned = super().clean()
+            if not self._errors:
+                try:
+                    check(self)
+                except DomainError as exc:
+                    add_domain_errors(self, exc)
+            return cleaned
+
+    return CheckedByTheDomain
 
 
 @admin.register(Channel)
@@ -213,27 +190,11 @@ class ChannelAdmin(admin.ModelAdmin):
         return [name for name in self.fields if name not in self.editable]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class CheckedByTheFieldTable(form_class):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                # The limits are the field table's (with its messages), not a second copy here.
-                for name in lifecycle.TEXT_FIELDS:
-                    if name in self.fields:
-                        field = self.fields[name]
-                        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
-
-            def clean(self):
-                cleaned = super().clean()
-                if not self._errors:
-                    try:
-                        lifecycle.clean_channel_values(_channel_values(self), channel=obj)
-                    except DomainError as exc:
-                        add_domain_errors(self, exc)
-                return cleaned
-
-        return CheckedByTheFieldTable
+        return _checked_by_the_domain(
+            super().get_form(request, obj, change=change, **kwargs),
+            limits=lifecycle.TEXT_FIELDS,
+            check=lambda form: lifecycle.clean_channel_values(_channel_values(form), channel=obj),
+        )
 
     def save_model(self, request, obj, form, change):
         values = _channel_values(form)
@@ -318,9 +279,40 @@ class FileInline(admin.TabularInline):
         return False
 
 
+class EditedByTheDomainAdmin(admin.ModelAdmin):
+    """Saves an edit with the domain function ``edit`` calls (raising its DomainError); the
+    form is checked by a dry run of it, so its refusals appear on the fields and nothing is
+    half-saved. ``text_limits``: the fields whose length the domain checks."""
+
+    text_limits: Any = ()
+
+    def edit(self, request, obj, form) -> None:
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+        return _checked_by_the_domain(
+            form_class,
+            limits=self.text_limits,
+            check=lambda form: _dry_run(lambda: self.edit(request, obj, form)),
+        )
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.edit(request, obj, form)
+        except DomainError as exc:  # checked a moment ago; a concurrent edit can still refuse it
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
+        obj.refresh_from_db()
+
+
 @admin.register(ContentNode)
-class ContentNodeAdmin(ChangeAppliedAdmin):
-    sync_table = CONTENTNODE
+class ContentNodeAdmin(EditedByTheDomainAdmin):
+    """An edit is ``nodes.node_updates.update_nodes``, as the browser's (module docstring)."""
+
+    text_limits = field_table.TEXT_FIELDS
+
     list_display = ("indented_title", "kind", "tree_id", "complete", "changed", "published", "modified")
     list_filter = ("kind", "complete", "changed", "published")
     search_fields = ("id", "node_id", "content_id", "title", "source_id")
@@ -349,8 +341,15 @@ class ContentNodeAdmin(ChangeAppliedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in ContentNode._meta.fields if f.name not in self.editable]
 
-    def sync_channel_id(self, obj) -> str | None:
-        return _channel_of_tree(obj.tree_id)
+    def edit(self, request, obj: ContentNode, form) -> None:
+        """Raises the DomainError refusing the edit."""
+        values = {name: _wire_value(form.cleaned_data[name]) for name in form.changed_data}
+        if not values:
+            return
+        update = NodeUpdate(node_id=obj.pk, values=values, channel_id=_channel_of_tree(obj.tree_id))
+        error = node_updates.update_nodes(user=request.user, updates=[update]).errors[0]
+        if error is not None:
+            raise error
 
     @admin.display(description="title", ordering="lft")
     def indented_title(self, obj: ContentNode):
@@ -391,8 +390,9 @@ class AssessmentItemForm(forms.ModelForm):
 
 
 @admin.register(AssessmentItem)
-class AssessmentItemAdmin(ChangeAppliedAdmin):
-    sync_table = ASSESSMENTITEM
+class AssessmentItemAdmin(EditedByTheDomainAdmin):
+    """An edit is ``nodes.questions.update_question``, as the browser's (module docstring)."""
+
     form = AssessmentItemForm
     list_display = ("assessment_id", "type", "contentnode", "order", "deleted")
     list_filter = ("type", "deleted", "randomize")
@@ -406,18 +406,33 @@ class AssessmentItemAdmin(ChangeAppliedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AssessmentItem._meta.fields if f.name not in self.editable]
 
-    def sync_key(self, obj) -> Any:
-        return [obj.contentnode_id, obj.assessment_id]
-
-    def sync_channel_id(self, obj) -> str | None:
-        return _channel_of_tree(obj.contentnode.tree_id)
+    def edit(self, request, obj: AssessmentItem, form) -> None:
+        """Raises the DomainError refusing the edit."""
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        if values:
+            item = AssessmentItem.objects.get(pk=obj.pk)  # as stored, not as the form left it
+            channel_id = _channel_of_tree(item.contentnode.tree_id)
+            questions.update_question(user=request.user, item=item, values=values, channel_id=channel_id)
 
     def has_add_permission(self, request):
         return False
 
 
+class ShownOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin shows and never writes (the change log, a user's own rows)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
+class ChangeAdmin(ShownOnlyAdmin):
     list_display = (
         "server_rev",
         "table",
@@ -434,15 +449,6 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TaskMetadata)
@@ -474,8 +480,47 @@ class ContentTagAdmin(admin.ModelAdmin):
 
 @admin.register(PrerequisiteContentRelationship)
 class PrerequisiteAdmin(admin.ModelAdmin):
+    """Edges are added and removed through ``nodes.prerequisites`` (checked, logged, the target
+    marked changed), as the browser does; an edge is never edited in place."""
+
     list_display = ("target_node", "prerequisite")
     raw_id_fields = ("target_node", "prerequisite")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        def check(form) -> None:
+            target, prerequisite = form.cleaned_data.get("target_node"), form.cleaned_data.get("prerequisite")
+            if target is not None and prerequisite is not None:
+                _dry_run(
+                    lambda: prerequisites.add_prerequisite(
+                        actor=request.user, target=target, prerequisite=prerequisite, channel_id=None
+                    )
+                )
+
+        return _checked_by_the_domain(super().get_form(request, obj, change=change, **kwargs), limits=(), check=check)
+
+    def save_model(self, request, obj, form, change):
+        edge = prerequisites.add_prerequisite(
+            actor=request.user,
+            target=obj.target_node,
+            prerequisite=obj.prerequisite,
+            channel_id=_channel_of_tree(obj.target_node.tree_id),
+        )
+        obj.pk = edge.pk
+
+    def delete_model(self, request, obj):
+        prerequisites.remove_prerequisite(
+            actor=request.user,
+            target=obj.target_node,
+            prerequisite=obj.prerequisite,
+            channel_id=_channel_of_tree(obj.target_node.tree_id),
+        )
+
+    def delete_queryset(self, request, queryset):
+        for edge in queryset.select_related("target_node", "prerequisite"):
+            self.delete_model(request, edge)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invitation)
@@ -488,14 +533,50 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelSet)
 class ChannelSetAdmin(admin.ModelAdmin):
+    """Sets are written through ``channels.channel_sets``, as the browser writes them: one
+    added here gets its token and the operator as editor; every edit reaches the editors'
+    feeds. Editors and the token are shown, not edited."""
+
     list_display = ("name", "id", "public")
     list_filter = ("public",)
     search_fields = ("name", "id")
-    filter_horizontal = ("editors",)
+    fields = ("name", "description", "id", "public", "editors", "secret_token")
+    readonly_fields = ("id", "public", "editors", "secret_token")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _checked_by_the_domain(
+            super().get_form(request, obj, change=change, **kwargs),
+            limits=channel_sets.TEXT_FIELDS,
+            check=lambda form: channel_sets.clean_channel_set_values(_channel_set_values(form), actor=request.user),
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = _channel_set_values(form)
+        if change:
+            if data:
+                channel_set = ChannelSet.objects.get(pk=obj.pk)
+                channel_sets.update_channel_set(actor=request.user, channel_set=channel_set, data=data)
+        else:
+            obj.pk = channel_sets.create_channel_set(actor=request.user, channel_set_id=new_hex_id(), data=data).pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        channel_sets.delete_channel_set(actor=request.user, channel_set=obj)
+
+    def delete_queryset(self, request, queryset):
+        for channel_set in queryset:
+            self.delete_model(request, channel_set)
+
+
+def _channel_set_values(form) -> dict[str, Any]:
+    names = form.cleaned_data if form.instance._state.adding else form.changed_data
+    return {name: form.cleaned_data[name] for name in names if name in channel_sets.TEXT_FIELDS}
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(ShownOnlyAdmin):
+    """A user's saved searches are theirs (spec 7): shown, never written, here."""
+
     list_display = ("name", "id", "saved_by", "created", "modified")
     search_fields = ("name", "id", "saved_by__email")
     raw_id_fields = ("saved_by",)

@@ -132,6 +132,8 @@ def tags_problem(names: list[str]) -> str | None:
 def extra_fields_problem(value: Any) -> str | None:
     from contentcuration.models import EXTRA_FIELDS_MAX_BYTES
 
+    if not value:  # the common {} of a new node: nothing to measure
+        return None
     if json_size(value) > EXTRA_FIELDS_MAX_BYTES:
         return f"extra_fields is larger than {EXTRA_FIELDS_MAX_BYTES} bytes as JSON."
     return None

@@ -126,7 +126,7 @@ def sync_channel_task(
     resource_details: bool = False,
     files: bool = False,
     assessment_items: bool = False,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Pull updates from the source channels of ``channel_id``'s imported nodes
     (source_sync.sync_channel_from_sources) and announce the end of the job.
 
@@ -149,6 +149,7 @@ def sync_channel_task(
             ),
             actor_id=user_id,
             progress=lambda p: jobs.report_progress(task_id, p),
+            task_id=task_id,
         )
     finally:
         record_server_change(

@@ -1,2 +1,2 @@
-"""Accounts: login, registration, passwords, API tokens, and channel sharing decisions
-(accepting invitations, leaving a channel)."""
+"""Accounts: login, registration, passwords, API tokens, a user's profile and saved searches.
+(Channel sharing, invitations and membership, is ``channels.sharing``'s.)"""

@@ -29,6 +29,7 @@ def request_publish(
     draft: bool = False,
     use_staging_tree: bool = False,
     record_changes: bool = True,
+    require_notes: bool = False,
 ) -> str:
     """Accept a request to publish ``channel_id`` (``draft``: the PUBLISHED_NEXT draft, of the
     main or, with ``use_staging_tree``, the staging tree) and queue the job; returns its task id.
@@ -36,7 +37,9 @@ def request_publish(
     ``task`` is the Celery task that runs the export (``publish.tasks.publish_channel_task``),
     handed in by the adapter: only adapters know task modules (docs/decisions/0011).
     ``language`` defaults to the channel's language. The caller has checked that ``user`` may
-    edit the channel. Raises Invalid (``version_notes`` / ``language``), NotFound, Conflict
+    edit the channel. ``require_notes``: blank ``version_notes`` are refused (the browser
+    app's publish, ``POST /api/channel/<id>/publish``; Studio's PUBLISHED change and the chef
+    API allow none, docs/review-api.md). Raises Invalid (``version_notes`` / ``language``), NotFound, Conflict
     (deleted channel, no staging tree, a publish already running: a ``publishing`` flag whose
     job died is released first). Locks the channel row; atomic; the job's message is sent on
     commit (``enqueue_job``'s outbox).
@@ -47,6 +50,8 @@ def request_publish(
     """
     if not isinstance(version_notes, str):
         raise Invalid("Not a valid string.", field="version_notes")
+    if require_notes and not version_notes.strip():
+        raise Invalid("Version notes are required: say what changed in this version.", field="version_notes")
     if language is not None and (not isinstance(language, str) or not Language.objects.filter(pk=language).exists()):
         raise Invalid(f'Invalid pk "{language}" - object does not exist.', field="language")
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()

@@ -1,13 +1,14 @@
-"""Sharing a channel: accepting or declining an invitation, a viewer leaving a channel.
+"""Sharing a channel: accepting or declining an invitation, a viewer leaving a channel,
+adding or removing an editor or viewer.
 
 Each function is one transaction and records the sync changes other clients need. The REST
-actions and the sync ``invitation`` handler both call these; the rules about who may answer
-an invitation live here, the adapters only shape the errors.
+actions and the sync ``invitation`` / ``editor_m2m`` / ``viewer_m2m`` handlers call these;
+the rules about who may answer an invitation live here, the adapters only shape the errors.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
 
@@ -137,4 +138,52 @@ def remove_viewer(*, channel: Channel, user: User, actor: User) -> None:
         change_type=DELETED,
         channel_id=channel.pk,
         created_by_id=actor.pk,
+    )
+
+
+class AlreadyAMember(Conflict):
+    """Studio answers adding an existing member with its generic error; its clients know it."""
+
+    def __init__(self) -> None:
+        super().__init__("Internal server error")
+
+
+Relation = Literal["editors", "viewers"]
+MEMBERSHIP_TABLES: dict[Relation, str] = {"editors": EDITOR_M2M, "viewers": VIEWER_M2M}
+
+
+@transaction.atomic
+def add_member(*, actor: User, channel: Channel, user_id: int, relation: Relation, record_changes: bool = True) -> None:
+    """Make user ``user_id`` an editor or a viewer of ``channel``. Raises AlreadyAMember.
+    ``record_changes=False``: the caller (the sync endpoint) logs the change itself."""
+    members = getattr(channel, relation)
+    if members.filter(pk=user_id).exists():
+        raise AlreadyAMember()
+    members.add(user_id)
+    if record_changes:
+        obj = {"user": user_id, "channel": channel.pk}
+        _record_membership(CREATED, actor=actor, channel=channel, user_id=user_id, relation=relation, obj=obj)
+
+
+@transaction.atomic
+def remove_member(
+    *, actor: User, channel: Channel, user_id: int, relation: Relation, record_changes: bool = True
+) -> None:
+    """Remove user ``user_id`` from the channel's editors or viewers (not one: no change)."""
+    getattr(channel, relation).remove(user_id)
+    if record_changes:
+        _record_membership(DELETED, actor=actor, channel=channel, user_id=user_id, relation=relation)
+
+
+def _record_membership(
+    change_type: int, *, actor: User, channel: Channel, user_id: int, relation: Relation, **fields: Any
+) -> None:
+    """The change a browser sends for this membership (key ``[user, channel]``)."""
+    record_server_change(
+        table=MEMBERSHIP_TABLES[relation],
+        key=[user_id, channel.pk],
+        change_type=change_type,
+        channel_id=channel.pk,
+        created_by_id=actor.pk,
+        **fields,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -28,7 +28,8 @@ from ..changes import record_server_changes
 from ..db.locks import is_deadlock
 from ..errors import Conflict
 from ..files.uploads import serialize_file
-from ..models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, new_hex_id
+from ..jobs import JobCancelled
+from ..models import LABEL_FIELDS, AssessmentItem, Channel, ContentNode, File, SyncReport, new_hex_id
 from ..models.change_types import ASSESSMENTITEM, CONTENTNODE, CREATED, DELETED, FILE
 from ..nodes.completeness import refresh_completeness
 
@@ -75,6 +76,9 @@ class SyncError(Conflict):
     """The channel cannot be synced; the message is safe to show a user."""
 
 
+SYNC_OPTION_NAMES = ("titles_and_descriptions", "resource_details", "files", "assessment_items")
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     """Which groups of data to pull from the source nodes (the SYNCED change's flags)."""
@@ -94,9 +98,17 @@ class SyncResult:
     imported: int = 0  # imported nodes looked at
     synced: int = 0  # nodes that changed
     skipped: int = 0  # source missing or incomplete
+    report_id: str | None = None  # the SyncReport this run left
+    # The changed nodes' entries for the report (SyncReport.nodes), in tree order.
+    changed: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
-    def as_dict(self) -> dict[str, int]:
-        return {"imported": self.imported, "synced": self.synced, "skipped": self.skipped}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "synced": self.synced,
+            "skipped": self.skipped,
+            "report_id": self.report_id,
+        }
 
 
 def imported_nodes(*, tree_id: int, channel_id: str) -> QuerySet[ContentNode]:
@@ -115,6 +127,7 @@ def sync_channel_from_sources(
     actor_id: int | None = None,
     progress: Callable[[float], None] | None = None,
     batch_size: int | None = None,
+    task_id: str | None = None,
 ) -> SyncResult:
     """Make the imported nodes of ``channel_id``'s main tree match their source nodes for
     the groups of data ``options`` selects. Returns counts of what was done.
@@ -133,6 +146,9 @@ def sync_channel_from_sources(
     stay when a later one fails or the job is cancelled. Running it again converges to the same result, so a stopped sync is finished
     by re-running it. No tree lock: concurrent edits of the same rows are last-writer-wins;
     a node deleted meanwhile is simply not synced.
+
+    Every run that starts syncing leaves a SyncReport (its nodes and which fields changed),
+    also when it is cancelled or fails part-way (``status``): what committed batches did.
     """
     channel = Channel.objects.filter(pk=channel_id).first()
     if channel is None or channel.deleted:
@@ -143,7 +159,47 @@ def sync_channel_from_sources(
     if total == 0:
         raise SyncError("The channel has no imported content to sync.")
     result = SyncResult(imported=total)
-    batch_size = batch_size or BATCH_SIZE
+    started = timezone.now()
+    status = SyncReport.FAILED
+    try:
+        _sync_all(
+            imported,
+            total,
+            options,
+            result,
+            channel_id=channel.pk,
+            actor_id=actor_id,
+            progress=progress,
+            batch_size=batch_size or BATCH_SIZE,
+        )
+        status = SyncReport.FINISHED
+    except BaseException as exc:
+        status = SyncReport.CANCELLED if isinstance(exc, JobCancelled) else SyncReport.FAILED
+        raise
+    finally:
+        result.report_id = _keep_report(
+            result,
+            channel_id=channel.pk,
+            options=options,
+            actor_id=actor_id,
+            task_id=task_id,
+            started=started,
+            status=status,
+        )
+    return result
+
+
+def _sync_all(
+    imported: QuerySet[ContentNode],
+    total: int,
+    options: SyncOptions,
+    result: SyncResult,
+    *,
+    channel_id: str,
+    actor_id: int | None,
+    progress: Callable[[float], None] | None,
+    batch_size: int,
+) -> None:
     report = progress or (lambda _p: None)
     report(0)
     done = 0
@@ -158,18 +214,56 @@ def sync_channel_from_sources(
         last_lft = rows[-1][1]
         ids = [pk for pk, _ in rows]
         if options.any:
-            synced, skipped = _sync_batch_with_retries(ids, options, channel_id=channel.pk, actor_id=actor_id)
-            result.synced += synced
+            changed, skipped = _sync_batch_with_retries(ids, options, channel_id=channel_id, actor_id=actor_id)
+            result.synced += len(changed)
             result.skipped += skipped
+            result.changed += changed[: max(0, SyncReport.MAX_NODES - len(result.changed))]
         done += len(ids)
         report(min(100.0, 100.0 * done / total))
     report(100)
-    return result
+
+
+def _keep_report(
+    result: SyncResult,
+    *,
+    channel_id: str,
+    options: SyncOptions,
+    actor_id: int | None,
+    task_id: str | None,
+    started: Any,
+    status: str,
+) -> str | None:
+    """Store the run's SyncReport and drop the channel's reports beyond the newest
+    KEPT_PER_CHANNEL. Never raises: the sync's own outcome matters more (logged)."""
+    try:
+        with transaction.atomic():
+            report = SyncReport.objects.create(
+                channel_id=channel_id,
+                task_id=task_id or "",
+                created_by_id=actor_id,
+                started=started,
+                finished=timezone.now(),
+                status=status,
+                options={name: getattr(options, name) for name in SYNC_OPTION_NAMES},
+                imported=result.imported,
+                synced=result.synced,
+                skipped=result.skipped,
+                nodes=result.changed,
+                truncated=result.synced > len(result.changed),
+            )
+            stale = SyncReport.objects.filter(channel_id=channel_id).order_by("-started", "-pk")[
+                SyncReport.KEPT_PER_CHANNEL :
+            ]
+            SyncReport.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+        return report.pk
+    except Exception:  # noqa: BLE001 - a report lost is logged, the sync stands
+        logger.exception("could not keep the sync report of channel %s", channel_id)
+        return None
 
 
 def _sync_batch_with_retries(
     ids: list[str], options: SyncOptions, *, channel_id: str, actor_id: int | None
-) -> tuple[int, int]:
+) -> tuple[list[dict[str, Any]], int]:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -192,12 +286,19 @@ class _Announcements:
 
     node_mods: dict[str, dict[str, Any]]
     rows: list[tuple[str, int, Any, dict[str, Any] | None]]  # (table, type, key, obj)
+    # Node id -> what changed, for the report: field names, "tags", "files", "questions".
+    fields: dict[str, set[str]] = field(default_factory=dict)
 
-    def node(self, node_id: str) -> dict[str, Any]:
+    def node(self, node_id: str, *changed: str) -> dict[str, Any]:
+        self.fields.setdefault(node_id, set()).update(changed)
         return self.node_mods.setdefault(node_id, {})
 
 
-def _sync_batch(ids: list[str], options: SyncOptions, *, channel_id: str, actor_id: int | None) -> tuple[int, int]:
+def _sync_batch(
+    ids: list[str], options: SyncOptions, *, channel_id: str, actor_id: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    """Sync one batch; returns the report entries of the nodes it changed (in tree order)
+    and how many nodes it skipped."""
     nodes = list(ContentNode.objects.filter(pk__in=ids))
     sources = _find_sources(nodes)
     pairs = [(node, sources[node.pk]) for node in nodes if node.pk in sources]
@@ -219,12 +320,25 @@ def _sync_batch(ids: list[str], options: SyncOptions, *, channel_id: str, actor_
         _sync_items(pairs, news)
 
     changed_ids = list(news.node_mods)
-    if changed_ids:
-        tree.mark_changed(changed_ids)
-        for node_id, complete in refresh_completeness(node_ids=changed_ids).items():
-            news.node(node_id)["complete"] = complete
-        _announce(news, channel_id=channel_id, actor_id=actor_id)
-    return len(changed_ids), skipped
+    if not changed_ids:
+        return [], skipped
+    tree.mark_changed(changed_ids)
+    for node_id, complete in refresh_completeness(node_ids=changed_ids).items():
+        news.node(node_id)["complete"] = complete
+    _announce(news, channel_id=channel_id, actor_id=actor_id)
+    entries = [
+        {
+            "id": node.pk,
+            "node_id": node.node_id,
+            "title": node.title,
+            "kind": node.kind_id,
+            "parent": node.parent_id,
+            "fields": sorted(news.fields.get(node.pk, ())),
+        }
+        for node in sorted(nodes, key=lambda n: n.lft)
+        if node.pk in news.node_mods
+    ]
+    return entries, skipped
 
 
 def _find_sources(nodes: list[ContentNode]) -> dict[str, ContentNode]:
@@ -272,7 +386,8 @@ def _sync_fields(pairs: list[tuple[ContentNode, ContentNode]], fields: list[str]
             continue
         for name in differing:
             setattr(node, name, getattr(source, name))
-            news.node(node.pk)[WIRE_NAMES.get(name, name)] = getattr(source, name)
+            wire = WIRE_NAMES.get(name, name)
+            news.node(node.pk, wire)[wire] = getattr(source, name)
         to_update.append(node)
     if to_update:
         # Every flagged field is set to the source's value, so writing the unchanged ones too
@@ -307,7 +422,7 @@ def _sync_tags(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcement
         if gone:
             remove |= Q(contentnode_id=node.pk, contenttag_id__in=gone)
         add += [through(contentnode_id=node.pk, contenttag_id=want[name]) for name in set(want) - set(have)]
-        news.node(node.pk)["tags"] = dict.fromkeys(sorted(want), True)
+        news.node(node.pk, "tags")["tags"] = dict.fromkeys(sorted(want), True)
     through.objects.filter(remove).delete()
     through.objects.bulk_create(add)
 
@@ -350,7 +465,7 @@ def _sync_files(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcemen
             fresh += [_clone_file(f, contentnode_id=node.pk) for f in new]
             touched = True
         if touched:
-            news.node(node.pk)
+            news.node(node.pk, "files")
     _replace_files(doomed, fresh, news)
 
 
@@ -426,7 +541,7 @@ def _sync_items(pairs: list[tuple[ContentNode, ContentNode]], news: _Announcemen
                     changed_items.append(item)
                 touched = True
         if touched:
-            news.node(node.pk)
+            news.node(node.pk, "questions")
 
     if doomed_items:
         # Their File rows go with them (cascade); the stored objects stay.

@@ -213,23 +213,25 @@ class _RowState:
 
 
 def copy_values(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
-    """INSERT plain ``rows`` (tuples of str/int, no NULLs) into ``fields`` (attnames) of
-    ``model``; the other columns take their database defaults.
+    """INSERT plain ``rows`` (tuples of str/int/None) into ``fields`` (attnames) of
+    ``model``; the other columns take their database defaults (not Django's ``default``).
 
     PostgreSQL: one ``COPY ... FROM STDIN`` (100,000 PublishedObject rows: see
-    publish/versions.py); elsewhere ``bulk_create``.
+    publish/versions.py); elsewhere one ``executemany`` INSERT (bulk_create built a model
+    instance per row: 20,000 manifest rows took 7 s on SQLite, benchmarks/publish_progress.py).
     """
     if not rows:
         return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
     if not is_postgresql():
-        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
+        placeholders = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
         return
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    # Strings quoted, so that COPY reads "" as an empty string and only None as NULL.
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerows(rows)
     buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -318,10 +318,16 @@ def md5_header_value(checksum: str) -> str:
     return base64.b64encode(bytes.fromhex(checksum)).decode()
 
 
+class ByteStream(Protocol):
+    """What ``receive_upload`` reads the bytes from: a file, or the upload's HttpRequest."""
+
+    def read(self, n: int = ..., /) -> bytes: ...
+
+
 def receive_upload(
     *,
     file: File,
-    stream: IO[bytes],
+    stream: ByteStream,
     length: int | None,
     start: int | None = None,
     end: int | None = None,

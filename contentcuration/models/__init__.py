@@ -27,7 +27,9 @@ from .node import (
     PrerequisiteContentRelationship,
     TreeIdAllocation,
 )
+from .published_node import PublishedNode
 from .saved_search import SavedSearch
+from .sync_report import SyncReport
 from .task import TaskMetadata
 from .user import User
 
@@ -55,9 +57,11 @@ __all__ = [
     "License",
     "ORPHANAGE_ROOT_ID",
     "PrerequisiteContentRelationship",
+    "PublishedNode",
     "PublishedObject",
     "SavedSearch",
     "SecretToken",
+    "SyncReport",
     "TREE_FIELDS",
     "TaskMetadata",
     "TreeIdAllocation",

@@ -19,6 +19,8 @@ from le_utils.constants import completion_criteria, format_presets, mastery_crit
 from contentcuration.errors import Invalid
 from contentcuration.models import AssessmentItem, ContentNode, File, License
 
+from .reference import reference_data
+
 # Models a completion criterion may use per kind (Studio's utils/completion_criteria.py).
 ALLOWED_MODELS_PER_KIND: dict[str, frozenset[str]] = {
     "document": frozenset(
@@ -156,30 +158,45 @@ def _usable_question(item: dict) -> bool:
     return any(isinstance(a, dict) and a.get("correct") for a in answers)
 
 
-def incomplete_reasons(nodes: Iterable[Any]) -> dict[str, list[str]]:
+def _licenses(ids: set[int]) -> dict[int, License]:
+    """The License rows of ``ids``, from the reference cache when it has them all."""
+    known = reference_data().licenses
+    if ids <= known.keys():
+        return {pk: known[pk] for pk in ids}
+    return {lic.pk: lic for lic in License.objects.filter(pk__in=ids)}
+
+
+def incomplete_reasons(nodes: Iterable[Any], *, unsaved: bool = False) -> dict[str, list[str]]:
     """For each node (by id), why it is not complete; a complete node maps to ``[]``.
 
     ``nodes`` are ContentNodes or anything with the same attributes (``pk``, ``kind_id``,
     ``parent_id``, ``title``, ``license_id``, ``license_description``, ``copyright_holder``,
-    ``extra_fields``). Reads licenses, files and assessment items in bulk. Writes nothing.
+    ``extra_fields``). Reads licenses, files and assessment items in bulk, each only when a
+    node needs it (topics need none); ``unsaved`` nodes (about to be inserted) have no files
+    or questions yet, so those are not read. Writes nothing.
     """
     nodes = list(nodes)
-    ids = [n.pk for n in nodes]
-    licenses = {lic.pk: lic for lic in License.objects.filter(pk__in={n.license_id for n in nodes if n.license_id})}
+    resources = [n for n in nodes if n.kind_id and n.kind_id != "topic"]
+    license_ids = {n.license_id for n in resources if n.license_id}
+    licenses = _licenses(license_ids)
     with_main_file: set[str] = set()
     slide_images: dict[str, set[str]] = {}
-    for node_id, preset_id, checksum in File.objects.filter(
-        contentnode_id__in=ids, preset__supplementary=False
-    ).values_list("contentnode_id", "preset_id", "checksum"):
-        with_main_file.add(node_id)
-        if preset_id == format_presets.SLIDESHOW_IMAGE:
-            slide_images.setdefault(node_id, set()).add((checksum or "").lower())
     questions: dict[str, bool] = {}
-    exercise_ids = [n.pk for n in nodes if n.kind_id == "exercise"]
-    for item in AssessmentItem.objects.filter(contentnode_id__in=exercise_ids, deleted=False).values(
-        "contentnode_id", "type", "question", "answers"
-    ):
-        questions[item["contentnode_id"]] = questions.get(item["contentnode_id"], False) or _usable_question(item)
+    if resources and not unsaved:
+        ids = [n.pk for n in resources]
+        for node_id, preset_id, checksum in File.objects.filter(
+            contentnode_id__in=ids, preset__supplementary=False
+        ).values_list("contentnode_id", "preset_id", "checksum"):
+            with_main_file.add(node_id)
+            if preset_id == format_presets.SLIDESHOW_IMAGE:
+                slide_images.setdefault(node_id, set()).add((checksum or "").lower())
+        exercise_ids = [n.pk for n in resources if n.kind_id == "exercise"]
+        if exercise_ids:
+            for item in AssessmentItem.objects.filter(contentnode_id__in=exercise_ids, deleted=False).values(
+                "contentnode_id", "type", "question", "answers"
+            ):
+                node_id = item["contentnode_id"]
+                questions[node_id] = questions.get(node_id, False) or _usable_question(item)
 
     result: dict[str, list[str]] = {}
     for node in nodes:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from contentcuration import tree
+from contentcuration.models.change_types import CONTENTNODE
 
 from .completeness import refresh_completeness
 from .content_ids import refresh_copied_content_ids
@@ -25,6 +27,15 @@ class ContentChanges:
 
     content_ids: dict[str, str] = field(default_factory=dict)
     complete: dict[str, bool] = field(default_factory=dict)
+
+    def entries(self, *, channel_id: str | None) -> list[dict[str, Any]]:
+        """The contentnode changes that tell watchers (``record_server_changes`` entries; the
+        sync endpoint echoes the same): new content_ids first, then verdicts."""
+        mods: list[tuple[str, dict[str, Any]]] = [
+            (node_id, {"content_id": content_id}) for node_id, content_id in self.content_ids.items()
+        ]
+        mods += [(node_id, {"complete": complete}) for node_id, complete in self.complete.items()]
+        return [dict(table=CONTENTNODE, key=node_id, mods=m, channel_id=channel_id) for node_id, m in mods]
 
 
 def content_changed(*, node_ids: Iterable[str | None], new_content: bool = True) -> ContentChanges:

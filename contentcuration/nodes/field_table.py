@@ -1,5 +1,5 @@
 """The one field table for ContentNode: per field its parser, its limit (read from the model
-field) and its vocabulary. The sync handler (``viewsets/sync/handlers/nodefields``) and the
+field) and its vocabulary. The node values (``nodes/node_values``, for sync and the admin) and the
 chef API (``internal/chef_nodes``) both check values here, so a limit or a vocabulary is written
 once; each adapter only reads its protocol's shape (sync sends label maps and tag maps, a
 chef sends lists) and renders ``InvalidField`` its protocol's way.

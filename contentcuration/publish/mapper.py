@@ -33,6 +33,10 @@ from .qti import build_qti, needs_qti
 from .slideshows import build_slideshow_manifest
 
 CHUNK_SIZE = 2000  # benchmarks/publish.py: 1000-5000 within noise; bounds memory per chunk
+# Smaller trees are read in smaller chunks so that progress (reported per chunk) moves in
+# steps of ~2 % at most: benchmarks/publish_progress.py.
+PROGRESS_STEPS = 50
+MIN_CHUNK_SIZE = 200
 TREE_ID = 1  # Kolibri replaces it on import; one value for the whole channel
 MAX_TAG_LENGTH = 30  # content_contenttag.tag_name is varchar(30) in Kolibri
 # Packed inside the exercise archive instead of exported as files of their own.
@@ -99,6 +103,7 @@ class ExportSummary:
     skipped: list[dict] = field(default_factory=list)  # nodes left out: {id, node_id, title, reason}
     skipped_ranges: list[tuple[int, int]] = field(default_factory=list)  # Studio lft..rght not exported
     changed_node_ids: set[str] = field(default_factory=set)
+    node_pks: dict[str, str] = field(default_factory=dict)  # exported node_id -> ContentNode pk
     languages: set[str] = field(default_factory=set)
     licenses: set[int] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
@@ -154,14 +159,15 @@ class TreeExporter:
 
     def run(self, *, start: float = 0, end: float = 100) -> ExportSummary:
         total = max(1, (self.root.rght - self.root.lft + 1) // 2)
+        chunk_size = min(CHUNK_SIZE, max(MIN_CHUNK_SIZE, total // PROGRESS_STEPS))
         rows = (
             ContentNode.objects.filter(tree_id=self.root.tree_id, lft__gte=self.root.lft, lft__lte=self.root.rght)
             .order_by("lft")
             .values(*NODE_FIELDS)
-            .iterator(chunk_size=CHUNK_SIZE)
+            .iterator(chunk_size=chunk_size)
         )
         done = 0
-        for chunk in _chunks(rows, CHUNK_SIZE):
+        for chunk in _chunks(rows, chunk_size):
             self._chunk(chunk)
             done += len(chunk)
             self.progress(start + (end - start) * min(1.0, done / total))
@@ -434,6 +440,7 @@ class TreeExporter:
             ),
         )
         self.summary.node_count += 1
+        self.summary.node_pks[row["node_id"]] = row["id"]
         if row["changed"]:
             self.summary.changed_node_ids.add(row["node_id"])
 

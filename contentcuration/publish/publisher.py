@@ -19,7 +19,8 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -29,9 +30,9 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
-from .. import storage
+from .. import faults, storage
 from ..changes import record_server_change
-from ..jobs import JobCancelled
+from ..jobs import JobCancelled, progress_in_transaction
 from ..models import (
     Change,
     Channel,
@@ -47,6 +48,7 @@ from ..models.change_types import CHANNEL
 from ..tokens import ensure_channel_tokens, proquint
 from .failures import AlreadyPublishing, ChannelIncomplete, NodesFailed, PublishError, TreeChangedDuringExport
 from .kolibri_schema import MIN_SCHEMA_VERSION, ContentDatabase
+from .manifest import read_manifest, record_version_manifest
 from .mapper import TreeExporter, language_rows, license_rows
 from .versions import DATE_TIME_FORMAT, compute_diff, previous_database, record_version_objects, summarize_database
 
@@ -61,6 +63,7 @@ FLAG_BATCH = 200
 STALE_PUBLISHING = timedelta(hours=6)  # skipped subtrees per UPDATE when un-flagging published
 
 Progress = Callable[[float], None]
+INJECTED_FAILURE = "The publish failed (a fault injected by a test)."
 
 
 @dataclass
@@ -99,7 +102,8 @@ def publish_channel(
 
     A publish writes ``databases/<id>.sqlite3`` and ``databases/<id>-<version>.sqlite3``,
     bumps ``version``, records ``published_data[version]`` and a ChannelVersion (with the
-    diff against the previous version), makes sure the channel has tokens, marks the nodes
+    diff against the previous version, the last change it holds and its node manifest,
+    ``manifest.py``), makes sure the channel has tokens, marks the nodes
     published and unchanged, and announces the result to sync clients. When no node changed
     since the last publish (and not ``force``) nothing is exported and no version is made.
     A draft writes ``databases/<id>-next.sqlite3`` and the draft ChannelVersion only.
@@ -224,9 +228,13 @@ def _export_and_record(
         clock = time.monotonic()
         summary = _export(channel=channel, root=root, path=path, version=version, report=report)
         timings = {"export": time.monotonic() - clock}
+        injected = faults.take_message("publish")  # tests only (faults.py)
+        if injected is not None:
+            raise PublishError(injected or INJECTED_FAILURE)
         clock = time.monotonic()
-        report(91)
+        report(90)
         stats = summarize_database(path)
+        report(92)
         with previous_database(channel.id) as previous:
             diff = compute_diff(path, previous, summary.changed_node_ids)
         report(94)
@@ -256,6 +264,7 @@ def _export_and_record(
             "included_categories": stats["included_categories"],
             "non_distributable_licenses_included": stats["non_distributable_licenses_included"],
             "diff": diff,
+            "change_rev": last_rev,
         }
         result = PublishResult(
             channel_id=channel.id,
@@ -273,17 +282,23 @@ def _export_and_record(
             result.draft_token = _record_draft(channel, path, version_fields)
             return result
         result.database_key = storage.database_key(channel.id)
-        _record_version(
-            channel=channel,
-            root=root,
-            path=path,
-            version=version,
-            data=data,
-            version_fields=version_fields,
-            skipped_ranges=summary.skipped_ranges,
-            export_started=export_started,
-            now=now,
-        )
+        # Read before the final transaction, which then only inserts the rows.
+        manifest = list(read_manifest(path, summary.node_pks))
+        report(95)
+        with _progress_while_recording(job_id, report) as step:
+            _record_version(
+                step=step,
+                channel=channel,
+                root=root,
+                path=path,
+                version=version,
+                data=data,
+                version_fields=version_fields,
+                skipped_ranges=summary.skipped_ranges,
+                manifest=manifest,
+                export_started=export_started,
+                now=now,
+            )
         timings["record"] = time.monotonic() - clock
     _announce_success(channel, last_rev)
     return result
@@ -359,8 +374,22 @@ def _channel_icon(channel: Channel) -> str:
     return f"data:image/{ext};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+@contextmanager
+def _progress_while_recording(job_id: str | None, report: Progress) -> Iterator[Progress]:
+    """The progress callback for the steps of the version's one transaction: for a job, one
+    that writes where watchers see it at once (``jobs.progress_in_transaction``: a second
+    connection on PostgreSQL; on SQLite, whose one writer is this transaction, only cancels
+    are noticed); otherwise (the management command) ``report`` itself."""
+    if job_id is None:
+        yield report
+        return
+    with progress_in_transaction(job_id) as step:
+        yield step
+
+
 def _record_version(
     *,
+    step: Progress,
     channel: Channel,
     root: ContentNode,
     path: Path,
@@ -368,6 +397,7 @@ def _record_version(
     data: dict,
     version_fields: dict,
     skipped_ranges: list[tuple[int, int]],
+    manifest: list[tuple],
     export_started,
     now,
 ) -> None:
@@ -396,6 +426,10 @@ def _record_version(
         recorded, _ = ChannelVersion.objects.update_or_create(channel=locked, version=version, defaults=version_fields)
         # With the version, in its transaction: garbage collection keeps what a version lists.
         record_version_objects(version=recorded, path=path)
+        step(96)
+        # Its manifest too: what version differences and the review of changes read.
+        record_version_manifest(version=recorded, rows=manifest)
+        step(97)
         ensure_channel_tokens(locked)
         nodes = ContentNode.objects.filter(tree_id=root.tree_id)
         # One UPDATE, touching only rows whose flags change: each row rewrite maintains every
@@ -411,6 +445,7 @@ def _record_version(
                 outside |= Q(lft__gte=lft, lft__lte=rght)
             nodes.filter(outside, published=True).update(published=False)
         ContentNode.objects.filter(pk=root.pk).update(published=True, changed=False)
+        step(98)  # the last point where a cancel is honoured: nothing stored has changed yet
         # Storage last: if anything above fails, the stored databases are still the old ones.
         storage.save_channel_database(channel.id, path, version)
         storage.save_channel_database(channel.id, path)

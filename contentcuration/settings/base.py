@@ -366,6 +366,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Test-only fault injection (contentcuration/faults.py): a directory of armed faults. Never
+# read from the environment: only settings/test.py and settings/e2e.py set it.
+FAULT_INJECTION_DIR: Path | None = None
+
 # Swagger UI assets served from the installed drf-spectacular-sidecar package (no CDN).
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")

@@ -17,3 +17,6 @@ EMAIL_FILE_PATH = os.environ["E2E_MAIL_DIR"]
 # The built app is served from frontend/dist as it is, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Browser and API tests arm one-shot failures here (contentcuration/faults.py).
+FAULT_INJECTION_DIR = DATA_DIR / "faults"  # noqa: F405

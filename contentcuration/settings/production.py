@@ -35,4 +35,6 @@ def check_secret_key(key: str) -> None:
 
 
 check_secret_key(SECRET_KEY)
+# Faults are armed by tests only; whatever settings module this one imports, never here.
+FAULT_INJECTION_DIR = None
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -37,3 +37,6 @@ AUTH_THROTTLE_RATES = {scope: "" for scope in AUTH_THROTTLE_RATES}  # noqa: F405
 
 # Tests run the job sweep themselves (jobs.sweep_jobs); a worker process a test starts sets its own.
 JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "0"))
+
+# Browser and API tests arm one-shot failures here (contentcuration/faults.py).
+FAULT_INJECTION_DIR = DATA_DIR / "faults"  # noqa: F405

@@ -63,9 +63,9 @@ def grow_bookmarks(ctx, n):
 
 # endpoint -> (url builder, grower, pinned query count)
 CASES = {
-    "channel": (lambda c: "/api/channel?edit=true", grow_channels, 3),
-    "channel, page-number pages": (lambda c: "/api/channel?edit=true&page_size=100", grow_channels, 4),
-    "catalog": (lambda c: "/api/catalog?public=true&page_size=100", grow_channels, 4),
+    "channel": (lambda c: "/api/channel?edit=true", grow_channels, 1),
+    "channel, page-number pages": (lambda c: "/api/channel?edit=true&page_size=100", grow_channels, 2),
+    "catalog": (lambda c: "/api/catalog?public=true&page_size=100", grow_channels, 2),
     # 5, plus 2 (files, questions) for the reasons of the page's incomplete nodes (none when all are complete)
     "contentnode": (lambda c: f"/api/contentnode?parent={c['topic'].id}", grow_nodes, 7),
     "contentnode, cursor pages": (lambda c: f"/api/contentnode?parent={c['topic'].id}&max_results=100", grow_nodes, 7),

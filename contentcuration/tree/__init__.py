@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from .. import faults
 from ..db.bulk import insert_objects
 from ..models import (
     TREE_FIELDS,
@@ -235,11 +236,15 @@ def copy_subtree(
 
     def body(fresh: dict[str, ContentNode]) -> None:
         top, anchor = fresh[source_id], fresh[target_id]
-        if top.tree_id == anchor.tree_id and top.lft <= anchor.lft <= top.rght:
+        # Next to itself is a duplicate ("Make a copy"); under itself or beside a descendant is not.
+        beside_itself = anchor.pk == top.pk and position in ("left", "right")
+        if top.tree_id == anchor.tree_id and top.lft <= anchor.lft <= top.rght and not beside_itself:
             raise InvalidMove("A node cannot be copied inside itself.")
         result["node"] = _copy(
             top, anchor, position, new_id, excluded, mods or {}, can_edit_source, on_progress or _no_progress
         )
+        if faults.take("copy"):  # tests only (faults.py): fail as late as a real copy can
+            raise TreeError("The copy failed (a fault injected by a test).")
 
     _run_locked(exclusive=[target_id], shared=[source_id], body=body)
     return result["node"]

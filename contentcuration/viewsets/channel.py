@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotFound
 from django_filters import rest_framework as filters
 from drf_spectacular.plumbing import resolve_type_hint
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,7 +25,9 @@ from contentcuration.models import (
 from contentcuration.models.change_types import CHANNEL, PUBLISHED
 from contentcuration.storage import content_url
 from contentcuration.viewsets import openapi
-from contentcuration.viewsets.rows import ChannelRow
+from contentcuration.viewsets.channel_review import ChannelReviewActions
+from contentcuration.viewsets.editor_screen import read_editor_screen
+from contentcuration.viewsets.rows import ChannelRow, EditorScreenRow
 from contentcuration.viewsets.values_viewset import (
     BooleanParamFilter,
     CharInFilter,
@@ -150,7 +152,7 @@ class ChannelPagination(ValuesPageNumberPagination):
     max_page_size = 1000
 
 
-class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
+class ChannelViewSet(ChannelReviewActions, SyncBackedCreateMixin, ReadOnlyValuesViewset):
     """GET ``/api/channel`` (required filter) and ``/api/channel/<id>``; POST creates a
     channel (applied as the sync CREATED change it stands for) and DELETE soft-deletes one
     (``channels.lifecycle.delete_channel``, which records UPDATED ``{deleted: true}``), so
@@ -192,6 +194,8 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
         "edit",
         "view",
         "unpublished_changes",
+        "primary_token",
+        "draft_token",
     )
     field_map = {
         "language": "language_id",
@@ -231,32 +235,46 @@ class ChannelViewSet(SyncBackedCreateMixin, ReadOnlyValuesViewset):
             view = Exists(Channel.viewers.through.objects.filter(channel_id=OuterRef("id"), user_id=user.pk))
         else:
             edit = view = Value(False)
+        # The tokens are columns of the one query (not a query each in consolidate): the editor's
+        # first screen reads the channel row and every query of it counts (benchmarks/editor.py).
+        primary_token = Channel.secret_tokens.through.objects.filter(
+            channel_id=OuterRef("id"), secrettoken__is_primary=True
+        ).values("secrettoken__token")[:1]
+        draft_token = ChannelVersion.objects.filter(channel_id=OuterRef("id"), version__isnull=True).values(
+            "secret_token__token"
+        )[:1]
         return queryset.annotate(
+            primary_token=Subquery(primary_token),
+            draft_token=Subquery(draft_token),
             modified=Subquery(main_nodes.order_by("-modified").values("modified")[:1]),
-            count=SQCount(main_nodes.exclude(kind_id="topic").values("content_id").distinct()),
+            # order_by(): the tree ordering (lft) would join the DISTINCT and count copies twice.
+            count=SQCount(main_nodes.exclude(kind_id="topic").order_by().values("content_id").distinct()),
             edit=edit,
             view=view,
             unpublished_changes=Exists(unpublished),
         )
 
     def consolidate(self, items, queryset):
-        ids = [item["id"] for item in items]
-        primary = dict(
-            Channel.secret_tokens.through.objects.filter(channel_id__in=ids, secrettoken__is_primary=True).values_list(
-                "channel_id", "secrettoken__token"
-            )
-        )
-        drafts = dict(
-            ChannelVersion.objects.filter(channel_id__in=ids, version__isnull=True).values_list(
-                "channel_id", "secret_token__token"
-            )
-        )
         for item in items:
-            item["primary_token"] = primary.get(item["id"])
-            item["draft_token"] = drafts.get(item["id"])
             item["thumbnail_encoding"] = item["thumbnail_encoding"] or {}
             item["content_defaults"] = item["content_defaults"] or {}
         return items
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("folder", str, description="The open folder (default: the channel's root)."),
+            OpenApiParameter("max_results", int, description="Children in the first page (at most 100; default 100)."),
+        ],
+        responses={200: resolve_type_hint(EditorScreenRow)},
+        description=(
+            "The channel editor's first screen in one read (docs/editor-api.md): the channel row, the folder's "
+            "ancestors, the folders under each of them, the first page of the folder's children."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def editor(self, request, pk=None):
+        channel = self.get_object_row()
+        return Response({"channel": channel, **read_editor_screen(request, channel)})
 
     @action(detail=True, methods=["get"])
     def language_exists(self, request, pk=None):
@@ -375,3 +393,9 @@ class CatalogViewSet(ChannelViewSet):
     language_exists = None
     languages = None
     version_detail = None
+    unpublished_changes = None
+    unpublished_changes_count = None
+    versions = None
+    version_diff = None
+    sync_reports = None
+    publish = None

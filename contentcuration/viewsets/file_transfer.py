@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from typing import Literal
 
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -43,7 +44,7 @@ from contentcuration.files.uploads import (
     validate_upload_request,
 )
 from contentcuration.middleware import accepts_large_body
-from contentcuration.models import File
+from contentcuration.models import File, User
 from contentcuration.viewsets import openapi
 from contentcuration.viewsets.parsers import CheckedJSONParser
 
@@ -90,7 +91,9 @@ class UploadURLView(APIView):
         try:
             # An InvalidUpload goes to the REST mapping (viewsets/rest_errors): 400 {field: [message]}.
             announced = validate_upload_request(request.data)
-            file, might_skip = create_upload(user=request.user, request=announced)
+            user = request.user
+            assert isinstance(user, User)  # the default permission (IsAuthenticated) let only users in
+            file, might_skip = create_upload(user=user, request=announced)
         except QuotaExceeded as exc:
             return Response(
                 {"detail": str(exc), "used": exc.used, "allowed": exc.allowed, "size": exc.size},
@@ -100,7 +103,7 @@ class UploadURLView(APIView):
         return Response(
             {
                 "uploadURL": url,
-                "mimetype": mimetype_for(file.file_format_id),
+                "mimetype": mimetype_for(file.file_format_id or ""),
                 "might_skip": might_skip,
                 "resumable": False,
                 "file": serialize_file(file),
@@ -189,7 +192,7 @@ def upload_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- serving ----------------------------------------------------------------------------------
 
 
-def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
     """(first, last) of a single satisfiable range; None to serve everything; False if
     unsatisfiable."""
     if not header:
@@ -210,7 +213,7 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool
     return first_i, last_i
 
 
-def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponse:
+def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponseBase:
     if not storage.key_exists(key):
         raise Http404("Not stored.")
     size = storage.object_size(key)
@@ -248,7 +251,7 @@ def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cach
 
 
 @require_http_methods(["GET", "HEAD"])
-def content_view(request: HttpRequest, c0: str, c1: str, checksum: str, ext: str) -> HttpResponse:
+def content_view(request: HttpRequest, c0: str, c1: str, checksum: str, ext: str) -> HttpResponseBase:
     if (c0, c1) != (checksum[0], checksum[1]):
         raise Http404("Not stored.")
     return _serve(
@@ -261,7 +264,7 @@ def content_view(request: HttpRequest, c0: str, c1: str, checksum: str, ext: str
 
 
 @require_http_methods(["GET", "HEAD"])
-def database_view(request: HttpRequest, name: str) -> HttpResponse:
+def database_view(request: HttpRequest, name: str) -> HttpResponseBase:
     key = storage.database_key_from_name(name)
     if key is None or not storage.key_exists(key):
         raise Http404("Not stored.")

@@ -93,6 +93,23 @@ class ContentNodeRow(TypedDict):
     suggested_duration: int | None
 
 
+class ContentNodePage(TypedDict):
+    more: dict | None
+    results: list[ContentNodeRow]
+
+
+class EditorScreenRow(TypedDict):
+    """``GET /api/channel/<id>/editor`` (ours): the editor's first screen in one read."""
+
+    channel: ChannelRow
+    # From the channel's root down to the open folder (inclusive).
+    ancestors: list[ContentNodeRow]
+    # The folders (topics) under each ancestor that are not ancestors themselves: the sidebar.
+    folders: list[ContentNodeRow]
+    # The first page of the open folder's children; ``more`` continues on /api/contentnode.
+    children: ContentNodePage
+
+
 class AssessmentItemRow(TypedDict):
     question: str
     type: str

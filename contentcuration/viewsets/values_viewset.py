@@ -166,8 +166,8 @@ class ValuesPageNumberPagination:
         params = view.request.query_params
         if self.page_size_query_param not in params:
             return None
-        size = _positive_int(params, self.page_size_query_param, maximum=self.max_page_size)
-        page = _positive_int(params, "page", default=1)
+        size = positive_int(params, self.page_size_query_param, maximum=self.max_page_size)
+        page = positive_int(params, "page", default=1)
         count = queryset.count()
         total_pages = max(1, -(-count // size))
         if page > total_pages:
@@ -205,7 +205,7 @@ class ValuesCursorPagination:
         params = view.request.query_params
         if self.max_results_query_param not in params:
             return None
-        size = _positive_int(params, self.max_results_query_param, maximum=self.max_page_size)
+        size = positive_int(params, self.max_results_query_param, maximum=self.max_page_size)
         field, descending = view.ordering_field()
         lookup = f"{field}__{'lt' if descending else 'gt'}"
         source = view.ordering_source(field)
@@ -237,7 +237,7 @@ class ValuesCursorPagination:
         }
 
 
-def _positive_int(params, name: str, default: int | None = None, maximum: int | None = None) -> int:
+def positive_int(params, name: str, default: int | None = None, maximum: int | None = None) -> int:
     raw = params.get(name)
     if raw in EMPTY_VALUES and default is not None:
         return default

@@ -163,7 +163,5 @@ LABEL_MAP_FIELDS = frozenset(LABEL_FIELDS)
 
 def echo_content_changes(ctx: ApplyContext, changes: ContentChanges, *, channel_id: str | None) -> None:
     """Tell watchers the content_id and complete values ``nodes.content_changed`` set."""
-    for node_id, content_id in changes.content_ids.items():
-        ctx.echo("contentnode", node_id, {"content_id": content_id}, channel_id=channel_id)
-    for node_id, complete in changes.complete.items():
-        ctx.echo("contentnode", node_id, {"complete": complete}, channel_id=channel_id)
+    for entry in changes.entries(channel_id=channel_id):
+        ctx.echo(entry.pop("table"), entry.pop("key"), entry.pop("mods"), **entry)

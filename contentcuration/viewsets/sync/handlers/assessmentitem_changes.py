@@ -1,16 +1,14 @@
-"""assessmentitem writes (spec 4.4): bulk create, bulk update, delete. Key
-``[contentnode_id, assessment_id]``. Answers and hints are JSON-encoded arrays."""
+"""assessmentitem writes (spec 4.4): bulk create, update, delete. Key
+``[contentnode_id, assessment_id]``. What a question may hold, and its edit, are
+``nodes.questions``'."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
+from contentcuration.errors import Invalid
 from contentcuration.models import AssessmentItem, ContentNode, is_hex_id
-from contentcuration.models.assessment import QUESTION_TYPES
 from contentcuration.nodes.content_changes import content_changed
 from contentcuration.nodes.content_ids import link_exercise_images
-from contentcuration.publish.qti import qti_item_problem
+from contentcuration.nodes.questions import WRITABLE, apply_question_values, update_question
 
 from .apply_context import (
     NOT_FOUND,
@@ -23,69 +21,6 @@ from .apply_context import (
     require_dict,
     require_key,
 )
-
-WRITABLE = ("question", "type", "answers", "hints", "raw_data", "order", "source_url", "randomize", "deleted")
-ENTRY_KEYS = {"answers": {"answer", "correct", "order"}, "hints": {"hint", "order"}}
-
-
-def _json_list(errors: dict, name: str, value: Any) -> str | None:
-    if isinstance(value, list):
-        items = value
-        value = json.dumps(value)
-    elif isinstance(value, str):
-        try:
-            items = json.loads(value)
-        except ValueError:
-            errors[name] = [f"JSON Data Invalid for {name}"]
-            return None
-    else:
-        errors[name] = [f"JSON Data Invalid for {name}"]
-        return None
-    if not isinstance(items, list) or not all(isinstance(i, dict) and ENTRY_KEYS[name] <= set(i) for i in items):
-        errors[name] = [f"Incorrect field in {name}"]
-        return None
-    return value
-
-
-def _apply(item: AssessmentItem, data: dict, *, creating: bool) -> list[str]:
-    errors: dict[str, Any] = {}
-    fields: list[str] = []
-    item_type = data.get("type", item.type)
-    if "type" in data and item_type not in QUESTION_TYPES:
-        errors["type"] = [f'"{item_type}" is not a valid choice.']
-    for name in WRITABLE:
-        if name not in data:
-            continue
-        value = data[name]
-        if item_type == "QTI" and name in ("question", "answers", "hints") and not creating:
-            errors[name] = ["This field is not editable for QTI items."]
-            continue
-        if name in ("answers", "hints"):
-            value = _json_list(errors, name, value)
-        elif name in ("question", "raw_data"):
-            if not isinstance(value, str):
-                errors[name] = ["Not a valid string."]
-            elif name == "raw_data" and value and item_type not in ("QTI", "perseus_question"):
-                errors[name] = ["raw_data is only writable on QTI and perseus items."]
-            elif name == "raw_data" and value and item_type == "QTI":
-                problem = qti_item_problem(value)
-                if problem:
-                    errors[name] = [f"raw_data {problem}."]
-        elif name == "source_url":
-            if value is not None and not isinstance(value, str):
-                errors[name] = ["Not a valid string."]
-        elif name == "order":
-            if isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31:
-                errors[name] = ["A valid integer is required."]
-        elif name in ("randomize", "deleted"):
-            if not isinstance(value, bool):
-                errors[name] = ["Must be a valid boolean."]
-        if name not in errors:
-            setattr(item, name, value)
-            fields.append(name)
-    if errors:
-        raise ChangeError(errors)
-    return fields
 
 
 def _editable_nodes(ctx: ApplyContext, ids) -> set[str]:
@@ -111,7 +46,10 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
             if node_id not in nodes_ok:
                 raise ChangeError({"contentnode": [f'Invalid pk "{node_id}" - object does not exist.']})
             item = AssessmentItem(contentnode_id=node_id, assessment_id=assessment_id)
-            _apply(item, {k: v for k, v in obj.items() if k in WRITABLE}, creating=True)
+            try:
+                apply_question_values(item, {k: v for k, v in obj.items() if k in WRITABLE}, creating=True)
+            except Invalid as exc:
+                raise ChangeError(exc.as_errors()) from None
             if (node_id, assessment_id) in seen:
                 raise ChangeError(
                     {"non_field_errors": ["The fields contentnode, assessment_id must make a unique set."]}
@@ -173,14 +111,9 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         )
         if item is None:
             raise ChangeError(NOT_FOUND)
-        if "contentnode" in mods or "assessment_id" in mods:
-            raise ChangeError({"non_field_errors": ["The key of an assessment item cannot change."]})
-        fields = _apply(item, {k: v for k, v in mods.items() if k in WRITABLE}, creating=False)
-        if fields:
-            item.save(update_fields=fields)
-        if {"question", "answers", "hints"} & set(fields):
-            link_exercise_images(item=item, user=ctx.user)
-        _refresh(ctx, [change], {node_id})
+        channel_id = change.get("channel_id")
+        result = update_question(user=ctx.user, item=item, values=mods, channel_id=channel_id, record_changes=False)
+        echo_content_changes(ctx, result, channel_id=channel_id)
 
     return each_atomic(changes, apply_one)
 

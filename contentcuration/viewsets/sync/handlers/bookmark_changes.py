@@ -1,25 +1,22 @@
-"""The ``bookmark`` table: the requester's bookmarked channels (user changes)."""
+"""The ``bookmark`` table: the requester's bookmarked channels (user changes); the writes
+are ``channels.bookmarks``'."""
 
 from __future__ import annotations
 
-from contentcuration.models import Channel
+from contentcuration.channels import bookmarks
 
-from .apply_context import ApplyContext, ChangeError, Outcome, each_atomic, require_key
+from .apply_context import ApplyContext, Outcome, each_atomic, require_key
 
 
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
-        key = require_key(change)
-        channel = Channel.objects.viewable_by(ctx.user).filter(pk=key).first()
-        if channel is None:
-            raise ChangeError({"channel": [f'Invalid pk "{key}" - object does not exist.']})
-        channel.bookmarked_by.add(ctx.user)
+        bookmarks.add_bookmark(user=ctx.user, channel_id=require_key(change), record_changes=False)
 
     return each_atomic(changes, apply_one)
 
 
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
-        Channel.bookmarked_by.through.objects.filter(channel_id=require_key(change), user=ctx.user).delete()
+        bookmarks.remove_bookmark(user=ctx.user, channel_id=require_key(change), record_changes=False)
 
     return each_atomic(changes, apply_one)

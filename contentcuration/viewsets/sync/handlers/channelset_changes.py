@@ -1,12 +1,11 @@
 """The ``channelset`` table: the requester's named collections of channels, each with a
-secret token."""
+secret token. The writes are ``channels.channel_sets``'; this adapter finds the sets the
+requester edits and echoes the new set's token."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from contentcuration.models import Channel, ChannelSet, SecretToken, is_hex_id
-from contentcuration.tokens import proquint
+from contentcuration.channels import channel_sets
+from contentcuration.models import ChannelSet
 
 from .apply_context import (
     NOT_FOUND,
@@ -20,80 +19,38 @@ from .apply_context import (
 )
 
 
-def _channelset_values(ctx: ApplyContext, data: dict, channelset: ChannelSet | None) -> tuple[dict, dict]:
-    errors: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for name, limit in (("name", 200), ("description", 400)):
-        if name in data:
-            if not isinstance(data[name], str):
-                errors[name] = ["Not a valid string."]
-            elif len(data[name]) > limit:
-                errors[name] = [f"Ensure this field has no more than {limit} characters."]
-            else:
-                values[name] = data[name]
-    channels = data.get("channels") or {}
-    if not isinstance(channels, dict):
-        errors["channels"] = ["Must be an object of channel ids."]
-        channels = {}
-    wanted = {k for k, v in channels.items() if v}
-    visible = set(Channel.objects.viewable_by(ctx.user).filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - visible:
-        errors["channels"] = [f'Invalid pk "{sorted(wanted - visible)[0]}" - object does not exist.']
-    if errors:
-        raise ChangeError(errors)
-    return values, channels
-
-
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
-        if not is_hex_id(key):
-            raise ChangeError({"id": ["Must be a 32-character hex id."]})
-        if ChannelSet.objects.filter(pk=key).exists():
-            raise ChangeError({"id": ["channel set with this id already exists."]})
-        values, channels = _channelset_values(ctx, require_dict(change, "obj"), None)
-        token = SecretToken.objects.create(token=_unique_token())
-        channelset = ChannelSet.objects.create(id=key, secret_token=token, **values)
-        channelset.editors.add(ctx.user)
-        token.channels.set([k for k, v in channels.items() if v])
-        ctx.echo("channelset", key, {"secret_token": token.token}, user_id=ctx.user.pk)
+        channel_set = channel_sets.create_channel_set(
+            actor=ctx.user, channel_set_id=key, data=require_dict(change, "obj"), record_changes=False
+        )
+        assert channel_set.secret_token is not None
+        ctx.echo("channelset", key, {"secret_token": channel_set.secret_token.token}, user_id=ctx.user.pk)
 
     return each_atomic(changes, apply_one)
 
 
-def _unique_token() -> str:
-    while True:
-        value = proquint(64)[:10]
-        if not SecretToken.objects.filter(token=value).exists():
-            return value
+def _edited(ctx: ApplyContext, key: str) -> ChannelSet | None:
+    return ChannelSet.objects.filter(pk=key, editors=ctx.user).first()
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         key = require_key(change)
         mods = fold_mods(require_dict(change, "mods"), map_fields=frozenset({"channels"}))
-        channelset = ChannelSet.objects.filter(pk=key, editors=ctx.user).first()
-        if channelset is None:
+        channel_set = _edited(ctx, key)
+        if channel_set is None:
             raise ChangeError(NOT_FOUND)
-        values, channels = _channelset_values(ctx, mods, channelset)
-        for name, value in values.items():
-            setattr(channelset, name, value)
-        if values:
-            channelset.save(update_fields=list(values))
-        if channels and channelset.secret_token_id:
-            token = channelset.secret_token
-            token.channels.add(*[k for k, v in channels.items() if v])
-            token.channels.remove(*[k for k, v in channels.items() if not v])
+        channel_sets.update_channel_set(actor=ctx.user, channel_set=channel_set, data=mods, record_changes=False)
 
     return each_atomic(changes, apply_one)
 
 
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
-        channelset = ChannelSet.objects.filter(pk=require_key(change), editors=ctx.user).first()
-        if channelset is not None:
-            token_id = channelset.secret_token_id
-            channelset.delete()
-            SecretToken.objects.filter(pk=token_id).delete()
+        channel_set = _edited(ctx, require_key(change))
+        if channel_set is not None:
+            channel_sets.delete_channel_set(actor=ctx.user, channel_set=channel_set, record_changes=False)
 
     return each_atomic(changes, apply_one)

@@ -1,10 +1,11 @@
 """The ``contentnode_prerequisite`` table (spec 4.3): a resource that must be done before
-another, within one channel's tree."""
+another, within one channel's tree. The writes are ``nodes.prerequisites``'; this adapter
+finds the two nodes among those the requester edits."""
 
 from __future__ import annotations
 
-from contentcuration import tree
-from contentcuration.models import ContentNode, PrerequisiteContentRelationship
+from contentcuration.models import ContentNode
+from contentcuration.nodes import prerequisites
 
 from .apply_context import NOT_FOUND, ApplyContext, ChangeError, Outcome, each_atomic, require_key
 
@@ -20,17 +21,9 @@ def _prerequisite_nodes(ctx: ApplyContext, change: dict) -> tuple[ContentNode, C
 def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         target, prerequisite = _prerequisite_nodes(ctx, change)
-        if target.pk == prerequisite.pk:
-            raise ChangeError(["Prerequisite relationship cannot be self referential"])
-        if target.tree_id != prerequisite.tree_id:
-            raise ChangeError(["Prerequisite relationship cannot cross trees"])
-        edges = PrerequisiteContentRelationship.objects
-        if edges.filter(target_node=prerequisite, prerequisite=target).exists():
-            raise ChangeError(["Prerequisite relationship cannot be reciprocal"])
-        if edges.filter(target_node=target, prerequisite=prerequisite).exists():
-            raise ChangeError(["Relationship already exists"])
-        edges.create(target_node=target, prerequisite=prerequisite)
-        tree.mark_changed([target.pk])
+        prerequisites.add_prerequisite(
+            actor=ctx.user, target=target, prerequisite=prerequisite, channel_id=None, record_changes=False
+        )
 
     return each_atomic(changes, apply_one)
 
@@ -38,7 +31,8 @@ def create_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
     def apply_one(change):
         target, prerequisite = _prerequisite_nodes(ctx, change)
-        PrerequisiteContentRelationship.objects.filter(target_node=target, prerequisite=prerequisite).delete()
-        tree.mark_changed([target.pk])
+        prerequisites.remove_prerequisite(
+            actor=ctx.user, target=target, prerequisite=prerequisite, channel_id=None, record_changes=False
+        )
 
     return each_atomic(changes, apply_one)

@@ -1,28 +1,30 @@
-"""Validating and applying contentnode field values (create ``obj`` or folded update ``mods``).
+"""Validating and setting ContentNode values as the APIs name them (``language``, not
+``language_id``; label and tag maps; nested ``extra_fields``), on unsaved or loaded nodes.
 
-Shared by the contentnode handler (create, update, update-descendants) and by copies'
-``mods``. The per-field rules (limits, vocabularies, reference data) are the field table's
-(``nodes/field_table.py``), which the chef API applies too; this module reads sync's shapes
-(label and tag maps, dot-path merges) and renders the table's errors the DRF way. Everything here is pure Python on unsaved or loaded ``ContentNode`` objects; the
-caller writes in bulk.
+The per-field rules (limits, vocabularies, reference data) are the field table's
+(``field_table.py``), which the chef API applies too; this module reads the browser's shapes
+(label and tag maps ``{id: add?}``, JSON merges) and collects every bad field of a node into
+one ``Invalid``. Pure Python: ``node_updates.update_nodes`` and the sync create path write.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 from le_utils.constants import modalities
 
 from contentcuration.changes import merge_json
+from contentcuration.errors import Invalid
 from contentcuration.limits import extra_fields_problem, tag_name_problem, thumbnail_encoding_problem
 from contentcuration.models import LABEL_FIELDS, MAX_TAG_LENGTH, MAX_TAGS_PER_NODE, ContentNode
-from contentcuration.nodes import field_table
-from contentcuration.nodes.completeness import InvalidCompletionCriteria, validate_completion_criteria
-from contentcuration.nodes.reference import ReferenceData, reference_data
 
-from .apply_context import ChangeError
+from . import field_table
+from .completeness import InvalidCompletionCriteria, validate_completion_criteria
+from .reference import ReferenceData, reference_data
 
 TRACKED = (
     "title",
@@ -114,39 +116,38 @@ def _label_map(errors: dict, name: str, value: Any, current: Any, *, replace: bo
     return result
 
 
-def _set(errors: dict, touched: set[str], node: ContentNode, column: str, parse) -> None:
-    """Set ``column`` to what ``parse()`` returns, or record its InvalidField."""
-    try:
-        value = parse()
-    except field_table.InvalidField as exc:
-        errors[exc.field] = [exc.message]
-        return
-    setattr(node, column, value)
-    touched.add(column)
+# API name -> (model column, parser(value, reference data)), built once: the fields that are
+# one value from the field table. apply_values walks the values a change carries (usually
+# one or two), not the table (benchmarks/sync.py W1/W2: a lookup per table entry per node).
+_Parser = Callable[[Any, ReferenceData], Any]
+
+
+def _text_parser(text_field: field_table.TextField) -> _Parser:
+    return lambda value, ref: text_field.parse(value)
+
+
+SIMPLE_FIELDS: dict[str, tuple[str, _Parser]] = {
+    **{name: (name, _text_parser(field_table.TEXT_FIELDS[name])) for name in field_table.EDITABLE_TEXT_FIELDS},
+    "language": ("language_id", lambda value, ref: field_table.parse_language(value, ref=ref)),
+    "license": ("license_id", lambda value, ref: field_table.parse_license_id(value, ref=ref)),
+    "role_visibility": ("role_visibility", lambda value, ref: field_table.parse_role(value)),
+    "suggested_duration": ("suggested_duration", lambda value, ref: field_table.parse_suggested_duration(value)),
+}
 
 
 def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, data: dict, ref: ReferenceData) -> None:
     """The fields that are one value from the field table (nodes/field_table.py)."""
-    for name in field_table.EDITABLE_TEXT_FIELDS:
-        if name in data:
-            _set(errors, touched, node, name, lambda n=name: field_table.parse_text(n, data[n]))
-    if "language" in data:
-        _set(errors, touched, node, "language_id", lambda: field_table.parse_language(data["language"], ref=ref))
-    if "license" in data:
-        _set(errors, touched, node, "license_id", lambda: field_table.parse_license_id(data["license"], ref=ref))
-    if "role_visibility" in data:
-        _set(errors, touched, node, "role_visibility", lambda: field_table.parse_role(data["role_visibility"]))
-    if "suggested_duration" in data:
-        _set(
-            errors,
-            touched,
-            node,
-            "suggested_duration",
-            lambda: field_table.parse_suggested_duration(data["suggested_duration"]),
-        )
-    for name in ("complete", "changed"):
-        if name in data:
-            value = data[name]
+    for name, value in data.items():
+        entry = SIMPLE_FIELDS.get(name)
+        if entry is not None:
+            column, parse = entry
+            try:
+                setattr(node, column, parse(value, ref))
+            except field_table.InvalidField as exc:
+                errors[exc.field] = [exc.message]
+                continue
+            touched.add(column)
+        elif name == "complete" or name == "changed":
             if not isinstance(value, bool) and not (name == "complete" and value is None):
                 errors[name] = ["Must be a valid boolean."]
             else:
@@ -154,20 +155,33 @@ def _apply_simple_fields(errors: dict, touched: set[str], node: ContentNode, dat
                 touched.add(name)
 
 
-def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[str], dict[str, bool] | None]:
+def apply_values(
+    node: ContentNode,
+    data: dict,
+    *,
+    creating: bool,
+    now: datetime | None = None,
+    ref: ReferenceData | None = None,
+) -> tuple[set[str], dict[str, bool] | None]:
     """Validate ``data`` (API field names, already folded) and set it on ``node``.
 
-    Returns (model fields set, tag operations ``{name: add?}`` or None). Raises ChangeError
-    with a DRF-style error dict naming every bad field.
+    Returns (model fields set, tag operations ``{name: add?}`` or None). Raises Invalid
+    naming every bad field (``field_errors``, DRF's shape); ``node`` may be half-set then. ``now`` (the new ``modified``) and
+    ``ref`` (the reference data) let a batch read them once.
     """
     errors: dict[str, Any] = {}
     touched: set[str] = set()
     if not isinstance(data, dict):
-        raise ChangeError({"non_field_errors": ["Invalid data. Expected an object."]})
+        raise Invalid(field_errors={"non_field_errors": ["Invalid data. Expected an object."]})
 
-    ref = reference_data()
+    if ref is None:
+        ref = reference_data()
     if creating:
-        _set(errors, touched, node, "kind_id", lambda: field_table.parse_kind(data.get("kind"), ref=ref))
+        try:
+            node.kind_id = field_table.parse_kind(data.get("kind"), ref=ref)
+            touched.add("kind_id")
+        except field_table.InvalidField as exc:
+            errors[exc.field] = [exc.message]
     else:
         if "parent" in data:
             errors["parent"] = ["This field should only be changed by a move operation"]
@@ -244,10 +258,10 @@ def apply_fields(node: ContentNode, data: dict, *, creating: bool) -> tuple[set[
             if sum(tags.values()) > MAX_TAGS_PER_NODE:
                 errors["tags"] = [f"A node can have at most {MAX_TAGS_PER_NODE} tags."]
     if errors:
-        raise ChangeError(errors)
-    if not creating and (touched & set(TRACKED)) and "changed" not in data:
+        raise Invalid(field_errors=errors)
+    if not creating and not touched.isdisjoint(TRACKED) and "changed" not in data:
         node.changed = True
         touched.add("changed")
-    node.modified = timezone.now()
+    node.modified = now or timezone.now()
     touched.add("modified")
     return touched, tags
