@@ -28,6 +28,10 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   const [france] = addChildren(europe!, [{ title: 'France' }, { title: 'Spain' }])
   addChildren(france!, [{ title: 'Paris', kind: 'video' }])
 
+  const reads: string[] = []
+  page.on('request', (request) => {
+    if (request.url().includes('/api/') && request.method() === 'GET') reads.push(new URL(request.url()).pathname)
+  })
   await page.goto(`/channels/${channel.id}/`)
   await expect(page.getByRole('textbox', { name: 'Channel name' })).toHaveValue('Geography')
   await expect(row(page, 'Europe')).toBeVisible()
@@ -35,6 +39,10 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   await expect(row(page, 'Welcome').getByRole('checkbox', { name: 'Select Welcome' })).toBeVisible()
   await expect(tree(page).getByRole('treeitem', { name: 'Geography' })).toBeVisible()
   await expectAccessible(page)
+  // The first screen is one read (channel, path, sidebar, first page).
+  expect(reads.filter((path) => path.startsWith(`/api/channel/${channel.id}`) || path.startsWith('/api/contentnode'))).toEqual([
+    `/api/channel/${channel.id}/editor`,
+  ])
 
   // Into a folder by its row, then deeper by the tree.
   await row(page, 'Europe').getByRole('link', { name: 'Europe' }).click()
