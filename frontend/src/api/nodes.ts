@@ -75,6 +75,21 @@ export function fetchChildren(parentId: string, more: NextPage = null, options: 
   return getJson<Page>(query(params))
 }
 
+/** The editor's first screen in one read (docs/editor-api.md): the channel, the folder's
+ * ancestors (root first, the folder last), the sidebar's folders along that path, and the
+ * folder's first page of children. `folderId` null: the channel's root. */
+export interface EditorScreen {
+  channel: { id: string; name: string; [field: string]: unknown }
+  ancestors: ContentNode[]
+  folders: ContentNode[]
+  children: Page
+}
+
+export function fetchEditorScreen(channelId: string, folderId: string | null): Promise<EditorScreen> {
+  const folder = folderId ? `&folder=${encodeURIComponent(folderId)}` : ''
+  return getJson<EditorScreen>(`/api/channel/${encodeURIComponent(channelId)}/editor?max_results=${PAGE_SIZE}${folder}`)
+}
+
 /** Every child folder of `parentId` (all pages). */
 export async function fetchSubfolders(parentId: string): Promise<ContentNode[]> {
   const found: ContentNode[] = []

@@ -19,10 +19,12 @@ import {
   blankNode,
   fetchAncestors,
   fetchChildren,
+  fetchEditorScreen,
   fetchNode,
   fetchNodes,
   fetchSubfolders,
   type ContentNode,
+  type EditorScreen,
   type NextPage,
 } from '@/api/nodes'
 import { useEngine, type FeedChange } from '@/api/sync'
@@ -153,6 +155,26 @@ export const useNodesStore = defineStore('nodes', () => {
     } finally {
       setFolder(id, { loading: false })
     }
+  }
+
+  /** The editor's first screen in one read: the folder's path, the sidebar's folders along
+   * it and the folder's first page. Returns the channel's row. */
+  async function openScreen(channel: string, folderId: string | null): Promise<EditorScreen['channel']> {
+    const screen = await fetchEditorScreen(channel, folderId)
+    const { ancestors, folders: sidebar, children } = screen
+    await put([...ancestors, ...sidebar, ...children.results])
+    ancestors.forEach((ancestor, index) => {
+      const next = ancestors[index + 1]
+      const inside = [...sidebar.filter((f) => f.parent === ancestor.id), ...(next ? [next] : [])]
+      subfolders[ancestor.id] = inside.sort((a, b) => a.lft - b.lft).map((f) => f.id)
+    })
+    const folder = ancestors[ancestors.length - 1]
+    if (folder) {
+      const ids = children.results.map((n) => n.id)
+      const created = children.more ? [] : await createdLocallyIn(folder.id, ids)
+      setFolder(folder.id, { ids: [...ids, ...created], more: children.more, loaded: true, loading: false, shifted: false })
+    }
+    return screen.channel
   }
 
   /** Nodes this browser created under `parent` that the server does not have yet. */
@@ -400,6 +422,7 @@ export const useNodesStore = defineStore('nodes', () => {
     folders,
     subfolders,
     useChannel,
+    openScreen,
     openFolder,
     loadMore,
     loadAncestors,

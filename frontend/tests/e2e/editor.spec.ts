@@ -28,6 +28,10 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   const [france] = addChildren(europe!, [{ title: 'France' }, { title: 'Spain' }])
   addChildren(france!, [{ title: 'Paris', kind: 'video' }])
 
+  const reads: string[] = []
+  page.on('request', (request) => {
+    if (request.url().includes('/api/') && request.method() === 'GET') reads.push(new URL(request.url()).pathname)
+  })
   await page.goto(`/channels/${channel.id}/`)
   await expect(page.getByRole('textbox', { name: 'Channel name' })).toHaveValue('Geography')
   await expect(row(page, 'Europe')).toBeVisible()
@@ -35,6 +39,10 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   await expect(row(page, 'Welcome').getByRole('checkbox', { name: 'Select Welcome' })).toBeVisible()
   await expect(tree(page).getByRole('treeitem', { name: 'Geography' })).toBeVisible()
   await expectAccessible(page)
+  // The first screen is one read (channel, path, sidebar, first page).
+  expect(reads.filter((path) => path.startsWith(`/api/channel/${channel.id}`) || path.startsWith('/api/contentnode'))).toEqual([
+    `/api/channel/${channel.id}/editor`,
+  ])
 
   // Into a folder by its row, then deeper by the tree.
   await row(page, 'Europe').getByRole('link', { name: 'Europe' }).click()
@@ -52,6 +60,28 @@ test('folders are reached by the tree, the rows and the breadcrumbs, and deep li
   await expect(tree(page).getByRole('treeitem', { name: 'Spain' })).toBeVisible()
   await crumbs(page).getByRole('link', { name: 'Geography' }).click()
   await expect(row(page, 'Europe')).toBeVisible()
+})
+
+test('rows are selected one by one, as a shift-click range, or all at once', async ({ page }) => {
+  const { channel, root } = await curatorWithChannel(page, 'Selections')
+  addChildren(root, { spec: { title: 'Item', kind: 'document' }, count: 6 })
+  await page.goto(`/channels/${channel.id}`)
+  const box = (title: string) => row(page, title).getByRole('checkbox', { name: `Select ${title}` })
+  await box('Item 2').click()
+  await box('Item 5').click({ modifiers: ['Shift'] })
+  for (const i of [2, 3, 4, 5]) await expect(box(`Item ${i}`)).toBeChecked()
+  for (const i of [1, 6]) await expect(box(`Item ${i}`)).not.toBeChecked()
+  await expect(page.getByText('4 selected')).toBeVisible()
+  await box('Item 3').click()
+  await expect(box('Item 3')).not.toBeChecked()
+  await expect(page.getByText('3 selected')).toBeVisible()
+  const all = page.getByRole('checkbox', { name: 'Select all' })
+  await all.click()
+  for (const i of [1, 2, 3, 4, 5, 6]) await expect(box(`Item ${i}`)).toBeChecked()
+  await expect(page.getByText('6 selected')).toBeVisible()
+  await all.click()
+  await expect(box('Item 4')).not.toBeChecked()
+  await expect(page.getByText(/selected$/)).toHaveCount(0)
 })
 
 /** The server's nodes under `parentId`, in order: [title, kind]. */

@@ -14,13 +14,16 @@ function node(id: string, title: string): ContentNode {
 
 /** The server's children of FOLDER (one page) and nodes by id. */
 let children: ContentNode[] = []
+let screen: unknown = null
 
 beforeAll(async () => {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string) => {
       const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-      const query = new URL(url, 'http://test').searchParams
+      const parsed = new URL(url, 'http://test')
+      const query = parsed.searchParams
+      if (parsed.pathname.endsWith('/editor')) return json(screen)
       if (query.get('parent') === FOLDER) return json({ more: null, results: children })
       if (query.get('id__in')) return json(children.filter((n) => query.get('id__in')!.split(',').includes(n.id)))
       return json([])
@@ -91,5 +94,26 @@ describe('the nodes store', () => {
       [ChangeType.CREATED, made],
       [ChangeType.UPDATED, B],
     ])
+  })
+
+  it('opens the first screen from one read: path, sidebar folders in tree order, first page', async () => {
+    const ROOT = '0'.repeat(31) + '1'
+    const SIB = '0'.repeat(31) + '2'
+    const root = node(ROOT, 'Root')
+    const folder = node(FOLDER, 'Folder')
+    screen = {
+      channel: { id: CHANNEL, name: 'Maths', root_id: ROOT },
+      ancestors: [{ ...root, parent: null, kind: 'topic', lft: 1 }, { ...folder, parent: ROOT, kind: 'topic', lft: 10 }],
+      folders: [{ ...node(SIB, 'Sibling'), parent: ROOT, kind: 'topic', lft: 2 }],
+      children: { more: { parent: FOLDER, max_results: 100, lft__gt: 12 }, results: children },
+    }
+    const nodes = useNodesStore()
+    nodes.useChannel(CHANNEL)
+    const channel = await nodes.openScreen(CHANNEL, FOLDER)
+    expect(channel.name).toBe('Maths')
+    expect(nodes.subfolders[ROOT]).toEqual([SIB, FOLDER])
+    expect(nodes.subfolders[FOLDER]).toEqual([])
+    expect(nodes.folders[FOLDER]).toMatchObject({ ids: [A, B], loaded: true, more: { lft__gt: 12 } })
+    expect(nodes.pathTo(FOLDER)).toEqual([ROOT, FOLDER])
   })
 })
