@@ -167,3 +167,13 @@ export interface Task {
 }
 
 export const PUBLISH_TASK = 'contentcuration.publish.tasks.publish_channel_task'
+
+/** Whether any resource of the channel is in the channel's language (false when it has none). */
+export async function fetchLanguageExists(channelId: string): Promise<boolean> {
+  return (await getJson<{ exists: boolean }>(`${base(channelId)}/language_exists`)).exists
+}
+
+/** The languages the channel's resources use. */
+export async function fetchChannelLanguages(channelId: string): Promise<string[]> {
+  return (await getJson<{ languages: string[] }>(`${base(channelId)}/languages`)).languages
+}

@@ -63,6 +63,12 @@ test('acceptance 3: the incomplete resource is listed with its reason and link; 
   await expect(dialog(page).getByRole('textbox', { name: 'Version notes' })).toBeVisible()
   await expect(dialog(page).getByText('Version notes are required.')).toBeVisible()
   await dialog(page).getByRole('textbox', { name: 'Version notes' }).fill('First version')
+  // No resource is in the channel's language (en; the only one in a language is in es).
+  await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
+  await expect(dialog(page).getByText('Choose the channel’s language.')).toBeVisible()
+  await dialog(page).getByRole('combobox', { name: 'Channel language' }).click()
+  await expect(page.getByRole('option')).toHaveCount(1)
+  await page.getByRole('option', { name: 'Español' }).click()
   await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
   await expect(dialog(page).getByRole('progressbar')).toBeVisible()
   await expect(dialog(page).getByText('Published', { exact: true })).toBeVisible({ timeout: 60_000 })
@@ -72,11 +78,12 @@ test('acceptance 3: the incomplete resource is listed with its reason and link; 
   await expectAccessible(page)
   const version = python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").version)`)
   expect(version).toBe('1')
+  expect(python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").language_id)`)).toBe('es')
 })
 
 test('acceptance 4: an injected publish failure shows its message and Publish channel is enabled again', async ({ page }) => {
   const ids = await curatorWithSampleChannel(page, 'Failing publish')
-  python(`from contentcuration.models import ContentNode; ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True)`)
+  python(`from contentcuration.models import ContentNode; ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True, language_id="en")`)
   manage(['inject_fault', 'publish', '--message', 'Disk full on the export volume'])
   await page.goto(`/channels/${ids.channel}`)
   await page.getByRole('button', { name: 'Publish', exact: true }).click()
@@ -106,7 +113,7 @@ test('acceptances 5 and 7: rename, add, move and delete one each → Review chan
     [
       'from contentcuration.models import Channel, ContentNode',
       'from contentcuration.publish import publish_channel',
-      `ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True)`,
+      `ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True, language_id="en")`,
       `channel = Channel.objects.get(pk="${ids.channel}")`,
       'publish_channel(channel_id=channel.pk, user=channel.editors.first(), version_notes="First")',
       'print(Channel.objects.get(pk=channel.pk).version)',

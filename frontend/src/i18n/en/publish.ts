@@ -9,7 +9,7 @@ export default {
     notesHint: 'Say what changed in this version.',
     notesRequired: 'Version notes are required.',
     language: 'Channel language',
-    languageHint: 'The channel has no language yet: choose the language of its resources.',
+    languageHint: 'None of the resources is in the channel’s language: choose the channel’s language among theirs.',
     languageRequired: 'Choose the channel’s language.',
     incomplete: 'No incomplete resources | 1 incomplete resource will not be published: | {n} incomplete resources will not be published:',
     incompleteMore: 'The first {n} are listed.',
