@@ -67,7 +67,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, *, access_log: bool = True) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -79,6 +79,7 @@ def start_server(port: int) -> subprocess.Popen:
             "--threads=4",
             "--timeout=120",
             "--log-level=warning",
+            *([] if access_log else ["--access-logfile=/dev/null"]),
         ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "contentcuration.settings.test"},
@@ -94,6 +95,14 @@ def start_server(port: int) -> subprocess.Popen:
             time.sleep(0.3)
     server.terminate()
     sys.exit("gunicorn did not answer within 120 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def run_client(state: ClientState, post, channel_id: str, batches: int, new_id, created_change, change) -> None:
@@ -260,11 +269,7 @@ def run(vendor: str, clients: int, batches: int) -> None:
             thread.join(timeout=1800)
         elapsed = time.perf_counter() - start
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     # Lost: acknowledged, but no applied log row carries its content, or its effect is missing.
     logged = set()

@@ -273,14 +273,21 @@ def iter_object(key: str, *, first: int = 0, length: int, chunk_size: int = 256 
             body.close()
         return
     with default_storage.open(key, "rb") as handle:
+        yield from iter_range(handle, first=first, length=length, chunk_size=chunk_size)
+
+
+def iter_range(handle: IO[bytes], *, first: int, length: int, chunk_size: int) -> Iterator[bytes]:
+    """``length`` bytes of an open, seekable binary file from offset ``first``, in chunks
+    (fewer when the file ends first)."""
+    if first:
         handle.seek(first)
-        remaining = length
-        while remaining > 0:
-            data = handle.read(min(chunk_size, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
+    remaining = length
+    while remaining > 0:
+        data = handle.read(min(chunk_size, remaining))
+        if not data:
+            break
+        remaining -= len(data)
+        yield data
 
 
 def delete_key(key: str) -> None:

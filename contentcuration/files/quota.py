@@ -58,18 +58,27 @@ def recalculate_storage_used(user: User) -> int:
     return used
 
 
-def check_space(*, user: User, sizes: Mapping[str, int]) -> None:
+def check_space(*, user: User, sizes: Mapping[str, int]) -> int | None:
     """Raise QuotaExceeded unless the bytes ``sizes`` (``{checksum: size}``) fit in ``user``'s
     allowance. Bytes the user already has (a checksum among their counted files) are free;
     usage is recomputed (``storage_used``), never read from the cached figure, and only when
-    some bytes are new. Reads only; locks nothing.
+    some bytes are new. Returns the usage once the new bytes are counted, when it computed it
+    (None for unlimited users and when every byte is already the user's). Reads only; locks
+    nothing.
     """
     if user.has_unlimited_space or not sizes:
-        return
+        return None
     owned = set(counted_files(user).filter(checksum__in=list(sizes)).values_list("checksum", flat=True))
     new_bytes = sum(size for checksum, size in sizes.items() if checksum not in owned)
     if not new_bytes:
-        return
+        return None
     used = storage_used(user)
     if used + new_bytes > user.disk_space:
         raise QuotaExceeded(used=used, allowed=user.disk_space, size=new_bytes)
+    return used + new_bytes
+
+
+def set_storage_used(user: User, used: int) -> None:
+    """Store a usage figure the caller computed with ``storage_used`` in this transaction."""
+    User.objects.filter(pk=user.pk).update(disk_space_used=used)
+    user.disk_space_used = used

@@ -40,7 +40,7 @@ from contentcuration.errors import Conflict, DomainError, Invalid
 from contentcuration.limits import BIGINT_MAX, INT_MAX
 from contentcuration.models import File, FileFormat, FormatPreset, User
 
-from . import quota
+from . import metadata, quota
 
 # Spec 4.5: Studio refuses single-request uploads above 500 MiB.
 MAX_SINGLE_UPLOAD = 500 * 1024 * 1024
@@ -71,6 +71,11 @@ class UploadRejected(DomainError):
 
 class BadUpload(UploadRejected, Invalid):
     """The bytes or their headers disagree with the announcement (size, range, md5)."""
+
+
+class UnusableUpload(BadUpload):
+    """The bytes are the announced ones but unusable as the announced kind (an HTML5 zip
+    without index.html, an H5P without h5p.json): ``files.metadata`` says why."""
 
 
 class LengthRequired(UploadRejected, Invalid):
@@ -171,7 +176,8 @@ def validate_upload_request(data: Mapping[str, Any]) -> UploadRequest:
     if isinstance(ext, str):
         file_format = FileFormat.objects.filter(extension=ext).first()
     if file_format is None:
-        errors["file_format"] = [f"{ext!r} is not a known file format."]
+        known = ", ".join(sorted(FileFormat.objects.values_list("extension", flat=True)))
+        errors["file_format"] = [f"{ext!r} files are not supported; supported formats: {known}."]
     preset_id = data.get("preset")
     if isinstance(preset_id, str):
         preset = FormatPreset.objects.filter(pk=preset_id).first()
@@ -222,7 +228,7 @@ def create_upload(*, user: User, request: UploadRequest) -> tuple[File, bool]:
     Raises quota.QuotaExceeded when the bytes do not fit in the user's allowance. Updates
     the user's cached ``disk_space_used``.
     """
-    quota.check_space(user=user, sizes={request.checksum: request.size})
+    used_after = quota.check_space(user=user, sizes={request.checksum: request.size})
     ext = request.file_format.pk
     file = File.objects.create(
         checksum=request.checksum,
@@ -234,7 +240,12 @@ def create_upload(*, user: User, request: UploadRequest) -> tuple[File, bool]:
         uploaded_by=user,
         file_on_disk=storage.storage_key(request.checksum, ext),
     )
-    quota.recalculate_storage_used(user)
+    # The new row counts (an unattached upload of the user): check_space already summed
+    # usage with it (benchmarks/uploads.py: one SUM over the user's files fewer per upload).
+    if used_after is None:
+        quota.recalculate_storage_used(user)
+    else:
+        quota.set_storage_used(user, used_after)
     return file, storage.object_exists(request.checksum, ext)
 
 
@@ -254,14 +265,19 @@ def _extension(file: File) -> str:
     return file.file_format_id
 
 
-def _part_path(file: File) -> Path:
+def part_path(file: File) -> Path:
+    """Where the bytes received so far wait. Keyed by the uploader and the md5, not the File:
+    a browser that reloads mid-upload announces the same bytes again, gets a new File and
+    upload URL, and resumes from what this part holds (``upload_url`` answers ``received``)."""
+    if file.uploaded_by_id and file.checksum and file.file_format_id:
+        return parts_dir() / f"{file.uploaded_by_id}-{file.checksum}.{file.file_format_id}.part"
     return parts_dir() / f"{file.pk}.part"
 
 
 @contextmanager
 def _locked_part(file: File, *, exclusive: bool) -> Iterator[int]:
     """An fd on the part file, flock-ed so two requests for one upload never interleave."""
-    fd = os.open(_part_path(file), os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(part_path(file), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield fd
@@ -286,7 +302,7 @@ def upload_state(file: File) -> UploadState:
     extension = _extension(file)
     if storage.object_exists(file.checksum, extension):
         return UploadState(received=total, total=total, complete=True)
-    if not _part_path(file).exists():
+    if not part_path(file).exists():
         return UploadState(received=0, total=total, complete=False)
     with _locked_part(file, exclusive=False) as fd:
         received = os.fstat(fd).st_size
@@ -298,7 +314,7 @@ def upload_state(file: File) -> UploadState:
 def _store_held_part(file: File, extension: str) -> UploadState:
     """Store a part that holds every byte, if its md5 is the announced one (else drop it)."""
     total = file.file_size or 0
-    part = _part_path(file)
+    part = part_path(file)
     with _locked_part(file, exclusive=True) as fd:
         received = os.fstat(fd).st_size
         if received != total:  # a new PUT started over meanwhile
@@ -308,9 +324,28 @@ def _store_held_part(file: File, extension: str) -> UploadState:
         if storage.md5_of_file(part) != file.checksum:
             os.unlink(part)
             return UploadState(received=0, total=total, complete=False)
-        storage.save_verified_file(path=part, checksum=file.checksum, extension=extension)
-        os.unlink(part)
+        try:
+            _store_part(part, file, extension)
+        except UnusableUpload:
+            return UploadState(received=0, total=total, complete=False)
     return UploadState(received=total, total=total, complete=True)
+
+
+def _store_part(part: Path, file: File, extension: str) -> None:
+    """Store a whole part whose md5 is verified, once its content is usable as announced
+    (``metadata.check_upload``: an HTML5 zip has index.html, an H5P its h5p.json...); the
+    duration read from an MP4/WebM replaces the announced one. The part is removed either
+    way. Raises UnusableUpload (nothing stored)."""
+    try:
+        meta = metadata.check_upload(str(part), file)
+    except metadata.UnusableFile as exc:
+        os.unlink(part)
+        raise UnusableUpload(f"{exc.message} Nothing was kept.") from exc
+    storage.save_verified_file(path=part, checksum=file.checksum, extension=extension)
+    os.unlink(part)
+    if meta.duration and meta.duration != file.duration and file.preset and preset_has_duration(file.preset):
+        File.objects.filter(pk=file.pk).update(duration=meta.duration)
+        file.duration = meta.duration
 
 
 def md5_header_value(checksum: str) -> str:
@@ -367,7 +402,7 @@ def receive_upload(
         if length is not None and length != expected:
             raise BadUpload(f"Content-Length {length} differs from the range length {expected}.")
 
-    part = _part_path(file)
+    part = part_path(file)
     with _locked_part(file, exclusive=True) as fd:
         held = os.fstat(fd).st_size
         if start > held:
@@ -405,8 +440,7 @@ def receive_upload(
             raise BadUpload(
                 f"The uploaded bytes have md5 {actual} but {file.checksum} was announced; nothing was kept.",
             )
-        storage.save_verified_file(path=part, checksum=file.checksum, extension=extension)
-        os.unlink(part)
+        _store_part(part, file, extension)
     return UploadState(received=size, total=size, complete=True)
 
 

@@ -11,7 +11,7 @@ whatever the number of nodes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from le_utils.constants import completion_criteria, format_presets, mastery_criteria, modalities
@@ -142,20 +142,41 @@ def has_slide(node: ContentNode, images: set[str]) -> bool:
     return any(isinstance(s, dict) and str(s.get("checksum") or "").lower() in images for s in slides)
 
 
-def _usable_question(item: dict) -> bool:
+# What a question lacks, as the exercise editor shows it beside the question and as the
+# exercise's ``incomplete_reasons`` carry it (once per distinct problem).
+NEEDS_TEXT = "needs question text"
+NEEDS_ANSWERS = "needs answers"
+NEEDS_CORRECT_ANSWER = "needs a correct answer"
+NEEDS_ONE_CORRECT_ANSWER = "needs exactly one correct answer"
+SINGLE_ANSWER_TYPES = frozenset({"single_selection", "true_false"})
+
+
+def question_problems(item: Mapping[str, Any]) -> list[str]:
+    """Why a question (AssessmentItem values: ``type``, ``question``, ``answers``) cannot be
+    published as it stands; ``[]`` when it can. Perseus and QTI questions carry their own
+    data and are checked by publish. A single-choice or true/false question with two correct
+    answers is refused too: Perseus' radio widget would make it unanswerable."""
     if item["type"] in ("perseus_question", "QTI"):
-        return True
+        return []
+    problems = []
     if not (item["question"] or "").strip():
-        return False
+        problems.append(NEEDS_TEXT)
     if item["type"] == "free_response":
-        return True
+        return problems
     try:
         answers = json.loads(item["answers"] or "[]")
     except ValueError:
-        return False
-    if not isinstance(answers, list) or not answers:
-        return False
-    return any(isinstance(a, dict) and a.get("correct") for a in answers)
+        answers = None
+    answers = [a for a in answers if isinstance(a, dict)] if isinstance(answers, list) else []
+    answers = [a for a in answers if str(a.get("answer") if a.get("answer") is not None else "").strip()]
+    if not answers:
+        return [*problems, NEEDS_ANSWERS]
+    correct = sum(1 for a in answers if a.get("correct"))
+    if not correct:
+        problems.append(NEEDS_CORRECT_ANSWER)
+    elif correct > 1 and item["type"] in SINGLE_ANSWER_TYPES:
+        problems.append(NEEDS_ONE_CORRECT_ANSWER)
+    return problems
 
 
 def _licenses(ids: set[int]) -> dict[int, License]:
@@ -181,7 +202,7 @@ def incomplete_reasons(nodes: Iterable[Any], *, unsaved: bool = False) -> dict[s
     licenses = _licenses(license_ids)
     with_main_file: set[str] = set()
     slide_images: dict[str, set[str]] = {}
-    questions: dict[str, bool] = {}
+    questions: dict[str, list[str]] = {}  # exercise id -> its questions' problems, in order
     if resources and not unsaved:
         ids = [n.pk for n in resources]
         for node_id, preset_id, checksum in File.objects.filter(
@@ -195,8 +216,8 @@ def incomplete_reasons(nodes: Iterable[Any], *, unsaved: bool = False) -> dict[s
             for item in AssessmentItem.objects.filter(contentnode_id__in=exercise_ids, deleted=False).values(
                 "contentnode_id", "type", "question", "answers"
             ):
-                node_id = item["contentnode_id"]
-                questions[node_id] = questions.get(node_id, False) or _usable_question(item)
+                problems = questions.setdefault(item["contentnode_id"], [])
+                problems.extend(p for p in question_problems(item) if p not in problems)
 
     result: dict[str, list[str]] = {}
     for node in nodes:
@@ -214,8 +235,9 @@ def incomplete_reasons(nodes: Iterable[Any], *, unsaved: bool = False) -> dict[s
                 if license.copyright_holder_required and not (node.copyright_holder or "").strip():
                     reasons.append("copyright_holder")
             if kind == "exercise":
-                if not questions.get(node.pk):
+                if node.pk not in questions:
                     reasons.append("assessment_items")
+                reasons.extend(questions.get(node.pk, []))
                 if not _has_mastery(node):
                     reasons.append("mastery_model")
             elif kind == "slideshow":

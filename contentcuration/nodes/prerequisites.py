@@ -29,8 +29,9 @@ def add_prerequisite(
     channel_id: str | None,
     record_changes: bool = True,
 ) -> PrerequisiteContentRelationship:
-    """Make ``target`` require ``prerequisite``. Raises Invalid (the same node, two trees, or
-    the reverse edge exists: a cycle of two) and Conflict (the edge exists)."""
+    """Make ``target`` require ``prerequisite``. Raises Invalid (the same node, two trees, the
+    reverse edge exists, or ``prerequisite`` already leads back to ``target`` through other
+    edges: the message names the circle by titles) and Conflict (the edge exists)."""
     if target.pk == prerequisite.pk:
         raise Invalid("Prerequisite relationship cannot be self referential")
     if target.tree_id != prerequisite.tree_id:
@@ -40,6 +41,13 @@ def add_prerequisite(
         raise Invalid("Prerequisite relationship cannot be reciprocal")
     if edges.filter(target_node=target, prerequisite=prerequisite).exists():
         raise Conflict("Relationship already exists")
+    chain = _requirement_chain(start=prerequisite, goal=target)
+    if chain:
+        titles = " → ".join(f"“{title}”" for title in [target.title, *chain])
+        raise Invalid(
+            f"“{target.title}” cannot require “{prerequisite.title}”: that would make a circle of "
+            f"previous steps ({titles})."
+        )
     edge = edges.create(target_node=target, prerequisite=prerequisite)
     tree.mark_changed([target.pk])
     if record_changes:
@@ -62,6 +70,36 @@ def remove_prerequisite(
     tree.mark_changed([target.pk])
     if record_changes:
         _record(DELETED, actor=actor, target=target, prerequisite=prerequisite, channel_id=channel_id)
+
+
+def _requirement_chain(*, start: ContentNode, goal: ContentNode) -> list[str] | None:
+    """The titles from ``start`` along "requires" edges to ``goal`` (both included), or None
+    when ``start`` does not (transitively) require ``goal``. Reads the tree's edges in one
+    query: a tree has few, and walking them in memory costs no query per step."""
+    requires: dict[str, list[str]] = {}
+    for target_id, prerequisite_id in PrerequisiteContentRelationship.objects.filter(
+        target_node__tree_id=start.tree_id
+    ).values_list("target_node_id", "prerequisite_id"):
+        requires.setdefault(target_id, []).append(prerequisite_id)
+    came_from: dict[str, str | None] = {start.pk: None}
+    frontier = [start.pk]
+    while frontier and goal.pk not in came_from:
+        following = []
+        for node_id in frontier:
+            for next_id in requires.get(node_id, ()):
+                if next_id not in came_from:
+                    came_from[next_id] = node_id
+                    following.append(next_id)
+        frontier = following
+    if goal.pk not in came_from:
+        return None
+    path: list[str] = []
+    step: str | None = goal.pk
+    while step is not None:
+        path.append(step)
+        step = came_from[step]
+    titles = dict(ContentNode.objects.filter(pk__in=path).values_list("pk", "title"))
+    return [titles.get(pk, pk) for pk in reversed(path)]
 
 
 def _record(change_type: int, *, actor: User, target: ContentNode, prerequisite: ContentNode, **fields: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -226,10 +227,20 @@ def _choice_item(archive: _Archive, item: dict, label: str, multiple: bool) -> d
     }
 
 
+FRACTION_RE = re.compile(r"\s*([+-]?[0-9]+)\s*/\s*([0-9]+)\s*")
+
+
 def _number(value: Any) -> float | int | None:
+    """A numeric answer as a number: "2", "0.5", "-1.25e3", or a fraction "1/2" (the editor
+    offers fractions; Perseus compares values, so a learner's "1/2" matches 0.5 either way).
+    None for anything else, including infinities and NaN."""
+    text = str(value).strip()
+    fraction = FRACTION_RE.fullmatch(text)
     try:
-        number = float(str(value).strip())
-    except ValueError:
+        number = int(fraction.group(1)) / int(fraction.group(2)) if fraction else float(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number
 
@@ -237,10 +248,12 @@ def _number(value: Any) -> float | int | None:
 def _input_item(archive: _Archive, item: dict, label: str) -> dict:
     question, images = archive.text(item["question"])
     answers = []
+    values: set[float] = set()
     for answer in _loads(item["answers"], label, "answers"):
         value = _number(answer.get("answer"))
-        if value is None:
+        if value is None or value in values:  # "0.5" and "1/2" are one Perseus answer
             continue
+        values.add(value)
         answers.append(
             {
                 "value": value,

@@ -175,7 +175,10 @@ def _flow(package: _Package, parent: ElementTree.Element, text: str, images: lis
             pos = 0
             for match in IMAGE_MD_RE.finditer(line):
                 last = _text(paragraph, last, line[pos : match.start()])
-                last = _image(package, paragraph, match, images) or _text(paragraph, last, match.group(0))
+                # ``is None``, not ``or``: an Element without children is falsy, so ``or`` put the
+                # markdown back in as text beside every image.
+                image = _image(package, paragraph, match, images)
+                last = _text(paragraph, last, match.group(0)) if image is None else image
                 pos = match.end()
             last = _text(paragraph, last, line[pos:])
 
@@ -282,6 +285,9 @@ def _text_entry_item(package, item, identifier, title, language, label, images) 
     answers = [str(a.get("answer")).strip() for a in _loads(item["answers"], label, "answers") if a.get("answer")]
     answers = [a for a in answers if a]
     numeric = bool(answers) and all(_number(a) is not None for a in answers)
+    if numeric:
+        # A float response compares values, and its map keys must be floats: "1/2" goes in as 0.5.
+        answers = [str(_number(a)) for a in answers]
     root = _item(identifier, title, language)
     response = _sub(
         root,

@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 
-from contentcuration.files.uploads import parts_dir
+from contentcuration.files.uploads import part_path
+from contentcuration.models import File
 from contentcuration.reference_loading import load_constants
 from contentcuration.storage import storage_key
 
@@ -55,7 +57,7 @@ def is_stored(data: bytes, ext: str = "pdf") -> bool:
 
 
 def has_part(file_id: str) -> bool:
-    return (parts_dir() / f"{file_id}.part").exists()
+    return part_path(File.objects.get(pk=file_id)).exists()
 
 
 def http_json(
@@ -99,3 +101,21 @@ def put_bytes(url: str, data: bytes, *, token: str | None = None, headers: dict 
         all_headers["Authorization"] = f"Token {token}"
     all_headers.update(headers or {})
     return raw_request("PUT", url, body=data, headers=all_headers)
+
+
+def send_truncated_put(url: str, body: bytes, headers: dict, sent: int) -> None:
+    """Start a PUT announcing ``len(body)`` bytes, send ``sent`` of them, and drop the line
+    (a connection cut mid-upload)."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    lines = [f"PUT {parts.path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body[:sent])
+    sock.shutdown(socket.SHUT_WR)
+    sock.close()
+
+
+def upload_progress(url: str, total: int) -> tuple[int, str | None]:
+    """(status, Range header) of the resumable-upload progress query ``Content-Range: bytes */total``."""
+    status, _, headers = raw_request("PUT", url, headers={"Content-Range": f"bytes */{total}", "Content-Length": "0"})
+    return status, headers.get("Range")

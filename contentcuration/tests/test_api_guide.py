@@ -4,39 +4,21 @@ guide's shell commands (issue 16 item 2). A stale guide fails here."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-from contentcuration.tests import factories
+from contentcuration.tests.guides import code_blocks, guide_path, run_guide
 
-GUIDE = Path(settings.BASE_DIR) / "docs" / "api.md"
-PASSWORD = "guide-password-1"
+GUIDE = guide_path("api.md")
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", GUIDE.read_text(), flags=re.S)
-
-
-def run_guide(live_server, monkeypatch) -> dict:
-    user = factories.UserFactory(email="guide@example.org")
-    user.set_password(PASSWORD)
-    user.save()
-    monkeypatch.setenv("SERVER", live_server.url)
-    monkeypatch.setenv("EMAIL", user.email)
-    monkeypatch.setenv("PASSWORD", PASSWORD)
-    namespace: dict = {"__name__": "guide"}
-    for number, code in enumerate(blocks("python"), start=1):
-        exec(compile(code, f"docs/api.md block {number}", "exec"), namespace)  # noqa: S102
-    return namespace
+    return code_blocks(GUIDE, language)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_every_example_of_the_guide_runs_against_a_live_server(live_server, celery_worker, monkeypatch):
-    guide = run_guide(live_server, monkeypatch)
+    guide = run_guide(GUIDE, live_server, monkeypatch, email="guide@example.org")
 
     assert guide["version"]["version"] == 1
     assert guide["version"]["resource_count"] == 2
@@ -50,7 +32,7 @@ def test_the_channel_the_guide_publishes_imports_into_kolibri(
 ):
     from contentcuration.tests.test_publish_kolibri import import_and_read
 
-    guide = run_guide(live_server, monkeypatch)
+    guide = run_guide(GUIDE, live_server, monkeypatch, email="guide@example.org")
     channel_id = guide["channel_id"]
     (shell,) = blocks("sh")
     assert shell.split("\n")[:3] == [

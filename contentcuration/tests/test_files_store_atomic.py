@@ -24,7 +24,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from contentcuration import storage
-from contentcuration.files.uploads import parts_dir
+from contentcuration.files.uploads import part_path
+from contentcuration.models import File
 from contentcuration.tests.files_helpers import (
     announcement,
     http_json,
@@ -178,7 +179,7 @@ def test_a_resumable_upload_whose_store_was_killed_is_finished_by_the_progress_q
         assert status == 200, body
         urls[name] = body["uploadURL"]
         # What the killed store left: the whole part, and no object under the key.
-        (parts_dir() / f"{body['file']['id']}.part").write_bytes(data if name == "good" else data[:-1] + b"?")
+        part_path(File.objects.get(pk=body["file"]["id"])).write_bytes(data if name == "good" else data[:-1] + b"?")
 
     def progress(url: str, total: int):
         return raw_request("PUT", url, headers={"Content-Range": f"bytes */{total}", "Content-Length": "0"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import socket
 import time
 from urllib.parse import urlsplit
 
@@ -25,7 +24,9 @@ from contentcuration.tests.files_helpers import (
     random_bytes,
     raw_request,
     reload_constants,
+    send_truncated_put,
     token_for,
+    upload_progress,
 )
 
 UPLOAD_URL = "/api/file/upload_url"
@@ -358,22 +359,6 @@ def test_ranges_that_assemble_the_wrong_bytes_are_discarded(owner):
     assert "Range" not in client.head(url)
 
 
-def _send_truncated_put(url: str, body: bytes, headers: dict, sent: int) -> None:
-    """Start a PUT announcing ``len(body)`` bytes, send ``sent`` of them, and drop the line."""
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port))
-    lines = [f"PUT {parts.path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}", f"Content-Length: {len(body)}"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body[:sent])
-    sock.shutdown(socket.SHUT_WR)
-    sock.close()
-
-
-def _progress(url: str, total: int) -> tuple[int, str | None]:
-    status, _, headers = raw_request("PUT", url, headers={"Content-Range": f"bytes */{total}", "Content-Length": "0"})
-    return status, headers.get("Range")
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_interrupted_50_mb_upload_resumes_to_the_same_object_as_a_single_put(constants, live_server, owner):
@@ -386,9 +371,9 @@ def test_an_interrupted_50_mb_upload_resumes_to_the_same_object_as_a_single_put(
     ranged_url, chunk = ranged["uploadURL"], 16 * 1024 * 1024
 
     # The first range is cut off after 5 MB; the server keeps what arrived.
-    _send_truncated_put(ranged_url, data[:chunk], {"Content-Range": f"bytes 0-{chunk - 1}/{size}"}, 5 * 1024 * 1024)
+    send_truncated_put(ranged_url, data[:chunk], {"Content-Range": f"bytes 0-{chunk - 1}/{size}"}, 5 * 1024 * 1024)
     deadline = time.monotonic() + 30
-    while (progress := _progress(ranged_url, size)) != (308, f"bytes=0-{5 * 1024 * 1024 - 1}"):
+    while (progress := upload_progress(ranged_url, size)) != (308, f"bytes=0-{5 * 1024 * 1024 - 1}"):
         assert time.monotonic() < deadline, progress
         time.sleep(0.1)
 

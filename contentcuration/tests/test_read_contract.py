@@ -117,6 +117,7 @@ ASSESSMENTITEM_SHAPE = {
     "source_url": OPT_STR,
     "randomize": BOOL,
     "deleted": BOOL,
+    "problems": LIST,
 }
 FILE_SHAPE = {
     "id": HEX,

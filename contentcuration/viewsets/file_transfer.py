@@ -2,7 +2,8 @@
 
 * ``POST /api/file/upload_url`` (session + CSRF or token): validates the announcement and
   answers an upload URL on this server carrying a signed, expiring token (ricecooker's PUT
-  may carry a token header, a browser's may not: the signature is the authority).
+  may carry a token header, a browser's may not: the signature is the authority), and
+  ``received``: how many of these bytes the server already holds for this user.
 * ``PUT|HEAD /api/file/upload/<token>``: the bytes, whole or in ``Content-Range`` pieces;
   ``HEAD`` or ``PUT`` with ``Content-Range: bytes */<total>`` reports progress
   (200 = stored, 308 + ``Range: bytes=0-<last>`` = partial, like resumable-upload protocols).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from django.core import signing
@@ -106,6 +108,9 @@ class UploadURLView(APIView):
                 "mimetype": mimetype_for(file.file_format_id or ""),
                 "might_skip": might_skip,
                 "resumable": False,
+                # Bytes the server already holds from an earlier announcement of the same
+                # bytes by this user (a reload mid-upload): PUT from here with Content-Range.
+                "received": upload_state(file).received,
                 "file": serialize_file(file),
             }
         )
@@ -192,7 +197,7 @@ def upload_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- serving ----------------------------------------------------------------------------------
 
 
-def _parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
     """(first, last) of a single satisfiable range; None to serve everything; False if
     unsatisfiable."""
     if not header:
@@ -213,24 +218,22 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[Fal
     return first_i, last_i
 
 
-def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponseBase:
-    if not storage.key_exists(key):
-        raise Http404("Not stored.")
-    size = storage.object_size(key)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": cache_control,
-        "Accept-Ranges": "bytes",
-        "Last-Modified": http_date(storage.object_modified(key).timestamp()),
-        "Access-Control-Allow-Origin": "*",
-    }
-    if content_type in SCRIPTABLE_TYPES:
-        # An uploaded SVG must never run script on this origin. Not applied to everything:
-        # browsers refuse to render a PDF opened directly under a sandbox policy.
-        headers["Content-Security-Policy"] = "sandbox"
+def ranged_response(
+    request: HttpRequest,
+    *,
+    size: int,
+    content_type: str,
+    headers: dict[str, str],
+    stream: Callable[[int, int], Iterator[bytes]],
+) -> HttpResponseBase:
+    """The answer to a GET/HEAD of ``size`` bytes carrying ``headers`` (with its ``ETag``):
+    304 for a matching ``If-None-Match``, 206 for one satisfiable ``Range``, 416 for an
+    unsatisfiable one, else 200; the body is ``stream(first, length)``, streamed."""
+    etag = headers["ETag"]
+    headers = {**headers, "Accept-Ranges": "bytes"}
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return HttpResponse(status=304, headers=headers)
-    byte_range = _parse_range(request.headers.get("Range"), size)
+    byte_range = parse_range(request.headers.get("Range"), size)
     if byte_range is False:
         return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
     status, first, length = 200, 0, size
@@ -240,14 +243,32 @@ def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cach
     headers["Content-Length"] = str(length)
     if request.method == "HEAD":
         return HttpResponse(status=status, content_type=content_type, headers=headers)
-    response = StreamingHttpResponse(
-        storage.iter_object(key, first=first, length=length, chunk_size=STREAM_CHUNK),
-        status=status,
-        content_type=content_type,
-    )
+    response = StreamingHttpResponse(stream(first, length), status=status, content_type=content_type)
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+def _serve(request: HttpRequest, key: str, *, content_type: str, etag: str, cache_control: str) -> HttpResponseBase:
+    if not storage.key_exists(key):
+        raise Http404("Not stored.")
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control,
+        "Last-Modified": http_date(storage.object_modified(key).timestamp()),
+        "Access-Control-Allow-Origin": "*",
+    }
+    if content_type in SCRIPTABLE_TYPES:
+        # An uploaded SVG must never run script on this origin. Not applied to everything:
+        # browsers refuse to render a PDF opened directly under a sandbox policy.
+        headers["Content-Security-Policy"] = "sandbox"
+    return ranged_response(
+        request,
+        size=storage.object_size(key),
+        content_type=content_type,
+        headers=headers,
+        stream=lambda first, length: storage.iter_object(key, first=first, length=length, chunk_size=STREAM_CHUNK),
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -1,7 +1,9 @@
-"""URL patterns of the upload and file-serving views (viewsets/file_transfer.py; included by contentcuration/urls.py)."""
+"""URL patterns of the upload and file-serving views (viewsets/file_transfer.py) and of the
+views reading inside stored files (viewsets/file_contents.py); included by contentcuration/urls.py."""
 
 from django.urls import path, re_path
 
+from . import file_contents
 from . import file_transfer as views
 
 urlpatterns = [
@@ -13,4 +15,13 @@ urlpatterns = [
         name="content-storage",
     ),
     re_path(r"^content/databases/(?P<name>[^/]+)$", views.database_view, name="content-database"),
+    re_path(
+        r"^api/file/(?P<file_id>[0-9a-f]{32})/metadata$", file_contents.FileMetadataView.as_view(), name="file-metadata"
+    ),
+    # Kolibri's zipcontent paths: /zipcontent/<md5>.<ext>/<path inside the archive>
+    re_path(
+        r"^zipcontent/(?P<checksum>[0-9a-f]{32})\.(?P<ext>[a-z0-9]{1,10})/(?P<path>.*)$",
+        file_contents.zip_content_view,
+        name="zip-content",
+    ),
 ]

@@ -131,6 +131,11 @@ class UploadURLAnswer(serializers.Serializer):
     uploadURL = serializers.CharField(help_text="PUT the bytes here, with `Content-MD5` (base64 of the md5).")
     mimetype = serializers.CharField()
     might_skip = serializers.BooleanField(help_text="The server already has these bytes.")
+    resumable = serializers.BooleanField(help_text="Always false (Studio's GCS-only resumable protocol).")
+    received = serializers.IntegerField(
+        help_text="Bytes of this upload the server already holds for this user (a reload mid-upload): "
+        "PUT the rest with `Content-Range: bytes <received>-<last>/<size>`."
+    )
     file = serializers.DictField(help_text="The new File row: attach it with a sync UPDATED `file` change.")
 
 

@@ -122,6 +122,8 @@ class AssessmentItemRow(TypedDict):
     source_url: str | None
     randomize: bool
     deleted: bool
+    # The server's verdict on the question ("needs a correct answer", ...); [] when publishable.
+    problems: list[str]
 
 
 class FileRow(TypedDict):
