@@ -9,14 +9,15 @@ import { createChannel, createUser, expectAccessible, python, rootOf, signIn, un
 
 const PASSWORD = 'a-long-password-1'
 
-/** A one-page PDF with a correct cross-reference table. */
-function tinyPdf(): Buffer {
+/** A one-page PDF with a correct cross-reference table, `padding` comment bytes long more. */
+function tinyPdf(padding = 0): Buffer {
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
   ]
   let body = '%PDF-1.4\n'
+  if (padding) body += `%${'x'.repeat(padding)}\n`
   const offsets: number[] = []
   objects.forEach((object, i) => {
     offsets.push(body.length)
@@ -79,4 +80,44 @@ test('a PDF becomes a resource titled from its name; a .docx is refused before a
       ),
     )
     .toBe(`Halves worksheet document ${md5} pdf`)
+})
+
+test('a dropped connection: Retry resumes from the bytes the server holds', async ({ page }) => {
+  const email = uniqueEmail('resumer')
+  createUser(email, PASSWORD)
+  const channel = createChannel(email, 'Resumes')
+  await signIn(page, email, PASSWORD)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  await page.goto(`/channels/${channel.id}/`)
+  await expect(page.getByRole('textbox', { name: 'Channel name' })).toHaveValue('Resumes')
+
+  const pdf = tinyPdf(300_000)
+  const half = 150_000
+  const ranges: (string | null)[] = []
+  await page.route('**/api/file/upload/**', async (route) => {
+    const request = route.request()
+    if (request.method() !== 'PUT') return route.continue()
+    ranges.push(request.headers()['content-range'] ?? null)
+    if (ranges.length > 1) return route.continue()
+    // The first half reaches the server, then the connection drops.
+    const partial = await fetch(request.url(), {
+      method: 'PUT',
+      body: pdf.subarray(0, half),
+      headers: { 'Content-Range': `bytes 0-${half - 1}/${pdf.length}` },
+    })
+    expect(partial.status).toBe(308)
+    await route.abort('connectionreset')
+  })
+
+  await page.getByRole('button', { name: 'Add' }).click()
+  const chooser = page.waitForEvent('filechooser')
+  await page.getByRole('menuitem', { name: 'Upload files' }).click()
+  await (await chooser).setFiles([{ name: 'Long read.pdf', mimeType: 'application/pdf', buffer: pdf }])
+  await expect(uploadRow(page, 'Long read.pdf')).toContainText('Failed')
+  await uploadRow(page, 'Long read.pdf').getByRole('button', { name: 'Retry Long read.pdf' }).click()
+  await expect(uploadRow(page, 'Long read.pdf')).toContainText('100 %')
+  await expect(uploadRow(page, 'Long read.pdf')).toContainText('Added')
+  expect(ranges).toEqual([null, `bytes ${half}-${pdf.length - 1}/${pdf.length}`])
+  await dialog(page).getByRole('button', { name: 'Close' }).click()
+  await expect(contents(page).getByRole('listitem', { name: 'Long read', exact: true })).toBeVisible()
 })
