@@ -102,7 +102,7 @@ test('a dropped connection: Retry resumes from the bytes the server holds', asyn
     // The first half reaches the server, then the connection drops.
     const partial = await fetch(request.url(), {
       method: 'PUT',
-      body: pdf.subarray(0, half),
+      body: Uint8Array.from(pdf.subarray(0, half)),
       headers: { 'Content-Range': `bytes 0-${half - 1}/${pdf.length}` },
     })
     expect(partial.status).toBe(308)
