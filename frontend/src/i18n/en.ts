@@ -1,11 +1,13 @@
 /** Every English string of the app. Keys are grouped by screen. */
 import channelList from './en/channels'
 import { channelSettings, userSettings } from './en/settings'
+import uploads from './en/uploads'
 
 export default {
   channelList,
   channelSettings,
   userSettings,
+  ...uploads,
   app: {
     name: 'Content curation',
     skipToContent: 'Skip to content',

@@ -252,6 +252,19 @@ export const useNodesStore = defineStore('nodes', () => {
     return id
   }
 
+  /** A new resource (any kind), last child of `parentId`: shown at once, then created. */
+  async function createNode(parentId: string, fields: Record<string, unknown> & { title: string; kind: string }): Promise<string> {
+    const id = newId()
+    const obj = { description: '', ...fields, id, parent: parentId }
+    byId[id] = localNode(obj as Partial<ContentNode> & { id: string })
+    const state = folder(parentId)
+    if (state.loaded && !state.more) setFolder(parentId, { ids: [...state.ids, id] })
+    const parent = byId[parentId]
+    if (parent) byId[parentId] = { ...parent, has_children: true, total_count: parent.total_count + 1 }
+    await useEngine().enqueue(created('contentnode', obj, scope()))
+    return id
+  }
+
   async function updateNode(id: string, mods: Mods): Promise<void> {
     const node = byId[id]
     if (node) byId[id] = applyMods(node, mods)
@@ -431,6 +444,7 @@ export const useNodesStore = defineStore('nodes', () => {
     pathTo,
     isWithin,
     createFolder,
+    createNode,
     updateNode,
     updateNodes,
     updateDescendants,
