@@ -22,13 +22,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-from frontend_list import free_port, wait_until_up
-from harness import ROOT, report, settle, throwaway_database
+from app_server import require_built_app, run_driver, served_app
+from harness import report, settle, throwaway_database
 
 NODES = 500
 MAX_REQUESTS = 5
@@ -145,46 +141,12 @@ def licensed(folder_id: str) -> int:
 
 
 def main() -> None:
-    if not (ROOT / "frontend" / "dist" / "index.html").exists():
-        raise SystemExit("frontend/dist is missing: run `make frontend` first")
+    require_built_app()
     with throwaway_database(BENCH_DB) as vendor:
         channel_id, folder_id = build_fixture()
-        from django.db import connections
-
-        connections.close_all()
-        port = free_port()
-        scratch = tempfile.mkdtemp(prefix="bench-bulk-edit-")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "contentcuration.settings.e2e",
-            "E2E_MAIL_DIR": scratch,
-            "DATA_DIR": scratch,
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("FRONTEND_DIST", None)  # settings.test (the harness's) points it at a stub shell
-        log = tempfile.NamedTemporaryFile("w+", prefix="bench-runserver-", suffix=".log", delete=False)
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base)
-            driver = subprocess.run(
-                ["node", "-e", DRIVER, base, EMAIL, PASSWORD, channel_id, folder_id, str(NODES), LICENSE],
-                cwd=Path(ROOT, "frontend"),
-                capture_output=True,
-                text=True,
-            )
-            if driver.returncode != 0:
-                raise SystemExit(f"the Playwright driver failed (server log: {log.name}):\n{driver.stderr}")
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-        figures = json.loads(next(line for line in driver.stdout.splitlines() if line.startswith("{")))
+        with served_app() as (base, log):
+            out = run_driver(DRIVER, base, EMAIL, PASSWORD, channel_id, folder_id, str(NODES), LICENSE, log=log)
+        figures = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
         applied = licensed(folder_id)
     print(f"bulk edit of {NODES} nodes (license), {vendor}")
     print(f"  nodes with the new license in the database               {applied:8d}   (expected {NODES})")
