@@ -19,16 +19,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
-from harness import ROOT, report, settle, throwaway_database
+from app_server import require_built_app, run_driver, served_app
+from harness import report, settle, throwaway_database
 
 CHANNELS = 200
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -74,16 +68,10 @@ const { chromium } = require('@playwright/test');
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_fixture() -> None:
     from django.db import transaction
 
-    from contentcuration.channels import create_channel
+    from contentcuration.channels.lifecycle import create_channel
     from contentcuration.models import Channel, User
 
     user = User.objects.create_user(EMAIL, PASSWORD, first_name="Bench", last_name="Curator", is_active=True)
@@ -101,59 +89,12 @@ def build_fixture() -> None:
     settle()
 
 
-def wait_until_up(url: str) -> None:
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/api/bootstrap/reference", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit("runserver did not start")
-
-
 def main() -> None:
-    if not (ROOT / "frontend" / "dist" / "index.html").exists():
-        raise SystemExit("frontend/dist is missing: run `make frontend` first")
+    require_built_app()
     with throwaway_database(BENCH_DB):
         build_fixture()
-        from django.db import connections
-
-        connections.close_all()
-        port = free_port()
-        # settings.e2e: production code paths (DEBUG off) serving frontend/dist as it is.
-        scratch = tempfile.mkdtemp(prefix="bench-frontend-")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "contentcuration.settings.e2e",
-            "E2E_MAIL_DIR": scratch,
-            "DATA_DIR": scratch,
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("FRONTEND_DIST", None)  # settings.test (the harness's) points it at a stub shell
-        log = tempfile.NamedTemporaryFile("w+", prefix="bench-runserver-", suffix=".log", delete=False)
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base)
-            driver = subprocess.run(
-                ["node", "-e", DRIVER, base, EMAIL, PASSWORD, str(RUNS), str(CHANNELS)],
-                cwd=Path(ROOT, "frontend"),
-                capture_output=True,
-                text=True,
-            )
-            if driver.returncode != 0:
-                raise SystemExit(f"the Playwright driver failed (server log: {log.name}):\n{driver.stderr}")
-            out = driver.stdout
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        with served_app() as (base, log):
+            out = run_driver(DRIVER, base, EMAIL, PASSWORD, str(RUNS), str(CHANNELS), log=log)
     runs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     reads = [r["listRead"] for r in runs if r["listRead"] is not None]
     print(f"channel list, {CHANNELS} channels, {len(runs)} loads (median)")

@@ -1,0 +1,83 @@
+"""The built browser app served by ``manage.py runserver`` for the benchmarks that drive
+Chromium (frontend_list.py, frontend_bulk_edit.py), and the Node driver they run.
+
+``settings.e2e``: production code paths (DEBUG off) serving ``frontend/dist`` as it is, against
+the database the harness set up (``DATABASE_URL`` in the environment)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/api/bootstrap/reference", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.25)
+    raise SystemExit("runserver did not start")
+
+
+def require_built_app() -> None:
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        raise SystemExit("frontend/dist is missing: run `make frontend` first")
+
+
+@contextmanager
+def served_app() -> Iterator[tuple[str, str]]:
+    """Run the app on a free port until the block ends; yields (base URL, server log path)."""
+    from django.db import connections
+
+    connections.close_all()  # the server process opens its own
+    port = free_port()
+    scratch = tempfile.mkdtemp(prefix="bench-frontend-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "contentcuration.settings.e2e",
+        "E2E_MAIL_DIR": scratch,
+        "DATA_DIR": scratch,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("FRONTEND_DIST", None)  # settings.test (the harness's) points it at a stub shell
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-runserver-", suffix=".log", delete=False)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
+        yield base, log.name
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def run_driver(driver: str, *args: str, log: str) -> str:
+    """Run a Node Playwright script from frontend/ (so @playwright/test resolves); its stdout."""
+    done = subprocess.run(["node", "-e", driver, *args], cwd=Path(ROOT, "frontend"), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the Playwright driver failed (server log: {log}):\n{done.stderr}")
+    return done.stdout
