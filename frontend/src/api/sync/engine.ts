@@ -299,7 +299,8 @@ export class SaveEngine {
       { allKeys: true },
     )) as number[]
     this.announceLocal(changes.slice(0, 100).map((c) => ({ table: c.table, key: c.key })))
-    this.kick()
+    // A batch is whole when it is queued (no typing to wait for): send at once.
+    this.kick(0)
     return revs
   }
 
@@ -528,6 +529,9 @@ export class SaveEngine {
       const started = performance.now()
       const received = await this.absorb(data)
       if (received || rows.length) timing('cc-sync-absorb', started, { received, sent: rows.length })
+      // The status follows each answer (the last chunk applied = "All changes saved" now,
+      // not after the follow-up poll): one outbox count, coalesced.
+      if (rows.length) void this.refreshStatus()
       if (!rows.length && received < FEED_PAGE && !this.again) break
       // Let the page breathe between chunks (a 10,000-change import must not freeze it).
       await new Promise((resolve) => setTimeout(resolve, 0))
