@@ -49,6 +49,8 @@ export const useUndoStore = defineStore('undo', () => {
   /** what an undo / redo would revert or do again (a StepKind), for the buttons' tooltips */
   const undoKind = computed(() => (version.value >= 0 ? (stack()?.top?.label ?? null) : null))
   const redoKind = computed(() => (version.value >= 0 ? (stack()?.next?.label ?? null) : null))
+  /** the id of the step an undo would revert (0: none) */
+  const topId = computed(() => (version.value >= 0 ? (stack()?.top?.id ?? 0) : 0))
 
   /** Record a step done elsewhere (e.g. copies); returns its id. */
   function record(step: UndoStep & { label: StepKind }): number {
@@ -163,5 +165,5 @@ export const useUndoStore = defineStore('undo', () => {
     return plan.length
   }
 
-  return { channelId, canUndo, canRedo, undoKind, redoKind, useChannel, record, undo, redo, update, updateMany, move, chain, trash, createFolder, recordCreated, sortFolder }
+  return { channelId, canUndo, canRedo, undoKind, redoKind, topId, useChannel, record, undo, redo, update, updateMany, move, chain, trash, createFolder, recordCreated, sortFolder }
 })
