@@ -8,6 +8,7 @@
  * - a move (MOVED)           → MOVED back right of the sibling before it (or first child);
  * - a delete (MOVED to trash) → MOVED back from the trash to the same places;
  * - a creation (CREATED)     → DELETED; redo creates it again with the same id and fields;
+ * - copies (COPIED)          → MOVED to the trash; redo moves them back;
  * - a sort A–Z (MOVEDs)      → MOVEDs back to the old order.
  *
  * Not undoable: "Apply to all descendants" (the old values of nodes never loaded are not
@@ -21,7 +22,7 @@ import { sortPlan } from './nodeOrder'
 import { useNodesStore, type Placement } from './nodes'
 import { UndoStack, type UndoStep } from './undoStack'
 
-export type StepKind = 'edit' | 'move' | 'delete' | 'create' | 'sort' | 'restore'
+export type StepKind = 'edit' | 'move' | 'delete' | 'create' | 'copy' | 'sort' | 'restore'
 
 export const useUndoStore = defineStore('undo', () => {
   const stacks = new Map<string, UndoStack>()
@@ -139,17 +140,19 @@ export const useUndoStore = defineStore('undo', () => {
     return id
   }
 
-  /** Nodes created elsewhere (copies): one step whose undo deletes them. `redo` makes them
-   * again (with the same ids). */
-  function recordCreated(ids: readonly string[], redo: () => Promise<void>): number {
+  /** Copies made elsewhere ("Make a copy", paste): one step whose undo moves them to the
+   * trash and whose redo moves them back to where they were (ids stay the same, so later
+   * steps about the copies still apply; a copy's subtree cannot be CREATED again). */
+  function recordCopies(ids: readonly string[], trashRootId: string): number {
     const nodes = useNodesStore()
     const list = [...ids]
+    let back: Placement[] = []
     return record({
-      label: 'create',
+      label: 'copy',
       undo: async () => {
-        for (const id of list) await nodes.deleteNode(id)
+        back = await nodes.moveToTrash(list, trashRootId)
       },
-      redo,
+      redo: () => nodes.moveMany(back),
     })
   }
 
@@ -165,5 +168,5 @@ export const useUndoStore = defineStore('undo', () => {
     return plan.length
   }
 
-  return { channelId, canUndo, canRedo, undoKind, redoKind, topId, useChannel, record, undo, redo, update, updateMany, move, chain, trash, createFolder, recordCreated, sortFolder }
+  return { channelId, canUndo, canRedo, undoKind, redoKind, topId, useChannel, record, undo, redo, update, updateMany, move, chain, trash, createFolder, recordCopies, sortFolder }
 })

@@ -139,6 +139,22 @@ describe('undo / redo in the editor', () => {
     ])
   })
 
+  it('undoes copies by moving them to the trash; redo puts them back in place', async () => {
+    const { nodes, undo } = await ready()
+    // as if A and C were copies just made
+    undo.recordCopies([A, C], TRASH)
+    await undo.undo()
+    expect(nodes.folders[FOLDER]!.ids).toEqual([B])
+    await undo.redo()
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, B, C])
+    expect((await queued()).map((c) => [c.key, c.target, c.position])).toEqual([
+      [A, TRASH, 'last-child'],
+      [C, TRASH, 'last-child'],
+      [A, FOLDER, 'first-child'],
+      [C, B, 'right'],
+    ])
+  })
+
   it('sorts a folder A–Z in one batch of MOVEDs and undoes it to the old order', async () => {
     const { nodes, undo } = await ready()
     expect(await undo.sortFolder(FOLDER, 'en')).toBe(3)

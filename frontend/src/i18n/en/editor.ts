@@ -45,6 +45,7 @@ export default {
       move: 'move',
       delete: 'delete',
       create: 'new folder',
+      copy: 'copy',
       sort: 'sort A–Z',
       restore: 'restore',
     },
