@@ -125,6 +125,15 @@ test('Sort A–Z orders the folder on the server in one step; a new folder is un
   await expect.poll(() => listedTitles(page)).toEqual(sorted)
   await expect(status(page)).toHaveText('All changes saved')
   expect(serverTitles(root)).toEqual(sorted)
+  // One Ctrl+Z puts the old order back (on the server too); Ctrl+Shift+Z sorts again.
+  await page.locator('body').focus()
+  await page.keyboard.press('ControlOrMeta+z')
+  await expect.poll(() => listedTitles(page)).toEqual(['banana', 'Cherry', 'apple', 'Item 10', 'Item 2'])
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(serverTitles(root)).toEqual(['banana', 'Cherry', 'apple', 'Item 10', 'Item 2'])
+  await page.keyboard.press('ControlOrMeta+Shift+z')
+  await expect.poll(() => listedTitles(page)).toEqual(sorted)
+  await expect(status(page)).toHaveText('All changes saved')
   await page.reload()
   await expect.poll(() => listedTitles(page)).toEqual(sorted)
 
