@@ -300,8 +300,31 @@ export const useNodesStore = defineStore('nodes', () => {
   /** Many moves, in order, queued in one outbox transaction (a sort, an undo): shown at once. */
   async function moveMany(plan: readonly Placement[]): Promise<void> {
     if (!plan.length) return
-    for (const step of plan) placeLocally(step.id, step.target, step.position)
+    if (!reorderLocally(plan)) for (const step of plan) placeLocally(step.id, step.target, step.position)
     await useEngine().enqueueMany(plan.map((step) => moved(step.id, step.target, step.position, scope())))
+  }
+
+  /** Moves that all stay inside one fully loaded folder (a sort, its undo): the new order
+   * worked out on a plain list and set once. False when the plan is not such a reorder. */
+  function reorderLocally(plan: readonly Placement[]): boolean {
+    const parent = byId[plan[0]!.id]?.parent
+    const state = parent ? folders[parent] : undefined
+    if (!parent || !state?.loaded || state.more || plan.length < 2) return false
+    const parentOf = (other: string) => byId[other]?.parent
+    if (!plan.every((step) => parentOf(step.id) === parent && parentFor(step.target, step.position, parentOf) === parent)) return false
+    let ids: string[] | null = state.ids
+    for (const step of plan) {
+      ids = place(ids, step.id, step.target, step.position, true)
+      if (!ids) return false
+    }
+    setFolder(parent, { ids, shifted: true })
+    const inTree = subfolders[parent]
+    if (inTree) {
+      const folderIds = new Set(inTree)
+      subfolders[parent] = ids.filter((id) => folderIds.has(id))
+    }
+    scheduleRefresh([parent])
+    return true
   }
 
   /** The moves that would put these nodes back where they are now (from the loaded lists:
