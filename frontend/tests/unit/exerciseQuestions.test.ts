@@ -35,6 +35,10 @@ describe('changing a question type converts its answers', () => {
   it('to single choice: only the first correct answer stays correct', () => {
     expect(convertAnswers('multiple_selection', 'single_selection', answers(['a', true], ['b', true]))).toEqual(answers(['a', true], ['b', false]))
   })
+  it('a question left without answers gets one empty answer', () => {
+    expect(convertAnswers('single_selection', 'input_question', answers(['', false]))).toEqual(answers(['', true]))
+    expect(convertAnswers('free_response', 'multiple_selection', [])).toEqual(answers(['', false]))
+  })
   it('to free response: none', () => {
     expect(convertAnswers('single_selection', 'free_response', three)).toEqual([])
   })

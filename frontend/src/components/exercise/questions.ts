@@ -104,7 +104,8 @@ export const TRUE_FALSE: readonly string[] = ['True', 'False']
 /** The answers a question keeps when its type changes (Studio's conversions, made
  * explicit): choices keep their texts (single choice keeps only the first correct one),
  * true/false becomes "True" (correct) and "False" unless the answers were already those,
- * numeric input keeps the correct answers (all of them accepted), free response has none. */
+ * numeric input keeps the correct answers (all of them accepted), free response has none;
+ * a question that keeps no answer gets one empty answer to fill. */
 export function convertAnswers(from: string, to: QuestionType, answers: readonly Answer[]): Answer[] {
   const texts = answers.filter((a) => a.answer.trim() !== '')
   let next: Pick<Answer, 'answer' | 'correct'>[]
@@ -134,6 +135,8 @@ export function convertAnswers(from: string, to: QuestionType, answers: readonly
       next = texts.map((a) => ({ answer: a.answer, correct: a.correct }))
       break
   }
+  // A choice or numeric question left without answers starts with one empty answer to fill.
+  if (!next.length && to !== 'free_response') return blankAnswers(to)
   return next.map((a, index) => ({ ...a, order: index + 1 }))
 }
 
