@@ -45,6 +45,7 @@ export const useQuestionsStore = defineStore('questions', () => {
   /** `node/question` → the row as the server last read it (its `problems` are for it) */
   const server = new Map<string, QuestionRow>()
   let connected = false
+  const inflight = new Map<string, Promise<void>>()
 
   const keyOf = (nodeId: string, id: string) => `${nodeId}/${id}`
 
@@ -79,7 +80,19 @@ export const useQuestionsStore = defineStore('questions', () => {
 
   /** Read a node's questions (again), with this browser's unsaved changes on top; text a
    * closed page left unsaved (drafts.ts) is handed to the outbox now. */
-  async function load(channelId: string, nodeId: string, resumeDrafts = true): Promise<void> {
+  function load(channelId: string, nodeId: string, resumeDrafts = true): Promise<void> {
+    // The editor's page starts the read before the editor's chunk has loaded; the editor's
+    // own call then waits for the same read.
+    const key = `${nodeId}:${resumeDrafts}`
+    let running = inflight.get(key)
+    if (!running) {
+      running = read(channelId, nodeId, resumeDrafts).finally(() => inflight.delete(key))
+      inflight.set(key, running)
+    }
+    return running
+  }
+
+  async function read(channelId: string, nodeId: string, resumeDrafts: boolean): Promise<void> {
     connect()
     const rows = await fetchQuestions(nodeId)
     for (const row of rows) server.set(keyOf(nodeId, row.assessment_id), row)
