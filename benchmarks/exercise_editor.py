@@ -124,7 +124,9 @@ def main() -> None:
             )
     figures = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
     print(f"exercise editor with {QUESTIONS} questions, {vendor}")
-    print(f"  questions listed                                          {figures['headings']:8d}   (expected {QUESTIONS})")
+    print(
+        f"  questions listed                                          {figures['headings']:8d}   (expected {QUESTIONS})"
+    )
     print(f"  opens (s): {', '.join(f'{s:.3f}' for s in figures['opens'])}")
     report("  cold load of the deep link → all listed (no target)", figures["cold"])
     report(f"  click Edit questions → all listed (median of {RUNS})", statistics.median(figures["opens"]), TARGET_S)
