@@ -46,6 +46,16 @@ export const useQuestionsStore = defineStore('questions', () => {
   const server = new Map<string, QuestionRow>()
   let connected = false
   const inflight = new Map<string, Promise<void>>()
+  /** This browser's edits by sequence number: a read that was under way while they were
+   * made (their outbox write not yet visible to it) applies them again on its result. */
+  const journal = new Map<number, Change>()
+  let sequence = 0
+
+  function record(change: Change): void {
+    journal.set(++sequence, change)
+    journal.delete(sequence - 1000)
+    applyLocally(change)
+  }
 
   const keyOf = (nodeId: string, id: string) => `${nodeId}/${id}`
 
@@ -94,11 +104,13 @@ export const useQuestionsStore = defineStore('questions', () => {
 
   async function read(channelId: string, nodeId: string, resumeDrafts: boolean): Promise<void> {
     connect()
+    const since = sequence
     const rows = await fetchQuestions(nodeId)
     for (const row of rows) server.set(keyOf(nodeId, row.assessment_id), row)
     const local = (await useEngine().localChanges(TABLE)).filter((change) => nodeOf(change.key) === nodeId)
     byNode[nodeId] = sorted(rows.filter((row) => !row.deleted))
     for (const change of local) applyLocally(change)
+    for (const [at, change] of journal) if (at > since && nodeOf(change.key) === nodeId) applyLocally(change)
     loaded[nodeId] = true
     if (!resumeDrafts) return
     for (const [id, mods] of draftsOf(nodeId)) {
@@ -125,7 +137,7 @@ export const useQuestionsStore = defineStore('questions', () => {
   /** Orders of the rows after a change of their order, as UPDATED changes. */
   function orderChanges(channelId: string, nodeId: string, rows: QuestionRow[]): Change[] {
     const changes = renumber(rows).map(({ id, order }) => updated(TABLE, [nodeId, id], { order }, scope(channelId)))
-    for (const change of changes) applyLocally(change)
+    for (const change of changes) record(change)
     return changes
   }
 
@@ -146,7 +158,7 @@ export const useQuestionsStore = defineStore('questions', () => {
       order: position + 1,
     }
     const create = created(TABLE, obj, scope(channelId))
-    applyLocally(create)
+    record(create)
     // Those from `position` on move one down.
     const after = moveItem(list(nodeId), list(nodeId).findIndex((r) => r.assessment_id === id), position)
     const orders = orderChanges(channelId, nodeId, after)
@@ -166,13 +178,13 @@ export const useQuestionsStore = defineStore('questions', () => {
 
   async function updateQuestion(channelId: string, nodeId: string, id: string, mods: Mods): Promise<void> {
     const change = updated(TABLE, [nodeId, id], mods, scope(channelId))
-    applyLocally(change)
+    record(change)
     await useEngine().enqueue(change)
   }
 
   async function deleteQuestion(channelId: string, nodeId: string, id: string): Promise<void> {
     const change = deleted(TABLE, [nodeId, id], scope(channelId))
-    applyLocally(change)
+    record(change)
     const orders = orderChanges(channelId, nodeId, list(nodeId))
     await useEngine().enqueueMany([change, ...orders])
   }
