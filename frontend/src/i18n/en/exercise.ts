@@ -44,6 +44,7 @@ export default {
   noText: '(no question text yet)',
   complete: 'Every question can be published.',
   incomplete: 'This exercise is incomplete: {reasons}',
+  needs: 'needs {what}',
   changeType: {
     heading: 'Change the question type?',
     text: 'Question {n} becomes “{type}”. {effect}',
