@@ -300,6 +300,7 @@ test('duplicate, delete, an image from the picker with a size, the toolbar, and 
   await expect(imageDialog.getByText('Describe the image.')).toBeVisible()
   await imageDialog.getByRole('textbox', { name: 'Alt text' }).fill('a pie')
   await imageDialog.getByRole('spinbutton', { name: 'Width in pixels (optional)' }).fill('40')
+  await expectAccessible(page)
   await imageDialog.getByRole('button', { name: 'Insert' }).click()
   await expect(imageDialog).toBeHidden()
   await expect(text).toHaveValue(`**half**$$\\frac{1}{2}$$\n\n![a pie](\${☣ CONTENTSTORAGE}/${PNG_MD5}.png =40x40)`)
