@@ -82,6 +82,16 @@ async function pastePng(target: Locator): Promise<void> {
   }, PNG_HEX)
 }
 
+/** Drop a PNG on an element, as a file dragged from the desktop arrives. */
+async function dropPng(target: Locator): Promise<void> {
+  await target.evaluate((el, hex) => {
+    const bytes = new Uint8Array(hex.match(/../g)!.map((h) => parseInt(h, 16)))
+    const data = new DataTransfer()
+    data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }))
+    for (const type of ['dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
+  }, PNG_HEX)
+}
+
 /** Pick an option of a Vuetify select by its label. */
 async function pickType(page: Page, scope: Locator, option: string): Promise<void> {
   await scope.getByRole('combobox', { name: 'Question type' }).focus()
@@ -142,6 +152,7 @@ test('Fractions quiz: formula, pasted image, numeric answers, reorder, type chan
   await pickType(page, second, 'Numeric input')
   const ask = page.getByRole('dialog', { name: 'Change the question type?' })
   await expect(ask).toContainText('Question 2 becomes “Numeric input”')
+  await expectAccessible(page)
   await ask.getByRole('button', { name: 'Change type' }).click()
   await expect(second.getByRole('heading', { name: 'Question 2 of 2 — Numeric input' })).toBeVisible()
   await second.getByRole('textbox', { name: 'Answer 1' }).fill('0.5')
@@ -325,4 +336,15 @@ test('duplicate, delete, an image from the picker with a size, the toolbar, and 
   await saved(page)
   rows = await rowsFromApi(page, nodeId)
   expect(rows.map((r) => r.order)).toEqual([1])
+
+  // An image dropped on an answer.
+  const answer = question(page, 1).getByRole('textbox', { name: 'Answer 1' })
+  if (!(await answer.isVisible())) await question(page, 1).getByRole('button', { name: 'Edit question 1' }).click()
+  await dropPng(answer)
+  await imageDialog.getByRole('textbox', { name: 'Alt text' }).fill('a dropped pie')
+  await imageDialog.getByRole('button', { name: 'Insert' }).click()
+  await expect(imageDialog).toBeHidden()
+  await expect(answer).toHaveValue(`yes\n\n![a dropped pie](\${☣ CONTENTSTORAGE}/${PNG_MD5}.png)`)
+  // Saved after the typing pause.
+  await expect.poll(async () => JSON.parse((await rowsFromApi(page, nodeId))[0]!.answers)[0].answer).toBe(`yes\n\n![a dropped pie](\${☣ CONTENTSTORAGE}/${PNG_MD5}.png)`)
 })
