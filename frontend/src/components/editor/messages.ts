@@ -3,5 +3,6 @@
 import { i18n } from '@/i18n'
 import editor from '@/i18n/en/editor'
 import panel from '@/i18n/en/panel'
+import exercise from '@/i18n/en/exercise'
 
-i18n.global.mergeLocaleMessage('en', { editor: { ...editor, panel } })
+i18n.global.mergeLocaleMessage('en', { editor: { ...editor, panel }, exercise })

@@ -87,6 +87,11 @@ export default {
     exercise: 'New exercise',
     import: 'Import from channels',
   },
+  newExercise: {
+    title: 'New exercise',
+    titleIn: 'New exercise in {parent}',
+    required: 'Enter a title for the exercise.',
+  },
   newFolder: {
     title: 'New folder',
     titleIn: 'New folder in {parent}',
