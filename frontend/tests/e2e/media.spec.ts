@@ -1,0 +1,260 @@
+/**
+ * The edit panel's media parts (issue 14, acceptance 4, 5 and 8): captions added to a video
+ * and the preview playing it; a thumbnail drawn from a PDF's first page shown on the row and
+ * removed again; previous / next steps shown on both nodes with self-reference and circles
+ * refused by the server's message. Real server and worker; every outcome is also read back
+ * through the API and the database. The WebM is recorded by Chromium itself (MediaRecorder on
+ * a canvas, VP8): a real, playable two-second video whose header carries its duration.
+ */
+import { createHash } from 'node:crypto'
+import { expect, test, type Page } from '@playwright/test'
+import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+
+const PASSWORD = 'a-long-password-1'
+
+// Each test reads the database a few times through manage.py (seconds each on a busy machine).
+test.describe.configure({ timeout: 120_000 })
+
+/** A one-page PDF with a black bar drawn on it, its cross-reference table correct. */
+function pdfWithDrawing(): Buffer {
+  const drawing = '0 0 0 rg 20 120 160 50 re f\n'
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
+    `<< /Length ${drawing.length} >>\nstream\n${drawing}endstream`,
+  ]
+  let body = '%PDF-1.4\n'
+  const offsets: number[] = []
+  objects.forEach((object, i) => {
+    offsets.push(body.length)
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`
+  })
+  const xref = body.length
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(body, 'latin1')
+}
+
+/** Two seconds of WebM (VP8) recorded by the page's own MediaRecorder from a canvas. */
+async function recordWebm(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 160
+    canvas.height = 120
+    const context = canvas.getContext('2d')!
+    let frame = 0
+    const draw = () => {
+      context.fillStyle = frame % 2 ? '#1d5b8f' : '#f0a020'
+      context.fillRect(0, 0, 160, 120)
+      frame++
+    }
+    draw()
+    const timer = setInterval(draw, 100)
+    const recorder = new MediaRecorder(canvas.captureStream(10), { mimeType: 'video/webm;codecs=vp8' })
+    const chunks: Blob[] = []
+    recorder.ondataavailable = (event) => chunks.push(event.data)
+    const stopped = new Promise((resolve) => (recorder.onstop = resolve))
+    recorder.start()
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    recorder.stop()
+    await stopped
+    clearInterval(timer)
+    const bytes = new Uint8Array(await new Blob(chunks, { type: 'video/webm' }).arrayBuffer())
+    let binary = ''
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    return btoa(binary)
+  })
+  return Buffer.from(base64, 'base64')
+}
+
+const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })
+const panel = (page: Page) => page.getByRole('complementary', { name: 'Edit panel' })
+const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
+
+/** Upload files through Add → Upload files and wait until each became a resource. */
+async function upload(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+  const chooserOpened = page.waitForEvent('filechooser')
+  await page.getByRole('button', { name: 'Add' }).click()
+  await page.getByRole('menuitem', { name: 'Upload files' }).click()
+  await (await chooserOpened).setFiles(files)
+  const dialog = page.getByRole('dialog', { name: 'Upload files' })
+  for (const file of files) await expect(dialog.getByRole('listitem', { name: file.name, exact: true })).toContainText('Added', { timeout: 30_000 })
+  await dialog.getByRole('button', { name: 'Close' }).click()
+}
+
+async function signedInOnNewChannel(page: Page, name: string): Promise<{ channelId: string; root: string }> {
+  const email = uniqueEmail('media')
+  createUser(email, PASSWORD)
+  const channel = createChannel(email, name)
+  await signIn(page, email, PASSWORD)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  return { channelId: channel.id, root: rootOf(channel.id) }
+}
+
+function nodeIdOf(root: string, title: string): string {
+  return python(`from contentcuration.models import ContentNode; print(ContentNode.objects.get(parent_id='${root}', title='${title}').pk)`)
+}
+
+test('captions: es.vtt added to a video as Spanish is listed, and the preview plays the video with it', async ({ page }) => {
+  const { channelId, root } = await signedInOnNewChannel(page, 'Media captions')
+  await page.goto(`/channels/${channelId}/`)
+  const webm = await recordWebm(page)
+  await upload(page, [{ name: 'Halves.webm', mimeType: 'video/webm', buffer: webm }])
+
+  await row(page, 'Halves').getByRole('link', { name: 'Halves' }).click()
+  const edit = panel(page)
+  await expect(edit.getByRole('tab', { name: 'Files' })).toHaveAttribute('aria-selected', 'true')
+  await expect(edit.getByText('Halves.webm')).toBeVisible()
+  await expect(edit.getByText(/^High Resolution · \d+(\.\d)? KB$/)).toBeVisible()
+
+  await edit.getByRole('combobox', { name: 'Captions language' }).fill('Spanish')
+  await page.getByRole('option', { name: /^Spanish/ }).first().click()
+  const chooserOpened = page.waitForEvent('filechooser')
+  await edit.getByRole('button', { name: 'Add captions (.vtt)' }).click()
+  const vtt = 'WEBVTT\n\n00:00.000 --> 00:01.500\nUn medio\n'
+  await (await chooserOpened).setFiles({ name: 'es.vtt', mimeType: 'text/vtt', buffer: Buffer.from(vtt) })
+  const captions = edit.getByRole('list', { name: 'Captions' })
+  await expect(captions.getByRole('listitem')).toHaveText(['Spanish'])
+  await expect(edit.getByRole('button', { name: 'Remove Spanish captions' })).toBeVisible()
+  await expectAccessible(page)
+
+  // Through the API: the node has the video and the Spanish captions; in the database too.
+  const video = nodeIdOf(root, 'Halves')
+  const files = (await (await page.request.get(`/api/file?contentnode=${video}`)).json()) as { preset: string; language: string | null; checksum: string }[]
+  expect(files.map((f) => [f.preset, f.language]).sort()).toEqual([
+    ['high_res_video', null],
+    ['video_subtitle', 'es'],
+  ])
+  expect(files.find((f) => f.preset === 'video_subtitle')!.checksum).toBe(createHash('md5').update(vtt).digest('hex'))
+  expect(
+    python(
+      `from contentcuration.models import File; print(sorted((f.preset_id, f.language_id, bool(f.duration)) for f in File.objects.filter(contentnode_id='${video}')))`,
+    ),
+  ).toBe("[('high_res_video', None, True), ('video_subtitle', 'es', False)]")
+
+  // The preview plays the video, the Spanish captions as its track.
+  await edit.getByRole('tab', { name: 'Preview' }).click()
+  const player = edit.locator('video')
+  await expect(player).toBeVisible()
+  await expect(player.locator('track[kind="captions"]')).toHaveAttribute('srclang', 'es')
+  await player.evaluate((element: HTMLVideoElement) => {
+    element.muted = true
+    return element.play()
+  })
+  await expect.poll(() => player.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 15_000 }).toBeGreaterThan(0.2)
+  expect(await player.evaluate((element: HTMLVideoElement) => [element.error, element.videoWidth])).toEqual([null, 160])
+  await expectAccessible(page)
+})
+
+test('thumbnail: drawn from the PDF first page it shows on the row; removed, the placeholder is back', async ({ page }) => {
+  const { channelId, root } = await signedInOnNewChannel(page, 'Media thumbnails')
+  await page.goto(`/channels/${channelId}/`)
+  await upload(page, [{ name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfWithDrawing() }])
+  const title = 'Halves worksheet'
+  await expect(row(page, title).locator('.row-kind')).toBeVisible()
+
+  await row(page, title).getByRole('link', { name: title }).click()
+  const edit = panel(page)
+  await expect(edit.getByRole('img', { name: `Thumbnail of ${title}` })).toHaveCount(0)
+  await expect(edit.getByText('No thumbnail')).toBeVisible()
+  await expectAccessible(page)
+
+  await edit.getByRole('button', { name: 'From the first page' }).click()
+  await expect(edit.getByRole('img', { name: `Thumbnail of ${title}` })).toBeVisible({ timeout: 20_000 })
+  const onRow = row(page, title).getByRole('img', { name: `Thumbnail of ${title}` })
+  await expect(onRow).toBeVisible()
+  await expect(row(page, title).locator('.row-kind')).toHaveCount(0)
+  // The picture loaded (a real PNG served from storage) and is 16:9.
+  await expect.poll(() => onRow.evaluate((img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight])).toEqual([true, 640, 360])
+
+  // The API and the database: a PNG document_thumbnail on the node, drawn from the page (not blank).
+  const node = nodeIdOf(root, title)
+  const read = (await (await page.request.get(`/api/contentnode/${node}`)).json()) as { thumbnail_src: string | null }
+  expect(read.thumbnail_src).toMatch(/\.png$/)
+  const thumbnail = await page.request.get(read.thumbnail_src!)
+  expect(thumbnail.status()).toBe(200)
+  const png = await thumbnail.body()
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
+  const darkShare = await page.evaluate(async (src) => {
+    const bitmap = await createImageBitmap(await (await fetch(src)).blob())
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+    const context = canvas.getContext('2d')!
+    context.drawImage(bitmap, 0, 0)
+    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height).data
+    let dark = 0
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 60 && pixels[i + 1]! < 60 && pixels[i + 2]! < 60) dark++
+    return dark / (pixels.length / 4)
+  }, read.thumbnail_src!)
+  expect(darkShare).toBeGreaterThan(0.05) // the black bar of the page
+  expect(
+    python(
+      `from contentcuration.models import File; print([(f.preset_id, f.file_format_id) for f in File.objects.filter(contentnode_id='${node}', preset__thumbnail=True)])`,
+    ),
+  ).toBe("[('document_thumbnail', 'png')]")
+  await expectAccessible(page)
+
+  await edit.getByRole('button', { name: 'Remove thumbnail' }).click()
+  await expect(edit.getByText('No thumbnail')).toBeVisible()
+  await expect(row(page, title).locator('.row-kind')).toBeVisible()
+  await expect(row(page, title).getByRole('img', { name: `Thumbnail of ${title}` })).toHaveCount(0)
+  const after = (await (await page.request.get(`/api/contentnode/${node}`)).json()) as { thumbnail_src: string | null }
+  expect(after.thumbnail_src).toBeNull()
+  expect(python(`from contentcuration.models import File; print(File.objects.filter(contentnode_id='${node}', preset__thumbnail=True).count())`)).toBe('0')
+})
+
+test('related: "Intro video" as a previous step shows on both nodes; self-reference and a circle are refused', async ({ page }) => {
+  const { channelId, root } = await signedInOnNewChannel(page, 'Media related')
+  const [intro, practice] = addChildren(root, [
+    { title: 'Intro video', kind: 'video' },
+    { title: 'Halves practice', kind: 'exercise' },
+  ])
+  await page.goto(`/channels/${channelId}/folders/${root}/nodes/${practice}`)
+  const edit = panel(page)
+  await edit.getByRole('tab', { name: 'Related' }).click()
+  await expect(edit.getByRole('heading', { name: 'Previous steps' })).toBeVisible()
+  await expectAccessible(page)
+
+  await edit.getByRole('button', { name: 'Add a previous step' }).click()
+  const picker = page.getByRole('dialog', { name: 'Choose a previous step for Halves practice' })
+  await picker.getByRole('searchbox', { name: 'Search resources' }).fill('Intro')
+  await picker.getByRole('button', { name: 'Choose Intro video' }).click()
+  await expect(edit.getByRole('list', { name: 'Previous steps' }).getByRole('listitem')).toHaveText(['Intro video'])
+  expect(
+    python(
+      `from contentcuration.models import PrerequisiteContentRelationship as P; print(list(P.objects.values_list('target_node_id', 'prerequisite_id')))`,
+    ),
+  ).toBe(`[('${practice}', '${intro}')]`)
+  const edges = (await (await page.request.get(`/api/contentnode/${intro}/requisites`)).json()) as unknown[]
+  expect(edges).toEqual([{ target_node: practice, prerequisite: intro }])
+
+  // On the other node it is a next step.
+  await page.goto(`/channels/${channelId}/folders/${root}/nodes/${intro}`)
+  await edit.getByRole('tab', { name: 'Related' }).click()
+  await expect(edit.getByRole('list', { name: 'Next steps' }).getByRole('listitem')).toHaveText(['Halves practice'])
+  await expect(edit.getByRole('list', { name: 'Previous steps' })).toHaveCount(0)
+
+  // Itself as its own previous step (browsing the channel's top folder): refused, the server's words.
+  await edit.getByRole('button', { name: 'Add a previous step' }).click()
+  const ownPicker = page.getByRole('dialog', { name: 'Choose a previous step for Intro video' })
+  await ownPicker.getByRole('button', { name: 'Choose Intro video' }).click()
+  await expect(edit.getByRole('alert').filter({ hasText: 'Prerequisite relationship cannot be self referential' })).toBeVisible()
+  await expectAccessible(page)
+
+  // "Halves practice" as a previous step of "Intro video" would close a circle: refused too.
+  await edit.getByRole('button', { name: 'Add a next step' }).click()
+  await expect(page.getByRole('dialog', { name: 'Choose a next step for Intro video' }).getByRole('button', { name: 'Choose Halves practice' })).toBeDisabled()
+  await page.getByRole('dialog', { name: 'Choose a next step for Intro video' }).getByRole('button', { name: 'Cancel' }).click()
+  await edit.getByRole('button', { name: 'Add a previous step' }).click()
+  await page.getByRole('dialog', { name: 'Choose a previous step for Intro video' }).getByRole('button', { name: 'Choose Halves practice' }).click()
+  await expect(edit.getByRole('alert').filter({ hasText: 'Prerequisite relationship cannot be reciprocal' })).toBeVisible()
+  expect(python(`from contentcuration.models import PrerequisiteContentRelationship as P; print(P.objects.count())`)).toBe('1')
+  // Nothing refused stays waiting in the outbox.
+  await expect(page.locator('.save-status')).toHaveAttribute('data-state', 'saved')
+
+  // Removed from the next-steps side: gone on both.
+  await edit.getByRole('button', { name: 'Remove Halves practice' }).click()
+  await expect(edit.getByRole('list', { name: 'Next steps' })).toHaveCount(0)
+  expect(python(`from contentcuration.models import PrerequisiteContentRelationship as P; print(P.objects.count())`)).toBe('0')
+})
