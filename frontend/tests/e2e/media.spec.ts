@@ -6,23 +6,28 @@
  * through the API and the database. The WebM is recorded by Chromium itself (MediaRecorder on
  * a canvas, VP8): a real, playable two-second video whose header carries its duration.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
 import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+import { PYTHON } from './server'
 
 const PASSWORD = 'a-long-password-1'
 
 // Each test reads the database a few times through manage.py (seconds each on a busy machine).
 test.describe.configure({ timeout: 120_000 })
 
-/** A one-page PDF with a black bar drawn on it, its cross-reference table correct. */
-function pdfWithDrawing(): Buffer {
+/** A PDF whose first page has a black bar drawn on it, its cross-reference table correct. */
+function pdfWithDrawing(pages = 1): Buffer {
   const drawing = '0 0 0 rg 20 120 160 50 re f\n'
+  // Page 1 is object 3 (drawn by object 4); more (blank) pages are objects 5, 6, …
+  const kids = ['3 0 R', ...Array.from({ length: pages - 1 }, (_, i) => `${5 + i} 0 R`)].join(' ')
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
     `<< /Length ${drawing.length} >>\nstream\n${drawing}endstream`,
+    ...Array.from({ length: pages - 1 }, () => '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'),
   ]
   let body = '%PDF-1.4\n'
   const offsets: number[] = []
@@ -257,4 +262,80 @@ test('related: "Intro video" as a previous step shows on both nodes; self-refere
   await edit.getByRole('button', { name: 'Remove Halves practice' }).click()
   await expect(edit.getByRole('list', { name: 'Next steps' })).toHaveCount(0)
   expect(python(`from contentcuration.models import PrerequisiteContentRelationship as P; print(P.objects.count())`)).toBe('0')
+})
+
+/** An HTML5 app zip (index.html at the top), made with Python's zipfile. */
+function html5Zip(): Buffer {
+  const code = [
+    'import base64, io, sys, zipfile',
+    'buffer = io.BytesIO()',
+    'with zipfile.ZipFile(buffer, "w") as archive:',
+    '    archive.writestr("index.html", "<!doctype html><html lang=en><head><title>Fraction pie</title><script src=app.js></script></head><body><h1>Fraction pie</h1></body></html>")',
+    // In the sandbox's opaque origin, reading document.cookie throws: the app says which it saw.
+    '    archive.writestr("app.js", "addEventListener(\'load\', () => { let seen = \'opaque\'; try { seen = \'cookies:\' + document.cookie } catch {} document.body.dataset.origin = seen })")',
+    'sys.stdout.write(base64.b64encode(buffer.getvalue()).decode())',
+  ].join('\n')
+  return Buffer.from(execFileSync(PYTHON, ['-c', code], { encoding: 'utf-8' }), 'base64')
+}
+
+test('files: the PDF previews page by page, is replaced and removed; an HTML5 app previews sandboxed; a video frame thumbnail', async ({ page }) => {
+  const { channelId, root } = await signedInOnNewChannel(page, 'Media files')
+  await page.goto(`/channels/${channelId}/`)
+  const webm = await recordWebm(page)
+  await upload(page, [
+    { name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfWithDrawing(2) },
+    { name: 'Fraction pie.zip', mimeType: 'application/zip', buffer: html5Zip() },
+    { name: 'Clip.webm', mimeType: 'video/webm', buffer: webm },
+  ])
+  const edit = panel(page)
+
+  // PDF: the preview draws page 1 of 2, then page 2.
+  await row(page, 'Halves worksheet').getByRole('link', { name: 'Halves worksheet' }).click()
+  await edit.getByRole('tab', { name: 'Preview' }).click()
+  await expect(edit.getByRole('img', { name: 'Page 1 of 2' })).toBeVisible()
+  await edit.getByRole('button', { name: 'Next page' }).click()
+  await expect(edit.getByRole('img', { name: 'Page 2 of 2' })).toBeVisible()
+  await expectAccessible(page)
+
+  // Replace the PDF: the new file is attached and the old one gone, in one batch.
+  await edit.getByRole('tab', { name: 'Files' }).click()
+  const replacement = pdfWithDrawing(3)
+  const chooserOpened = page.waitForEvent('filechooser')
+  await edit.getByRole('button', { name: 'Replace Halves worksheet.pdf' }).click()
+  await (await chooserOpened).setFiles({ name: 'Halves v2.pdf', mimeType: 'application/pdf', buffer: replacement })
+  await expect(edit.getByRole('button', { name: 'Remove Halves v2.pdf' })).toBeVisible()
+  await expect(edit.getByRole('button', { name: 'Remove Halves worksheet.pdf' })).toHaveCount(0)
+  const doc = nodeIdOf(root, 'Halves worksheet')
+  expect(python(`from contentcuration.models import File; print([(f.preset_id, f.checksum) for f in File.objects.filter(contentnode_id='${doc}')])`)).toBe(
+    `[('document', '${createHash('md5').update(replacement).digest('hex')}')]`,
+  )
+  await edit.getByRole('tab', { name: 'Preview' }).click()
+  await expect(edit.getByRole('img', { name: 'Page 1 of 3' })).toBeVisible()
+
+  // Remove it: the resource says it needs a file, on the panel and through the API.
+  await edit.getByRole('tab', { name: 'Files' }).click()
+  await edit.getByRole('button', { name: 'Remove Halves v2.pdf' }).click()
+  await expect(edit.getByText('No file yet')).toBeVisible()
+  await expect.poll(async () => ((await (await page.request.get(`/api/contentnode/${doc}`)).json()) as { complete: boolean }).complete).toBe(false)
+  expect(python(`from contentcuration.models import File; print(File.objects.filter(contentnode_id='${doc}').count())`)).toBe('0')
+
+  // HTML5: the app runs in a sandboxed frame from /zipcontent, without the curator's cookies.
+  await row(page, 'Fraction pie').getByRole('link', { name: 'Fraction pie' }).click()
+  await edit.getByRole('tab', { name: 'Preview' }).click()
+  const frame = edit.locator('iframe[title="Preview of Fraction pie"]')
+  await expect(frame).toHaveAttribute('sandbox', 'allow-scripts allow-forms allow-popups')
+  await expect(frame).toHaveAttribute('src', /^\/zipcontent\/[0-9a-f]{32}\.zip\/$/)
+  const app = page.frameLocator('iframe[title="Preview of Fraction pie"]')
+  await expect(app.getByRole('heading', { name: 'Fraction pie' })).toBeVisible()
+  await expect(app.locator('body')).toHaveAttribute('data-origin', 'opaque') // its script ran, in no origin of ours
+
+  // Video: a thumbnail from a frame, shown on the row.
+  await row(page, 'Clip').getByRole('link', { name: 'Clip' }).click()
+  await edit.getByRole('tab', { name: 'Files' }).click()
+  await edit.getByRole('button', { name: 'From a video frame' }).click()
+  await expect(row(page, 'Clip').getByRole('img', { name: 'Thumbnail of Clip' })).toBeVisible({ timeout: 20_000 })
+  const clip = nodeIdOf(root, 'Clip')
+  expect(python(`from contentcuration.models import File; print([f.preset_id for f in File.objects.filter(contentnode_id='${clip}', preset__thumbnail=True)])`)).toBe(
+    "['video_thumbnail']",
+  )
 })
