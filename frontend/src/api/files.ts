@@ -47,6 +47,17 @@ export function zipContentUrl(file: Pick<FileRow, 'checksum' | 'file_format'>, p
   return `/zipcontent/${file.checksum}.${file.file_format ?? 'zip'}/${path}`
 }
 
+/** The first picture the server found inside a stored HTML5 / H5P archive (its metadata's
+ * `thumbnail_candidates`, the largest first), read from `/zipcontent/`; null when it has none. */
+export async function fetchArchivePicture(file: Pick<FileRow, 'id' | 'checksum' | 'file_format'>): Promise<Blob | null> {
+  const meta = await getJson<{ thumbnail_candidates?: string[] }>(`/api/file/${encodeURIComponent(file.id)}/metadata`)
+  const path = meta.thumbnail_candidates?.[0]
+  if (!path) return null
+  const response = await fetch(zipContentUrl(file, path.split('/').map(encodeURIComponent).join('/')), { credentials: 'omit' })
+  if (!response.ok) throw new Error(`HTTP ${response.status}`)
+  return response.blob()
+}
+
 /** Upload one blob as a new (unattached) File with `preset`; resolves with its id. Refusals
  * reject with UploadRefused (the server's reason); bytes the server holds are not sent again. */
 export async function uploadBlob(blob: Blob, options: { name: string; preset: string; duration?: number }): Promise<string> {

@@ -267,10 +267,15 @@ test('related: "Intro video" as a previous step shows on both nodes; self-refere
 /** An HTML5 app zip (index.html at the top), made with Python's zipfile. */
 function html5Zip(): Buffer {
   const code = [
-    'import base64, io, sys, zipfile',
+    'import base64, io, struct, sys, zipfile, zlib',
+    // A real 32×18 PNG, solid green, for the thumbnail taken from the app's pictures.
+    'def chunk(kind, data): return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))',
+    'rows = b"".join(b"\\x00" + b"\\x00\\xa0\\x00" * 32 for _ in range(18))',
+    'png = b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 18, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")',
     'buffer = io.BytesIO()',
     'with zipfile.ZipFile(buffer, "w") as archive:',
-    '    archive.writestr("index.html", "<!doctype html><html lang=en><head><title>Fraction pie</title><script src=app.js></script></head><body><h1>Fraction pie</h1></body></html>")',
+    '    archive.writestr("index.html", "<!doctype html><html lang=en><head><title>Fraction pie</title><script src=app.js></script></head><body><h1>Fraction pie</h1><img src=img/pie.png alt=Pie></body></html>")',
+    '    archive.writestr("img/pie.png", png)',
     // In the sandbox's opaque origin, reading document.cookie throws: the app says which it saw.
     '    archive.writestr("app.js", "addEventListener(\'load\', () => { let seen = \'opaque\'; try { seen = \'cookies:\' + document.cookie } catch {} document.body.dataset.origin = seen })")',
     'sys.stdout.write(base64.b64encode(buffer.getvalue()).decode())',
@@ -278,7 +283,7 @@ function html5Zip(): Buffer {
   return Buffer.from(execFileSync(PYTHON, ['-c', code], { encoding: 'utf-8' }), 'base64')
 }
 
-test('files: the PDF previews page by page, is replaced and removed; an HTML5 app previews sandboxed; a video frame thumbnail', async ({ page }) => {
+test('files: the PDF previews page by page, is replaced and removed; an HTML5 app previews sandboxed, its picture and a video frame become thumbnails', async ({ page }) => {
   const { channelId, root } = await signedInOnNewChannel(page, 'Media files')
   await page.goto(`/channels/${channelId}/`)
   const webm = await recordWebm(page)
@@ -328,6 +333,22 @@ test('files: the PDF previews page by page, is replaced and removed; an HTML5 ap
   const app = page.frameLocator('iframe[title="Preview of Fraction pie"]')
   await expect(app.getByRole('heading', { name: 'Fraction pie' })).toBeVisible()
   await expect(app.locator('body')).toHaveAttribute('data-origin', 'opaque') // its script ran, in no origin of ours
+
+  // Its thumbnail from the picture inside the zip (the server lists it; the browser crops it).
+  await edit.getByRole('tab', { name: 'Files' }).click()
+  await edit.getByRole('button', { name: 'From a picture in the file' }).click()
+  const appThumbnail = row(page, 'Fraction pie').getByRole('img', { name: 'Thumbnail of Fraction pie' })
+  await expect(appThumbnail).toBeVisible({ timeout: 20_000 })
+  const green = await appThumbnail.evaluate(async (img: HTMLImageElement) => {
+    await img.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = img.naturalWidth
+    canvas.height = img.naturalHeight
+    const context = canvas.getContext('2d')!
+    context.drawImage(img, 0, 0)
+    return Array.from(context.getImageData(canvas.width / 2, canvas.height / 2, 1, 1).data)
+  })
+  expect(green).toEqual([0, 160, 0, 255])
 
   // Video: a thumbnail from a frame, shown on the row.
   await row(page, 'Clip').getByRole('link', { name: 'Clip' }).click()

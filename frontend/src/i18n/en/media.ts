@@ -39,6 +39,8 @@ export default {
     chooser: 'Choose the thumbnail image',
     fromPdf: 'From the first page',
     fromVideo: 'From a video frame',
+    fromArchive: 'From a picture in the file',
+    noPictures: 'The file has no picture to use.',
     remove: 'Remove thumbnail',
   },
   preview: {
