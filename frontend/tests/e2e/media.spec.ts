@@ -153,7 +153,7 @@ test('captions: es.vtt added to a video as Spanish is listed, and the preview pl
   await expectAccessible(page)
 })
 
-test('thumbnail: drawn from the PDF first page it shows on the row; removed, the placeholder is back', async ({ page }) => {
+test('thumbnail: drawn from the PDF first page it shows on the row; removed, the placeholder is back; an uploaded image is cropped', async ({ page }) => {
   const { channelId, root } = await signedInOnNewChannel(page, 'Media thumbnails')
   await page.goto(`/channels/${channelId}/`)
   await upload(page, [{ name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfWithDrawing() }])
@@ -207,6 +207,44 @@ test('thumbnail: drawn from the PDF first page it shows on the row; removed, the
   const after = (await (await page.request.get(`/api/contentnode/${node}`)).json()) as { thumbnail_src: string | null }
   expect(after.thumbnail_src).toBeNull()
   expect(python(`from contentcuration.models import File; print(File.objects.filter(contentnode_id='${node}', preset__thumbnail=True).count())`)).toBe('0')
+
+  // An uploaded image, cropped: zoomed in on its left (red) half, the right (blue) half left out.
+  const halves = await page.evaluate(() => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 64
+    canvas.height = 36
+    const context = canvas.getContext('2d')!
+    context.fillStyle = '#ff0000'
+    context.fillRect(0, 0, 32, 36)
+    context.fillStyle = '#0000ff'
+    context.fillRect(32, 0, 32, 36)
+    return canvas.toDataURL('image/png').split(',')[1]!
+  })
+  const imageChooser = page.waitForEvent('filechooser')
+  await edit.getByRole('button', { name: 'Upload an image' }).click()
+  await (await imageChooser).setFiles({ name: 'halves.png', mimeType: 'image/png', buffer: Buffer.from(halves, 'base64') })
+  const crop = page.getByRole('dialog', { name: 'Crop the thumbnail' })
+  await expect(crop.getByRole('img', { name: 'The thumbnail as it will be' })).toBeVisible()
+  await expectAccessible(page)
+  await crop.getByRole('slider', { name: 'Zoom' }).focus()
+  await page.keyboard.press('End')
+  await crop.getByRole('slider', { name: 'Horizontal position' }).focus()
+  await page.keyboard.press('Home')
+  await crop.getByRole('button', { name: 'Use thumbnail' }).click()
+  const cropped = row(page, title).getByRole('img', { name: `Thumbnail of ${title}` })
+  await expect(cropped).toBeVisible({ timeout: 20_000 })
+  const pixel = async (x: number) =>
+    cropped.evaluate(async (img: HTMLImageElement, at: number) => {
+      await img.decode()
+      const canvas = document.createElement('canvas')
+      canvas.width = img.naturalWidth
+      canvas.height = img.naturalHeight
+      const context = canvas.getContext('2d')!
+      context.drawImage(img, 0, 0)
+      return Array.from(context.getImageData(at, canvas.height / 2, 1, 1).data)
+    }, x)
+  expect(await pixel(10)).toEqual([255, 0, 0, 255])
+  expect(await pixel(630)).toEqual([255, 0, 0, 255]) // uncropped, this side would be blue
 })
 
 test('related: "Intro video" as a previous step shows on both nodes; self-reference and a circle are refused', async ({ page }) => {

@@ -43,6 +43,14 @@ export default {
     noPictures: 'The file has no picture to use.',
     remove: 'Remove thumbnail',
   },
+  crop: {
+    heading: 'Crop the thumbnail',
+    preview: 'The thumbnail as it will be',
+    zoom: 'Zoom',
+    x: 'Horizontal position',
+    y: 'Vertical position',
+    use: 'Use thumbnail',
+  },
   preview: {
     heading: 'Preview of {title}',
     noFile: 'Nothing to preview yet: the resource has no file.',

@@ -41,24 +41,33 @@ export async function drawPdfPage(pdf: PDFDocumentProxy, pageNumber: number, can
   await page.render({ canvasContext: context, viewport }).promise
 }
 
-/** `source` (w × h) drawn to cover a 16:9 canvas, centred (the crop Kolibri's cards expect). */
-function coverCanvas(source: CanvasImageSource, width: number, height: number): HTMLCanvasElement {
-  const canvas = document.createElement('canvas')
+/** Which part of a picture the thumbnail shows: `zoom` ≥ 1 (1 = the whole width or height),
+ * `x` / `y` from 0 (left / top edge) to 1 (right / bottom edge) of what overflows. */
+export interface Crop {
+  zoom: number
+  x: number
+  y: number
+}
+
+export const CENTRED: Crop = { zoom: 1, x: 0.5, y: 0.5 }
+
+/** `source` (w × h) drawn to cover a 16:9 canvas, cropped as `crop` says (Kolibri's cards
+ * show 16:9). */
+export function cropToThumbnail(source: CanvasImageSource, width: number, height: number, crop: Crop = CENTRED, canvas = document.createElement('canvas')): HTMLCanvasElement {
   canvas.width = THUMBNAIL_WIDTH
   canvas.height = THUMBNAIL_HEIGHT
   const context = canvas.getContext('2d')!
   context.fillStyle = '#fff'
   context.fillRect(0, 0, canvas.width, canvas.height)
-  const scale = Math.max(canvas.width / width, canvas.height / height)
+  const scale = Math.max(canvas.width / width, canvas.height / height) * Math.max(1, crop.zoom)
   const drawnWidth = width * scale
   const drawnHeight = height * scale
-  // A page keeps its top (the title is there); a frame or a photo is centred.
-  const top = source instanceof HTMLCanvasElement ? 0 : (canvas.height - drawnHeight) / 2
-  context.drawImage(source, (canvas.width - drawnWidth) / 2, top, drawnWidth, drawnHeight)
+  const clamp = (value: number) => Math.min(1, Math.max(0, value))
+  context.drawImage(source, -(drawnWidth - canvas.width) * clamp(crop.x), -(drawnHeight - canvas.height) * clamp(crop.y), drawnWidth, drawnHeight)
   return canvas
 }
 
-function toPng(canvas: HTMLCanvasElement): Promise<Blob> {
+export function toPng(canvas: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The picture could not be encoded.'))), 'image/png'))
 }
 
@@ -68,7 +77,7 @@ export async function thumbnailFromPdf(url: string): Promise<Blob> {
   try {
     const page = document.createElement('canvas')
     await drawPdfPage(pdf, 1, page, THUMBNAIL_WIDTH)
-    return await toPng(coverCanvas(page, page.width, page.height))
+    return await toPng(cropToThumbnail(page, page.width, page.height, { zoom: 1, x: 0.5, y: 0 })) // a page keeps its top: the title is there
   } finally {
     void pdf.destroy()
   }
@@ -93,17 +102,17 @@ export function thumbnailFromVideo(url: string, seconds?: number): Promise<Blob>
     video.onseeked = () => {
       clearTimeout(timer)
       if (!video.videoWidth) return reject(new Error('The video has no picture.'))
-      toPng(coverCanvas(video, video.videoWidth, video.videoHeight)).then(resolve, reject)
+      toPng(cropToThumbnail(video, video.videoWidth, video.videoHeight)).then(resolve, reject)
     }
     video.src = url
   })
 }
 
-/** A PNG thumbnail of an image file (cropped to 16:9). */
-export async function thumbnailFromImage(file: Blob): Promise<Blob> {
+/** A PNG thumbnail of an image file, cropped to 16:9 as `crop` says. */
+export async function thumbnailFromImage(file: Blob, crop: Crop = CENTRED): Promise<Blob> {
   const bitmap = await createImageBitmap(file)
   try {
-    return await toPng(coverCanvas(bitmap, bitmap.width, bitmap.height))
+    return await toPng(cropToThumbnail(bitmap, bitmap.width, bitmap.height, crop))
   } finally {
     bitmap.close()
   }
