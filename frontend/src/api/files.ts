@@ -60,7 +60,10 @@ export async function fetchArchivePicture(file: Pick<FileRow, 'id' | 'checksum' 
 
 /** Upload one blob as a new (unattached) File with `preset`; resolves with its id. Refusals
  * reject with UploadRefused (the server's reason); bytes the server holds are not sent again. */
-export async function uploadBlob(blob: Blob, options: { name: string; preset: string; duration?: number }): Promise<string> {
+export async function uploadBlob(
+  blob: Blob,
+  options: { name: string; preset: string; duration?: number; onProgress?: (sent: number, total: number) => void },
+): Promise<string> {
   const md5 = await md5OfFile(blob)
   const ticket = await announce({
     size: blob.size,
@@ -74,7 +77,7 @@ export async function uploadBlob(blob: Blob, options: { name: string; preset: st
   let from = ticket.might_skip ? blob.size : ticket.received
   for (let tries = 0; from < blob.size; tries++) {
     if (tries > 3) throw new Error('The upload stopped short; try again.')
-    const result = await sendBytes({ url: ticket.uploadURL, file: blob, md5, from, onProgress: () => undefined })
+    const result = await sendBytes({ url: ticket.uploadURL, file: blob, md5, from, onProgress: (sent) => options.onProgress?.(sent, blob.size) })
     from = result.complete ? blob.size : result.received
   }
   return ticket.file.id

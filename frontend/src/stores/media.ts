@@ -64,7 +64,14 @@ export const useMediaStore = defineStore('media', () => {
   async function addFile(
     node: { id: string; channelId: string },
     blob: Blob,
-    options: { name: string; preset: string; language?: string | null; duration?: number; replacing?: string[] },
+    options: {
+      name: string
+      preset: string
+      language?: string | null
+      duration?: number
+      replacing?: string[]
+      onProgress?: (sent: number, total: number) => void
+    },
   ): Promise<void> {
     const fileId = await uploadBlob(blob, options)
     try {

@@ -9,6 +9,7 @@ export default {
     related: 'Related',
   },
   working: 'Saving…',
+  uploading: 'Uploading… {n} %',
   failed: 'Not saved: {reason}',
   files: {
     heading: 'Files',
