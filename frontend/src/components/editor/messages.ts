@@ -2,6 +2,7 @@
  * first download stays without them). */
 import { i18n } from '@/i18n'
 import editor from '@/i18n/en/editor'
+import importer from '@/i18n/en/importer'
 import panel from '@/i18n/en/panel'
 
-i18n.global.mergeLocaleMessage('en', { editor: { ...editor, panel } })
+i18n.global.mergeLocaleMessage('en', { editor: { ...editor, panel }, importer })
