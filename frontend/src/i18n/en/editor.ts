@@ -54,6 +54,16 @@ export default {
       other: 'Resource',
     },
   },
+  copy: {
+    copying: 'Copying…',
+    copyingPercent: 'Copying… {percent} %',
+    progress: 'Copying {title}',
+    failed: 'Copy failed: {message}',
+    retry: 'Retry',
+    retryLabel: 'Retry copying {title}',
+    dismiss: 'Dismiss',
+    dismissLabel: 'Dismiss the failed copy of {title}',
+  },
   menu: {
     edit: 'Edit',
     newSubfolder: 'New sub-folder',
