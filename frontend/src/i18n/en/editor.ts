@@ -23,6 +23,7 @@ export default {
     selected: '{n} selected',
     deleteSelected: 'Delete selected',
     moveSelected: 'Move selected…',
+    duplicateSelected: 'Make copies',
     moveTo: 'Move to… | Move 1 item to… | Move {n} items to…',
     moveHere: 'Move here',
     intoItself: 'A folder cannot be moved into itself or into one of its folders.',
