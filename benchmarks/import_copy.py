@@ -53,13 +53,13 @@ def run() -> None:
 
     from django.db import connection
     from django.test import Client
+    from publish import build_channel
 
     from contentcuration import tree
     from contentcuration.celery import app
     from contentcuration.models import Channel, ContentNode, TaskMetadata, new_hex_id
     from contentcuration.models import change_types as c
     from contentcuration.tests.factories import UserFactory, build_tree, make_channel
-    from publish import build_channel
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the polls' 404s until the copy lands
     print(f"database: {connection.vendor}; python {sys.version.split()[0]}; {RUNS} runs", flush=True)
