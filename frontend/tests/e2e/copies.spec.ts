@@ -183,3 +183,51 @@ test('acceptance 9: two items copied to the clipboard from a view-only channel a
     ['Extra', 0],
   ])
 })
+
+test('cut and paste by keyboard: Ctrl+X on the selection, Ctrl+V in another folder moves it there', async ({ page }) => {
+  const { email } = await curator(page)
+  const channel = createChannel(email, 'Physics')
+  const root = rootOf(channel.id)
+  const [unit] = addChildren(root, [{ title: 'Unit 1' }, { title: 'Doc 1', kind: 'document' }, { title: 'Doc 2', kind: 'document' }, { title: 'Doc 3', kind: 'document' }])
+  await page.goto(`/channels/${channel.id}`)
+  await expect(rows(page, 'Doc 1')).toBeVisible()
+
+  // Keyboard only: Space ticks the focused checkbox.
+  await rows(page, 'Doc 1').getByRole('checkbox', { name: 'Select Doc 1' }).focus()
+  await page.keyboard.press('Space')
+  await rows(page, 'Doc 3').getByRole('checkbox', { name: 'Select Doc 3' }).focus()
+  await page.keyboard.press('Space')
+  await page.keyboard.press('Control+x')
+  await expect(page.getByText('2 items cut: open a folder and press Ctrl+V to move them there')).toBeVisible()
+  // Into a folder by the keyboard too: the cut stays while another folder opens.
+  await rows(page, 'Unit 1').getByRole('link', { name: 'Unit 1' }).focus()
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(new RegExp(`/folders/${unit}$`))
+  await expect(page.getByText('This folder is empty.', { exact: false })).toBeVisible()
+  await page.keyboard.press('Control+v')
+  await expect(rows(page, 'Doc 1')).toBeVisible()
+  await expect(rows(page, 'Doc 3')).toBeVisible()
+  await expect(page.getByText('2 items moved here')).toBeVisible()
+  await expect(status(page)).toHaveText('All changes saved')
+  expect(childrenOnServer(unit!)).toEqual([
+    ['Doc 1', 0],
+    ['Doc 3', 0],
+  ])
+  expect(childrenOnServer(root)).toEqual([
+    ['Unit 1', 2],
+    ['Doc 2', 0],
+  ])
+
+  // A folder cut and pasted into itself is refused, and nothing moves.
+  await page.goto(`/channels/${channel.id}`)
+  await rows(page, 'Unit 1').getByRole('checkbox', { name: 'Select Unit 1' }).check()
+  await page.keyboard.press('Control+x')
+  await rows(page, 'Unit 1').getByRole('link', { name: 'Unit 1' }).click()
+  await expect(rows(page, 'Doc 1')).toBeVisible()
+  await page.keyboard.press('Control+v')
+  await expect(page.getByRole('alert')).toContainText('A folder cannot be moved into itself')
+  expect(childrenOnServer(root)).toEqual([
+    ['Unit 1', 2],
+    ['Doc 2', 0],
+  ])
+})
