@@ -104,6 +104,37 @@ test('acceptance 8: duplicating a folder of 10 shows "copying", then the copy; a
   await expect(contents(page).locator('[data-copying]')).toHaveCount(0)
 })
 
+test('a folder over the inline limit copies as a job: copying until the job ends; a failed job shows its reason and Retry copies', async ({
+  page,
+}) => {
+  const { email } = await curator(page)
+  const channel = createChannel(email, 'Big copies')
+  const root = rootOf(channel.id)
+  const [big] = addChildren(root, [{ title: 'Big unit' }])
+  addChildren(big!, { spec: { title: 'Video', kind: 'video' }, count: 501 }) // 502 nodes: more than 500 run as a job
+  await page.goto(`/channels/${channel.id}`)
+  await expect(rows(page, 'Big unit')).toContainText('501 resources')
+
+  manage(['inject_fault', 'copy'])
+  await rows(page, 'Big unit').getByRole('button', { name: 'Options for Big unit' }).click()
+  await page.getByRole('menuitem', { name: 'Make a copy' }).click()
+  const copy = rows(page, 'Big unit').nth(1)
+  await expect(copy).toContainText('Copying…')
+  // The job fails (on the worker); the feed says FAILED and the job's message is in `tasks`.
+  await expect(copy).toContainText('Copy failed: The copy failed (a fault injected by a test).', { timeout: 30_000 })
+  expect(childrenOnServer(root)).toEqual([['Big unit', 501]])
+  await expectAccessible(page)
+
+  await copy.getByRole('button', { name: 'Retry copying Big unit' }).click()
+  await expect(copy).toContainText('Copying…')
+  await expect(contents(page).locator('[data-copying]')).toHaveCount(0, { timeout: 30_000 })
+  await expect(rows(page, 'Big unit').nth(1)).toContainText('501 resources')
+  expect(childrenOnServer(root)).toEqual([
+    ['Big unit', 501],
+    ['Big unit', 501],
+  ])
+})
+
 test('acceptance 9: two items copied to the clipboard from a view-only channel are pasted into another channel', async ({ page, context }) => {
   const { email, user } = await curator(page)
   const owner = uniqueEmail('owner')
