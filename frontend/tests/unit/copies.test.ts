@@ -93,6 +93,17 @@ describe('copies', () => {
     expect(nodes.folders[FOLDER]!.ids).toEqual([A, copy, B])
   })
 
+  it('duplicates a selection with each copy right after its own source', async () => {
+    const { nodes, copies } = await openFolder()
+    const [a, b] = await copies.duplicate([A, B])
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, a, B, b])
+    const queued = await useEngine().localChanges('contentnode')
+    expect(queued.map((c) => [c.key, c.from_key, c.target, c.position])).toEqual([
+      [a, A, A, 'right'],
+      [b, B, B, 'right'],
+    ])
+  })
+
   it('pastes several sources as last children in their order, from rows of another channel', async () => {
     const { nodes, copies } = await openFolder()
     const elsewhere = [node('1'.repeat(32), 'Far 1', { kind: 'video', parent: 'e'.repeat(32) }), node('2'.repeat(32), 'Far 2', { kind: 'document', parent: 'e'.repeat(32) })]
