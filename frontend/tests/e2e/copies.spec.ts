@@ -157,7 +157,7 @@ test('acceptance 9: two items copied to the clipboard from a view-only channel a
   await page.getByRole('menuitem', { name: 'Copy to clipboard' }).click()
   await expect(page.getByText('1 item copied to the clipboard')).toBeVisible()
   await rows(page, 'Unit A').getByRole('checkbox', { name: 'Select Unit A' }).click()
-  await page.getByRole('button', { name: 'Copy to clipboard' }).click()
+  await page.getByRole('button', { name: 'Copy to clipboard', exact: true }).click()
   await expect(page.getByText('1 item copied to the clipboard')).toBeVisible()
   await expect(status(page)).toHaveText('All changes saved')
   const onClipboard = JSON.parse(
@@ -174,7 +174,7 @@ test('acceptance 9: two items copied to the clipboard from a view-only channel a
   // Another channel: the clipboard's "Paste here" copies both into the open folder.
   await page.goto(`/channels/${mine.id}`)
   await expect(rows(page, 'Existing')).toBeVisible()
-  await page.getByRole('button', { name: 'Clipboard' }).click()
+  await page.getByRole('button', { name: 'Clipboard', exact: true }).click()
   const dialog = page.getByRole('dialog', { name: 'Clipboard' })
   const items = dialog.getByRole('list', { name: 'Items on the clipboard' })
   await expect(items.getByRole('listitem')).toHaveCount(2)
