@@ -157,8 +157,7 @@ export const useNodesStore = defineStore('nodes', () => {
       const page = await fetchChildren(id)
       await put(page.results)
       const ids = page.results.map((n) => n.id)
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, loaded: true, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, loaded: true, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -180,8 +179,7 @@ export const useNodesStore = defineStore('nodes', () => {
       await put(page.results)
       const known = new Set(folder(id).ids)
       const ids = [...folder(id).ids, ...page.results.map((n) => n.id).filter((n) => !known.has(n))]
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -201,15 +199,17 @@ export const useNodesStore = defineStore('nodes', () => {
     const folder = ancestors[ancestors.length - 1]
     if (folder) {
       const ids = children.results.map((n) => n.id)
-      const created = children.more ? [] : await createdLocallyIn(folder.id, ids)
-      setFolder(folder.id, { ids: [...ids, ...created], more: children.more, loaded: true, loading: false, shifted: false })
+      const all = children.more ? ids : await withLocal(folder.id, ids)
+      setFolder(folder.id, { ids: all, more: children.more, loaded: true, loading: false, shifted: false })
     }
     return screen.channel
   }
 
-  /** Nodes this browser created or copied under `parent` that the server does not have yet
-   * (copies as "copying" placeholders, at the end: their exact place comes with the server's row). */
-  async function createdLocallyIn(parent: string, known: string[]): Promise<string[]> {
+  /** All the children of `parent` (`known`: the server's, every page) with what this browser
+   * created or copied there that the server does not have yet: new nodes last, copies as
+   * "copying" placeholders where they go (beside their anchor, else last). */
+  async function withLocal(parent: string, known: string[]): Promise<string[]> {
+    let ids = [...known]
     const seen = new Set(known)
     const fresh: ContentNode[] = []
     for (const change of await useEngine().localChanges('contentnode')) {
@@ -217,16 +217,17 @@ export const useNodesStore = defineStore('nodes', () => {
       if (seen.has(key)) continue
       if (change.type === ChangeType.CREATED && change.obj?.parent === parent) {
         fresh.push(localNode(change.obj as Partial<ContentNode> & { id: string }))
-        seen.add(key)
+        ids.push(key)
       } else if (change.type === ChangeType.COPIED && change.target) {
-        const into = parentFor(change.target, change.position ?? 'last-child', (other) => byId[other]?.parent)
-        if (into !== parent) continue
+        const position = change.position ?? 'last-child'
+        if (parentFor(change.target, position, (other) => byId[other]?.parent) !== parent) continue
         fresh.push(placeholder(key, byId[change.from_key ?? ''] ?? null, parent))
-        seen.add(key)
-      }
+        ids = place(ids, key, change.target, position, true) ?? [...ids, key]
+      } else continue
+      seen.add(key)
     }
     await put(fresh)
-    return fresh.map((n) => n.id)
+    return ids
   }
 
   /** A node and its ancestors (root first) into `byId`; returns their ids. */

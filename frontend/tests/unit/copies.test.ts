@@ -192,7 +192,7 @@ describe('copies', () => {
 
     setActivePinia(createPinia()) // a reload: the outbox keeps the change
     const { nodes, copies } = await openFolder()
-    expect(nodes.folders[FOLDER]!.ids).toContain(copy)
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, copy, B]) // where it goes: right after its source
     expect(copies.stateOf(nodes.byId[copy!])?.status).toBe('copying')
 
     await refuse(copy!, ['Internal server error'])
