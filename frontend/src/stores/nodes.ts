@@ -386,23 +386,89 @@ export const useNodesStore = defineStore('nodes', () => {
     await useEngine().enqueue(moved(id, target, position, scope()))
   }
 
-  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
-   * the moves that put them back exactly where they were (Undo). */
-  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+  /** Many moves, in order, queued in one outbox transaction (a sort, an undo): shown at once. */
+  async function moveMany(plan: readonly Placement[]): Promise<void> {
+    if (!plan.length) return
+    if (!reorderLocally(plan)) for (const step of plan) placeLocally(step.id, step.target, step.position)
+    await useEngine().enqueueMany(plan.map((step) => moved(step.id, step.target, step.position, scope())))
+  }
+
+  /** Moves that all stay inside one fully loaded folder (a sort, its undo): the new order
+   * worked out on a plain list and set once. False when the plan is not such a reorder. */
+  function reorderLocally(plan: readonly Placement[]): boolean {
+    const parent = byId[plan[0]!.id]?.parent
+    const state = parent ? folders[parent] : undefined
+    if (!parent || !state?.loaded || state.more || plan.length < 2) return false
+    const parentOf = (other: string) => byId[other]?.parent
+    if (!plan.every((step) => parentOf(step.id) === parent && parentFor(step.target, step.position, parentOf) === parent)) return false
+    let ids: string[] | null = state.ids
+    for (const step of plan) {
+      ids = place(ids, step.id, step.target, step.position, true)
+      if (!ids) return false
+    }
+    setFolder(parent, { ids, shifted: true })
+    const inTree = subfolders[parent]
+    if (inTree) {
+      const folderIds = new Set(inTree)
+      subfolders[parent] = ids.filter((id) => folderIds.has(id))
+    }
+    scheduleRefresh([parent])
+    return true
+  }
+
+  /** The moves that would put these nodes back where they are now (from the loaded lists:
+   * right of the sibling before each, else first child; last child of a parent not loaded). */
+  function placementsOf(ids: readonly string[]): Placement[] {
     const byParent = new Map<string, Set<string>>()
     for (const id of ids) {
       const parent = byId[id]?.parent
       if (parent) byParent.set(parent, (byParent.get(parent) ?? new Set()).add(id))
     }
     const plan: Placement[] = []
-    for (const [parent, removed] of byParent) plan.push(...restorePlan(folders[parent]?.ids ?? [...removed], removed, parent))
-    for (const id of ids) await moveNode(id, trashRootId, 'last-child')
+    for (const [parent, removed] of byParent) {
+      const known = folders[parent]?.ids ?? []
+      const listed = [...removed].filter((id) => known.includes(id))
+      plan.push(...restorePlan(known, new Set(listed), parent))
+      for (const id of removed) if (!listed.includes(id)) plan.push({ id, target: parent, position: 'last-child' })
+    }
+    return plan
+  }
+
+  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
+   * the moves that put them back exactly where they were (Undo). */
+  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+    const plan = placementsOf(ids)
+    await moveMany(ids.map((id) => ({ id, target: trashRootId, position: 'last-child' as Position })))
     return plan
   }
 
   /** Carry out moves in order (undo of a delete). */
   async function placeAll(plan: Placement[]): Promise<void> {
-    for (const step of plan) await moveNode(step.id, step.target, step.position)
+    await moveMany(plan)
+  }
+
+  /** Different edits of many nodes (an undo of a bulk edit): one UPDATED per node, queued
+   * in one outbox transaction. */
+  async function updateEach(edits: readonly { id: string; mods: Mods }[]): Promise<void> {
+    const list = edits.filter((edit) => Object.keys(edit.mods).length)
+    if (!list.length) return
+    if (list.length === 1) return updateNode(list[0]!.id, list[0]!.mods)
+    for (const { id, mods } of list) {
+      const node = byId[id]
+      if (node) byId[id] = applyMods(node, mods)
+    }
+    await useEngine().enqueueMany(list.map(({ id, mods }) => updated('contentnode', id, mods, scope())))
+  }
+
+  /** A created node again, with the same id and fields (redo of a creation that was undone). */
+  async function recreate(obj: Partial<ContentNode> & { id: string; parent: string }): Promise<void> {
+    byId[obj.id] = localNode(obj)
+    const state = folder(obj.parent)
+    if (state.loaded && !state.more && !state.ids.includes(obj.id)) setFolder(obj.parent, { ids: [...state.ids, obj.id] })
+    if (obj.kind === 'topic' && subfolders[obj.parent] && !subfolders[obj.parent]!.includes(obj.id)) {
+      subfolders[obj.parent] = [...subfolders[obj.parent]!, obj.id]
+    }
+    await useEngine().enqueue(created('contentnode', obj, scope()))
   }
 
   /** Delete for good (a DELETED change): only from the trash. */
@@ -554,7 +620,11 @@ export const useNodesStore = defineStore('nodes', () => {
     updateNodes,
     updateDescendants,
     moveNode,
+    moveMany,
+    placementsOf,
     moveToTrash,
+    updateEach,
+    recreate,
     placeAll,
     deleteNode,
     applyFeed,

@@ -36,6 +36,23 @@ export default {
     empty: 'This folder is empty. Use “Add” to create a folder.',
     loadFailed: 'This folder could not be loaded: {message}',
   },
+  history: {
+    undo: 'Undo',
+    redo: 'Redo',
+    undoStep: 'Undo {step} (Ctrl+Z)',
+    redoStep: 'Redo {step} (Ctrl+Shift+Z)',
+    sort: 'Sort A–Z',
+    toast: 'Notification',
+    steps: {
+      edit: 'edit',
+      move: 'move',
+      delete: 'delete',
+      create: 'new folder',
+      copy: 'copy',
+      sort: 'sort A–Z',
+      restore: 'restore',
+    },
+  },
   row: {
     select: 'Select {title}',
     options: 'Options for {title}',
