@@ -13,17 +13,22 @@ Faults (the code that checks each):
   ``publish``  publish_channel fails after its export, before anything is recorded, with
                the message the fault was armed with (``--message``): the job's result
                carries it and the channel's ``publishing`` flag is released.
+  ``publish_pause``  publish_channel waits, instead of failing, for the seconds the fault was
+               armed with (``--message 4``), once after reporting 1 % and once after its
+               export (88 %), so that a browser test sees the progress rise through both.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-FAULTS = frozenset({"copy", "publish"})
+FAULTS = frozenset({"copy", "publish", "publish_pause"})
+MAX_PAUSE_SECONDS = 30.0
 
 
 def _directory() -> Path | None:
@@ -37,6 +42,13 @@ def arm(name: str, *, times: int = 1, message: str = "") -> None:
     (production), ValueError for an unknown fault."""
     if name not in FAULTS:
         raise ValueError(f"Unknown fault {name!r}; known: {', '.join(sorted(FAULTS))}.")
+    if name == "publish_pause":
+        try:
+            seconds = float(message)
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= MAX_PAUSE_SECONDS:
+            raise ValueError(f"publish_pause needs a number of seconds (0 to {MAX_PAUSE_SECONDS:g}) as its message.")
     directory = _directory()
     if directory is None:
         raise ImproperlyConfigured("Fault injection is off in these settings (FAULT_INJECTION_DIR is not set).")
@@ -73,3 +85,11 @@ def take_message(name: str) -> str | None:
             continue  # another process took this one
         return message
     return None
+
+
+def pause(name: str) -> None:
+    """For a fault armed with a number of seconds as its message: wait that long (at most
+    MAX_PAUSE_SECONDS) once per armed instance; otherwise return at once."""
+    message = take_message(name)
+    if message:
+        time.sleep(min(float(message), MAX_PAUSE_SECONDS))

@@ -13,7 +13,8 @@ export default defineConfig({
   // In CI one retry, reported as "flaky" in the output: on a loaded 2-core runner a few editor
   // and publish journeys have missed their 10 s waits (they pass alone); locally none.
   retries: process.env.CI ? 1 : 0,
-  reporter: process.env.CI ? 'line' : 'list',
+  // 'list' prints every failure's details again at the end, where a CI log's tail shows them.
+  reporter: 'list',
   use: {
     baseURL: process.env.E2E_BASE_URL,
     trace: 'retain-on-failure',

@@ -148,6 +148,7 @@ def publish_channel(
     _mark_publishing(channel, user)
     try:
         report(1)
+        faults.pause("publish_pause")  # tests only (faults.py)
         if not force and not ContentNode.objects.filter(tree_id=root.tree_id, changed=True).exists():
             record_server_change(
                 table=CHANNEL, key=channel.id, mods={"publishing": False}, channel_id=channel.id, unpublishable=True
@@ -228,6 +229,7 @@ def _export_and_record(
         clock = time.monotonic()
         summary = _export(channel=channel, root=root, path=path, version=version, report=report)
         timings = {"export": time.monotonic() - clock}
+        faults.pause("publish_pause")  # tests only (faults.py)
         injected = faults.take_message("publish")  # tests only (faults.py)
         if injected is not None:
             raise PublishError(injected or INJECTED_FAILURE)

@@ -7,14 +7,16 @@ its message and leaves Publish enabled again."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_celery_results.models import TaskResult
 
 from contentcuration import faults
 from contentcuration.models import Change, Channel, ContentNode, TaskMetadata
 from contentcuration.models import change_types as c
+from contentcuration.publish import publish_channel
 from contentcuration.tests import factories
 from contentcuration.tests.jobs_helpers import wait_for
 from contentcuration.tests.publishing import build_sample_channel
@@ -23,9 +25,11 @@ from contentcuration.tests.sync_helpers import browser_client, change, client_fo
 
 @pytest.fixture
 def no_armed_faults():
-    faults.disarm("publish")
+    for name in ("publish", "publish_pause"):
+        faults.disarm(name)
     yield
-    faults.disarm("publish")
+    for name in ("publish", "publish_pause"):
+        faults.disarm(name)
 
 
 def publish(client, channel, body, **extra):
@@ -95,3 +99,27 @@ def test_an_injected_failure_reaches_the_job_result_and_publish_is_enabled_again
     assert retried.status_code == 202, retried.content
     assert wait_for(retried.json()["task_id"], {"SUCCESS", "FAILURE"}, timeout=60) == "SUCCESS"
     assert Channel.objects.get(pk=channel.pk).version == 1
+
+
+def test_an_injected_pause_holds_the_progress_at_1_and_at_the_end_of_the_export(owner, no_armed_faults):
+    """What the browser test uses to watch the progress rise: two pauses, at 1 % and at 88 %."""
+    channel, _ = build_sample_channel(owner)
+    call_command("inject_fault", "publish_pause", "--times", "2", "--message", "0.4")
+    seen: list[tuple[float, float]] = []
+
+    publish_channel(
+        channel_id=channel.pk, user=owner, version_notes="v1", progress=lambda p: seen.append((time.monotonic(), p))
+    )
+
+    values = [p for _, p in seen]
+    assert values == sorted(values) and values[0] == 1 and values[-1] == 100
+    held = {p: later - at for (at, p), (later, _) in zip(seen, seen[1:], strict=False)}
+    assert held[1] >= 0.4
+    assert max(held[p] for p in held if 80 <= p <= 88) >= 0.4
+    assert not list(faults._directory().glob("publish_pause.*"))  # both taken
+
+
+@pytest.mark.parametrize("message", ["", "soon", "-1", "31"])
+def test_a_pause_needs_a_number_of_seconds(message):
+    with pytest.raises(CommandError, match="publish_pause needs a number of seconds"):
+        call_command("inject_fault", "publish_pause", "--message", message)

@@ -262,3 +262,17 @@ export function published(channelId: string, versionNotes: string, language: str
     channel_id: channelId,
   }
 }
+
+/**
+ * The mods that put back what `mods` change in `obj` (an undo): each path's value in `obj`
+ * now, `null` where it has none (the server deletes the leaf).
+ */
+export function inverseMods(obj: Record<string, unknown>, mods: Mods): Mods {
+  const inverse: Mods = {}
+  for (const path of Object.keys(mods)) {
+    let value: unknown = obj
+    for (const part of splitPath(path)) value = isPlainObject(value) ? value[part] : undefined
+    inverse[path] = value === undefined ? null : clone(value)
+  }
+  return inverse
+}

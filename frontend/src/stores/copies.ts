@@ -10,7 +10,7 @@
  *   // into the open channel: `target` + `position` as for a move ('last-child' of a folder
  *   // by default; 'right' of a node = just after it). Several sources keep their order.
  *   // Resolves with the new ids (in the sources' order) once the changes are in the outbox.
- *   const ids = await copies.copyNodes({ sources, target, position })
+ *   const ids = await copies.copyNodes({ sources, target, position })  // also: mods, excludedDescendants
  *   copies.duplicate(ids)          // "Make a copy": each right after itself
  *   copies.stateOf(node)           // null, or { status: 'copying' | 'failed', progress, message, canRetry }
  *   copies.retry(id)               // Retry a failed copy (the same change again, a new rev)
@@ -27,7 +27,7 @@ import { defineStore } from 'pinia'
 import { shallowReactive } from 'vue'
 import { useEngine, type FeedChange, type Problem } from '@/api/sync'
 import { newId } from '@/api/writes'
-import type { Position } from '@/changes'
+import type { Mods, Position } from '@/changes'
 import { COPY_ERROR, copyingStatus, TASK_ID, useNodesStore, type ContentNode, type CopyRequest } from './nodes'
 
 export interface CopyTask {
@@ -54,6 +54,11 @@ export interface CopyOptions {
   /** a folder (with 'first-child' / 'last-child') or a node (with 'left' / 'right') */
   target: string
   position?: Position
+  /** values for every copy's top node (the server takes title, description, language, the
+   * label maps, …; spec 4.2 COPIED) */
+  mods?: Mods
+  /** `node_id`s under the sources to leave out, with their subtrees (a partial import) */
+  excludedDescendants?: Record<string, boolean> | null
 }
 
 /** The server's fallback when a copy job failed without saying why. */
@@ -124,9 +129,9 @@ export const useCopiesStore = defineStore('copies', () => {
   }
 
   /** See the module comment. */
-  async function copyNodes({ sources, target, position = 'last-child' }: CopyOptions): Promise<string[]> {
+  async function copyNodes({ sources, target, position = 'last-child', mods, excludedDescendants }: CopyOptions): Promise<string[]> {
     connect()
-    const made = sources.map((source) => ({ key: newId(), source: sourceOf(source), target, position }) as CopyRequest)
+    const made = sources.map((source) => ({ key: newId(), source: sourceOf(source), target, position, mods, excludedDescendants }) as CopyRequest)
     for (const request of made) requests.set(request.key, request)
     await useNodesStore().copyNodes(queueOrder(made, position))
     return made.map((request) => request.key)

@@ -55,3 +55,20 @@ export function restorePlan(ids: readonly string[], removed: ReadonlySet<string>
   })
   return plan
 }
+
+/**
+ * The moves that sort a folder's children by title (A–Z, numbers in number order, case and
+ * accents aside; equal titles keep their order): from the first child out of place on, each
+ * right of the one before it (the first as first child). None when already sorted.
+ */
+export function sortPlan(ids: readonly string[], titleOf: (id: string) => string, parent: string, locale?: string): { id: string; target: string; position: Position }[] {
+  const collator = new Intl.Collator(locale, { numeric: true, sensitivity: 'base' })
+  const sorted = ids.map((id, index) => ({ id, index, title: titleOf(id) }))
+  sorted.sort((a, b) => collator.compare(a.title, b.title) || a.index - b.index)
+  const first = sorted.findIndex((entry, index) => entry.id !== ids[index])
+  if (first < 0) return []
+  return sorted.slice(first).map((entry, offset) => {
+    const index = first + offset
+    return index === 0 ? { id: entry.id, target: parent, position: 'first-child' as Position } : { id: entry.id, target: sorted[index - 1]!.id, position: 'right' as Position }
+  })
+}

@@ -157,8 +157,7 @@ export const useNodesStore = defineStore('nodes', () => {
       const page = await fetchChildren(id)
       await put(page.results)
       const ids = page.results.map((n) => n.id)
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, loaded: true, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, loaded: true, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -180,8 +179,7 @@ export const useNodesStore = defineStore('nodes', () => {
       await put(page.results)
       const known = new Set(folder(id).ids)
       const ids = [...folder(id).ids, ...page.results.map((n) => n.id).filter((n) => !known.has(n))]
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -201,15 +199,17 @@ export const useNodesStore = defineStore('nodes', () => {
     const folder = ancestors[ancestors.length - 1]
     if (folder) {
       const ids = children.results.map((n) => n.id)
-      const created = children.more ? [] : await createdLocallyIn(folder.id, ids)
-      setFolder(folder.id, { ids: [...ids, ...created], more: children.more, loaded: true, loading: false, shifted: false })
+      const all = children.more ? ids : await withLocal(folder.id, ids)
+      setFolder(folder.id, { ids: all, more: children.more, loaded: true, loading: false, shifted: false })
     }
     return screen.channel
   }
 
-  /** Nodes this browser created or copied under `parent` that the server does not have yet
-   * (copies as "copying" placeholders, at the end: their exact place comes with the server's row). */
-  async function createdLocallyIn(parent: string, known: string[]): Promise<string[]> {
+  /** All the children of `parent` (`known`: the server's, every page) with what this browser
+   * created or copied there that the server does not have yet: new nodes last, copies as
+   * "copying" placeholders where they go (beside their anchor, else last). */
+  async function withLocal(parent: string, known: string[]): Promise<string[]> {
+    let ids = [...known]
     const seen = new Set(known)
     const fresh: ContentNode[] = []
     for (const change of await useEngine().localChanges('contentnode')) {
@@ -217,16 +217,17 @@ export const useNodesStore = defineStore('nodes', () => {
       if (seen.has(key)) continue
       if (change.type === ChangeType.CREATED && change.obj?.parent === parent) {
         fresh.push(localNode(change.obj as Partial<ContentNode> & { id: string }))
-        seen.add(key)
+        ids.push(key)
       } else if (change.type === ChangeType.COPIED && change.target) {
-        const into = parentFor(change.target, change.position ?? 'last-child', (other) => byId[other]?.parent)
-        if (into !== parent) continue
+        const position = change.position ?? 'last-child'
+        if (parentFor(change.target, position, (other) => byId[other]?.parent) !== parent) continue
         fresh.push(placeholder(key, byId[change.from_key ?? ''] ?? null, parent))
-        seen.add(key)
-      }
+        ids = place(ids, key, change.target, position, true) ?? [...ids, key]
+      } else continue
+      seen.add(key)
     }
     await put(fresh)
-    return fresh.map((n) => n.id)
+    return ids
   }
 
   /** A node and its ancestors (root first) into `byId`; returns their ids. */
@@ -385,23 +386,89 @@ export const useNodesStore = defineStore('nodes', () => {
     await useEngine().enqueue(moved(id, target, position, scope()))
   }
 
-  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
-   * the moves that put them back exactly where they were (Undo). */
-  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+  /** Many moves, in order, queued in one outbox transaction (a sort, an undo): shown at once. */
+  async function moveMany(plan: readonly Placement[]): Promise<void> {
+    if (!plan.length) return
+    if (!reorderLocally(plan)) for (const step of plan) placeLocally(step.id, step.target, step.position)
+    await useEngine().enqueueMany(plan.map((step) => moved(step.id, step.target, step.position, scope())))
+  }
+
+  /** Moves that all stay inside one fully loaded folder (a sort, its undo): the new order
+   * worked out on a plain list and set once. False when the plan is not such a reorder. */
+  function reorderLocally(plan: readonly Placement[]): boolean {
+    const parent = byId[plan[0]!.id]?.parent
+    const state = parent ? folders[parent] : undefined
+    if (!parent || !state?.loaded || state.more || plan.length < 2) return false
+    const parentOf = (other: string) => byId[other]?.parent
+    if (!plan.every((step) => parentOf(step.id) === parent && parentFor(step.target, step.position, parentOf) === parent)) return false
+    let ids: string[] | null = state.ids
+    for (const step of plan) {
+      ids = place(ids, step.id, step.target, step.position, true)
+      if (!ids) return false
+    }
+    setFolder(parent, { ids, shifted: true })
+    const inTree = subfolders[parent]
+    if (inTree) {
+      const folderIds = new Set(inTree)
+      subfolders[parent] = ids.filter((id) => folderIds.has(id))
+    }
+    scheduleRefresh([parent])
+    return true
+  }
+
+  /** The moves that would put these nodes back where they are now (from the loaded lists:
+   * right of the sibling before each, else first child; last child of a parent not loaded). */
+  function placementsOf(ids: readonly string[]): Placement[] {
     const byParent = new Map<string, Set<string>>()
     for (const id of ids) {
       const parent = byId[id]?.parent
       if (parent) byParent.set(parent, (byParent.get(parent) ?? new Set()).add(id))
     }
     const plan: Placement[] = []
-    for (const [parent, removed] of byParent) plan.push(...restorePlan(folders[parent]?.ids ?? [...removed], removed, parent))
-    for (const id of ids) await moveNode(id, trashRootId, 'last-child')
+    for (const [parent, removed] of byParent) {
+      const known = folders[parent]?.ids ?? []
+      const listed = [...removed].filter((id) => known.includes(id))
+      plan.push(...restorePlan(known, new Set(listed), parent))
+      for (const id of removed) if (!listed.includes(id)) plan.push({ id, target: parent, position: 'last-child' })
+    }
+    return plan
+  }
+
+  /** "Delete": move the nodes to the channel's trash tree (MOVED, as Studio does). Returns
+   * the moves that put them back exactly where they were (Undo). */
+  async function moveToTrash(ids: string[], trashRootId: string): Promise<Placement[]> {
+    const plan = placementsOf(ids)
+    await moveMany(ids.map((id) => ({ id, target: trashRootId, position: 'last-child' as Position })))
     return plan
   }
 
   /** Carry out moves in order (undo of a delete). */
   async function placeAll(plan: Placement[]): Promise<void> {
-    for (const step of plan) await moveNode(step.id, step.target, step.position)
+    await moveMany(plan)
+  }
+
+  /** Different edits of many nodes (an undo of a bulk edit): one UPDATED per node, queued
+   * in one outbox transaction. */
+  async function updateEach(edits: readonly { id: string; mods: Mods }[]): Promise<void> {
+    const list = edits.filter((edit) => Object.keys(edit.mods).length)
+    if (!list.length) return
+    if (list.length === 1) return updateNode(list[0]!.id, list[0]!.mods)
+    for (const { id, mods } of list) {
+      const node = byId[id]
+      if (node) byId[id] = applyMods(node, mods)
+    }
+    await useEngine().enqueueMany(list.map(({ id, mods }) => updated('contentnode', id, mods, scope())))
+  }
+
+  /** A created node again, with the same id and fields (redo of a creation that was undone). */
+  async function recreate(obj: Partial<ContentNode> & { id: string; parent: string }): Promise<void> {
+    byId[obj.id] = localNode(obj)
+    const state = folder(obj.parent)
+    if (state.loaded && !state.more && !state.ids.includes(obj.id)) setFolder(obj.parent, { ids: [...state.ids, obj.id] })
+    if (obj.kind === 'topic' && subfolders[obj.parent] && !subfolders[obj.parent]!.includes(obj.id)) {
+      subfolders[obj.parent] = [...subfolders[obj.parent]!, obj.id]
+    }
+    await useEngine().enqueue(created('contentnode', obj, scope()))
   }
 
   /** Delete for good (a DELETED change): only from the trash. */
@@ -553,7 +620,11 @@ export const useNodesStore = defineStore('nodes', () => {
     updateNodes,
     updateDescendants,
     moveNode,
+    moveMany,
+    placementsOf,
     moveToTrash,
+    updateEach,
+    recreate,
     placeAll,
     deleteNode,
     applyFeed,

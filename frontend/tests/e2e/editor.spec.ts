@@ -278,7 +278,7 @@ test('acceptance 7: delete 3 → Undo puts them back in place; delete again → 
   await expect(row(page, 'Item 3')).toBeHidden()
   await expect(status(page)).toHaveText('All changes saved')
   expect(serverTitles(root)).toEqual(['Unit 1', 'Item 2', 'Item 5'])
-  await page.getByRole('button', { name: 'Undo' }).click()
+  await page.getByRole('region', { name: 'Notification' }).getByRole('button', { name: 'Undo' }).click()
   await expect(contents(page).getByRole('listitem')).toHaveCount(6)
   await expect(status(page)).toHaveText('All changes saved')
   expect(serverTitles(root)).toEqual(order)

@@ -6,7 +6,8 @@
  */
 import { expect, test, type Page } from '@playwright/test'
 import { createUser, expectAccessible, python, signIn, uniqueEmail } from './helpers'
-import { manage } from './server'
+import { importedChannel, kolibriDevice } from './kolibri'
+import { manage, serverState } from './server'
 
 const PASSWORD = 'a-long-password-1'
 
@@ -38,7 +39,7 @@ async function curatorWithSampleChannel(page: Page, name: string) {
 
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Publish' })
 
-test('acceptance 3: the incomplete resource is listed with its reason and link; fixed, the channel publishes with progress, version 1 and a token', async ({
+test('acceptance 3: the incomplete resource is listed with its reason and link; fixed, the channel publishes with rising progress, version 1 and a token a Kolibri device imports it by', async ({
   page,
 }) => {
   const ids = await curatorWithSampleChannel(page, 'Publishable')
@@ -69,9 +70,20 @@ test('acceptance 3: the incomplete resource is listed with its reason and link; 
   await dialog(page).getByRole('combobox', { name: 'Channel language' }).click()
   await expect(page.getByRole('option')).toHaveCount(1)
   await page.getByRole('option', { name: 'Español' }).click()
+  // The job holds its progress at 1 % and again at the end of its export (88 %) for 4 s each,
+  // so that the dialog's readings (one per poll) show it rising.
+  manage(['inject_fault', 'publish_pause', '--times', '2', '--message', '4'])
   await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
   await expect(dialog(page).getByRole('progressbar')).toBeVisible()
-  await expect(dialog(page).getByText('Published', { exact: true })).toBeVisible({ timeout: 60_000 })
+  const readings: number[] = []
+  await expect(async () => {
+    const now = await dialog(page).getByRole('progressbar').getAttribute('aria-valuenow', { timeout: 100 }).catch(() => null)
+    if (now !== null && Number(now) !== readings.at(-1)) readings.push(Number(now))
+    await expect(dialog(page).getByText('Published', { exact: true })).toBeVisible({ timeout: 100 })
+  }).toPass({ intervals: [250], timeout: 60_000 })
+  const during = readings.filter((value) => value > 0 && value < 100)
+  expect(during, `progress readings ${readings.join(', ')}`).toEqual([...during].sort((a, b) => a - b))
+  expect(new Set(during).size, `progress readings ${readings.join(', ')}`).toBeGreaterThanOrEqual(2)
   await expect(dialog(page).getByText('Version 1 is published.')).toBeVisible()
   const token = await dialog(page).getByRole('textbox', { name: 'Channel token' }).inputValue()
   expect(token.replace('-', '')).toMatch(/^[a-z0-9]{6,}$/)
@@ -79,6 +91,15 @@ test('acceptance 3: the incomplete resource is listed with its reason and link; 
   const version = python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").version)`)
   expect(version).toBe('1')
   expect(python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").language_id)`)).toBe('es')
+
+  // A Kolibri 0.19.5 device imports that version from this server by the token just shown.
+  test.setTimeout(600_000) // the first run may build Kolibri's virtualenv
+  const device = kolibriDevice()
+  device.run('importchannel', 'network', token, '--baseurl', serverState().baseURL)
+  const imported = importedChannel(device, ids.channel!)
+  expect(imported.version).toBe(1)
+  expect(imported.titles).toContain('A video')
+  expect(imported.titles).toContain('Publishable')
 })
 
 test('acceptance 4: an injected publish failure shows its message and Publish channel is enabled again', async ({ page }) => {

@@ -93,10 +93,21 @@ describe('copies', () => {
     expect(nodes.folders[FOLDER]!.ids).toEqual([A, copy, B])
   })
 
+  it('duplicates a selection with each copy right after its own source', async () => {
+    const { nodes, copies } = await openFolder()
+    const [a, b] = await copies.duplicate([A, B])
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, a, B, b])
+    const queued = await useEngine().localChanges('contentnode')
+    expect(queued.map((c) => [c.key, c.from_key, c.target, c.position])).toEqual([
+      [a, A, A, 'right'],
+      [b, B, B, 'right'],
+    ])
+  })
+
   it('pastes several sources as last children in their order, from rows of another channel', async () => {
     const { nodes, copies } = await openFolder()
     const elsewhere = [node('1'.repeat(32), 'Far 1', { kind: 'video', parent: 'e'.repeat(32) }), node('2'.repeat(32), 'Far 2', { kind: 'document', parent: 'e'.repeat(32) })]
-    const made = await copies.copyNodes({ sources: elsewhere, target: FOLDER })
+    const made = await copies.copyNodes({ sources: elsewhere, target: FOLDER, excludedDescendants: { ['9'.repeat(32)]: true } })
     expect(nodes.folders[FOLDER]!.ids).toEqual([A, B, ...made])
     expect(made.map((id) => nodes.byId[id]!.title)).toEqual(['Far 1', 'Far 2'])
     expect(made.map((id) => nodes.byId[id]!.channel_id)).toEqual([CHANNEL, CHANNEL])
@@ -104,6 +115,10 @@ describe('copies', () => {
     expect(queued.map((c) => [c.key, c.from_key, c.target, c.position])).toEqual([
       [made[0], elsewhere[0]!.id, FOLDER, 'last-child'],
       [made[1], elsewhere[1]!.id, FOLDER, 'last-child'],
+    ])
+    expect(queued.map((c) => [c.mods, c.excluded_descendants])).toEqual([
+      [{}, { ['9'.repeat(32)]: true }],
+      [{}, { ['9'.repeat(32)]: true }],
     ])
   })
 
@@ -132,6 +147,16 @@ describe('copies', () => {
     expect(rows[0]!.state).toBe('pending')
     expect(before).not.toContain(rows[0]!.rev)
     expect(rows[0]!.change).toMatchObject({ type: ChangeType.COPIED, key: copy, from_key: A, target: A, position: 'right' })
+  })
+
+  it('Dismiss drops a failed copy: its row and its refused change', async () => {
+    const { nodes, copies } = await openFolder()
+    const [copy] = await copies.duplicate([A])
+    await refuse(copy!, ['Specified source node does not exist'])
+    await copies.dismiss(copy!)
+    expect(nodes.byId[copy!]).toBeUndefined()
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, B])
+    expect(await useEngine().db.outbox.count()).toBe(0)
   })
 
   it("follows a copy job's progress, shows its failure with the job's message, and retries it", async () => {
@@ -167,7 +192,7 @@ describe('copies', () => {
 
     setActivePinia(createPinia()) // a reload: the outbox keeps the change
     const { nodes, copies } = await openFolder()
-    expect(nodes.folders[FOLDER]!.ids).toContain(copy)
+    expect(nodes.folders[FOLDER]!.ids).toEqual([A, copy, B]) // where it goes: right after its source
     expect(copies.stateOf(nodes.byId[copy!])?.status).toBe('copying')
 
     await refuse(copy!, ['Internal server error'])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moveWithin, parentFor, place, restorePlan } from '@/stores/nodeOrder'
+import { moveWithin, parentFor, place, restorePlan, sortPlan } from '@/stores/nodeOrder'
 
 describe('node order', () => {
   const ids = ['a', 'b', 'c', 'd']
@@ -33,5 +33,27 @@ describe('node order', () => {
       for (const step of plan) now = place(now, step.id, step.target, step.position, true)!
       expect(now).toEqual(ids)
     }
+  })
+})
+
+describe('sort A–Z', () => {
+  const titles: Record<string, string> = { a: 'banana', b: 'Apple', c: 'item 10', d: 'Item 2', e: 'apple' }
+  const apply = (ids: string[], plan: ReturnType<typeof sortPlan>) =>
+    plan.reduce((list, step) => place(list, step.id, step.target, step.position, true)!, ids)
+
+  it('orders by title, numbers as numbers, case aside, equal titles in their order', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e']
+    const plan = sortPlan(ids, (id) => titles[id]!, 'p', 'en')
+    expect(apply(ids, plan)).toEqual(['b', 'e', 'a', 'd', 'c'])
+    expect(plan[0]).toEqual({ id: 'b', target: 'p', position: 'first-child' })
+  })
+
+  it('moves nothing before the first child out of place, and nothing when sorted', () => {
+    expect(sortPlan(['b', 'e', 'a', 'd', 'c'], (id) => titles[id]!, 'p', 'en')).toEqual([])
+    const plan = sortPlan(['b', 'e', 'c', 'd'], (id) => titles[id]!, 'p', 'en')
+    expect(plan).toEqual([
+      { id: 'd', target: 'e', position: 'right' },
+      { id: 'c', target: 'd', position: 'right' },
+    ])
   })
 })

@@ -140,6 +140,23 @@ describe('outcomes', () => {
     expect(server.requests.flatMap((r) => r.changes).filter((c) => c.key === CH)).toHaveLength(2)
   })
 
+  it('counts a change as pending the moment it is handed over, before its outbox write ends', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    const status = lastStatus(engine)
+    await engine.refreshStatus()
+    expect(status().pending).toBe(0)
+    const one = engine.enqueue(updated('channel', CH, { name: 'A' }))
+    expect(status().pending).toBe(1) // synchronously: "saved" never shows while it is written
+    const many = engine.enqueueMany([updated('channel', OTHER, { name: 'B' }), updated('channel', OTHER, { description: 'b' })])
+    expect(status().pending).toBe(2)
+    await Promise.all([one, many])
+    await vi.waitUntil(() => status().pending === 3)
+    await engine.flush()
+    await engine.refreshStatus()
+    expect(status().pending).toBe(0)
+  })
+
   it('discard puts the server value back', async () => {
     const server = fakeServer()
     const engine = await makeEngine(server)

@@ -184,6 +184,11 @@ export class SaveEngine {
   private networkDown = false
   private statusRun: Promise<void> | null = null
   private statusAgain = false
+  /** Changes handed to enqueue* whose outbox write is not counted yet: the status says
+   * "saving" from the moment a change is handed over, never "saved" while it is written. */
+  private writing = 0
+  /** pending + sent rows at the last count */
+  private counted = 0
   private readonly cleanup: (() => void)[] = []
 
   constructor(options: EngineOptions) {
@@ -275,6 +280,17 @@ export class SaveEngine {
    * one is still pending) and get it sent. Resolves once it is durable. */
   async enqueue(change: Change): Promise<void> {
     const keyStr = keyString(change.key)
+    const written = this.beginWrite()
+    try {
+      await this.writeOne(change, keyStr)
+    } finally {
+      written()
+    }
+    this.announceLocal([{ table: change.table, key: change.key }])
+    this.kick()
+  }
+
+  private async writeOne(change: Change, keyStr: string): Promise<void> {
     await this.db.transaction('rw', this.db.outbox, async () => {
       if (change.type === ChangeType.UPDATED) {
         const last = await this.db.outbox.where('[table+keyStr]').equals([change.table, keyStr]).last()
@@ -288,16 +304,42 @@ export class SaveEngine {
       }
       await this.db.outbox.add(this.newRow(change, keyStr))
     })
-    this.announceLocal([{ table: change.table, key: change.key }])
-    this.kick()
+  }
+
+  /** Count a change as pending at once (synchronously); the returned function, called once
+   * it is in the outbox, stops counting it after a recount that includes its row. */
+  private beginWrite(): () => void {
+    this.writing += 1
+    this.emitPending()
+    return () => {
+      void this.refreshStatus()
+        .catch(() => undefined)
+        .finally(() => {
+          this.writing -= 1
+          this.emitPending()
+        })
+    }
+  }
+
+  private emitPending(): void {
+    const pending = this.counted + this.writing
+    if (this.status.pending === pending) return
+    this.status = { ...this.status, pending }
+    this.emit({ type: 'status', status: { ...this.status } })
   }
 
   /** Many changes in one transaction (an import): no merging. Resolves with their outbox revs. */
   async enqueueMany(changes: Change[]): Promise<number[]> {
-    const revs = (await this.db.outbox.bulkAdd(
-      changes.map((change) => this.newRow(change, keyString(change.key))),
-      { allKeys: true },
-    )) as number[]
+    const written = this.beginWrite()
+    let revs: number[]
+    try {
+      revs = (await this.db.outbox.bulkAdd(
+        changes.map((change) => this.newRow(change, keyString(change.key))),
+        { allKeys: true },
+      )) as number[]
+    } finally {
+      written()
+    }
     this.announceLocal(changes.slice(0, 100).map((c) => ({ table: c.table, key: c.key })))
     // A batch is whole when it is queued (no typing to wait for): send at once.
     this.kick(0)
@@ -763,9 +805,10 @@ export class SaveEngine {
         label,
       }
     })
+    this.counted = pending
     this.status = {
       ...this.status,
-      pending,
+      pending: pending + this.writing,
       problems,
       online: this.browserOnline() && !this.networkDown,
     }
