@@ -98,9 +98,19 @@ test('acceptance 8: duplicating a folder of 10 shows "copying", then the copy; a
     ['Welcome', 0],
   ])
 
+  // A copy is one step of the history: Ctrl+Z moves it to the trash.
+  await page.keyboard.press('Control+z')
+  await expect(rows(page, 'Unit 1')).toHaveCount(2)
+  await expect(status(page)).toHaveText('All changes saved')
+  await expect.poll(() => childrenOnServer(root)).toEqual([
+    ['Unit 1', 10],
+    ['Unit 1', 10],
+    ['Welcome', 0],
+  ])
+
   // As the server has it after a reload.
   await page.reload()
-  await expect(rows(page, 'Unit 1')).toHaveCount(3)
+  await expect(rows(page, 'Unit 1')).toHaveCount(2)
   await expect(contents(page).locator('[data-copying]')).toHaveCount(0)
 })
 
@@ -248,6 +258,16 @@ test('cut and paste by keyboard: Ctrl+X on the selection, Ctrl+V in another fold
     ['Unit 1', 2],
     ['Doc 2', 0],
   ])
+
+  // The paste is one step of the history: Ctrl+Z puts both back where they were, Ctrl+Shift+Z
+  // moves them here again.
+  await page.keyboard.press('Control+z')
+  await expect(rows(page, 'Doc 1')).toHaveCount(0)
+  await expect(status(page)).toHaveText('All changes saved')
+  await expect.poll(() => childrenOnServer(root).map(([title]) => title)).toEqual(['Unit 1', 'Doc 1', 'Doc 2', 'Doc 3'])
+  await page.keyboard.press('Control+Shift+z')
+  await expect(rows(page, 'Doc 3')).toBeVisible()
+  await expect.poll(() => childrenOnServer(unit!).map(([title]) => title)).toEqual(['Doc 1', 'Doc 3'])
 
   // A folder cut and pasted into itself is refused, and nothing moves.
   await page.goto(`/channels/${channel.id}`)
