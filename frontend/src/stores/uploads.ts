@@ -340,6 +340,11 @@ export const useUploadsStore = defineStore('uploads', () => {
       item.status = error instanceof UploadRefused ? 'refused' : 'failed'
       item.reason = error instanceof Error ? error.message : String(error)
       if (item.status === 'refused') item.ticket = null
+      else if (item.ticket) {
+        // show what the server kept (what Retry resumes from), not what the browser had sent
+        const held = await receivedSoFar(item.ticket.uploadURL).catch(() => null)
+        if (typeof held === 'number') item.sent = held
+      }
     } finally {
       controllers.delete(item.id)
       persist()
