@@ -157,9 +157,13 @@ def main() -> None:
         f"  (target <= {MAX_STALL_MS:.0f} ms: {'met' if stall <= MAX_STALL_MS else 'MISSED'};"
         f" {hashing['longTasks']} long tasks, longest {hashing['longest']:.0f} ms, largest timer gap {hashing['maxGap']:.0f} ms)"
     )
-    print(f"  files added in the dialog / with a file in the database   {figures['added']:4d} / {in_db:4d}   (expected {FILES})")
+    print(
+        f"  files added in the dialog / with a file in the database   {figures['added']:4d} / {in_db:4d}   (expected {FILES})"
+    )
     report(f"  {FILES} files of {FILE_BYTES // 1000} KB: every row Added", figures["rowsDone"])
-    report(f"  {FILES} files of {FILE_BYTES // 1000} KB: applied (All changes saved)", figures["applied"], TARGET_UPLOAD_S)
+    report(
+        f"  {FILES} files of {FILE_BYTES // 1000} KB: applied (All changes saved)", figures["applied"], TARGET_UPLOAD_S
+    )
 
 
 if __name__ == "__main__":

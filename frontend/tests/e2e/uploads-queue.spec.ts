@@ -175,11 +175,14 @@ test('acceptance 2: a 60 MB file cut after 20 MB → Retry sends only the rest; 
   expect(seen.map((s) => s.range)).toEqual([null, `bytes ${cut}-${big.length - 1}/${big.length}`])
   expect(seen[1]!.bytes).toBe(big.length - cut)
   // On the server: the stored object's md5 is the file's.
-  const stored = python(
-    `from contentcuration.models import File; from contentcuration import storage; f = File.objects.get(contentnode__parent_id='${root}', contentnode__title='Long read'); ` +
-      `print(f.checksum, f.file_size, storage.object_exists(f.checksum, 'pdf'))`,
-  )
-  expect(stored).toBe(`${md5(big)} ${big.length} True`)
+  await expect
+    .poll(() =>
+      python(
+        `from contentcuration.models import File; from contentcuration import storage; f = File.objects.filter(contentnode__parent_id='${root}', contentnode__title='Long read').first(); ` +
+          `print(f and f.checksum, f and f.file_size, f and storage.object_exists(f.checksum, 'pdf'))`,
+      ),
+    )
+    .toBe(`${md5(big)} ${big.length} True`)
   await page.unroute('**/api/file/upload/**')
   await dialog(page).getByRole('button', { name: 'Close' }).click()
 
@@ -222,11 +225,11 @@ test('acceptance 2: a 60 MB file cut after 20 MB → Retry sends only the rest; 
   await chooser.setFiles(secondPath)
   await expect(again).toContainText('Added', { timeout: 60_000 })
   expect(ranges).toEqual([null, `bytes ${cut}-${second.length - 1}/${second.length}`])
-  expect(
-    python(
-      `from contentcuration.models import File; f = File.objects.get(contentnode__parent_id='${root}', contentnode__title='Second read'); print(f.checksum)`,
-    ),
-  ).toBe(md5(second))
+  await expect
+    .poll(() =>
+      python(`from contentcuration.models import File; f = File.objects.filter(contentnode__parent_id='${root}', contentnode__title='Second read').first(); print(f and f.checksum)`),
+    )
+    .toBe(md5(second))
   await expect(page.evaluate(() => localStorage.getItem('cc-upload-queue'))).resolves.toBeNull()
 })
 
