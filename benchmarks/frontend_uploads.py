@@ -13,6 +13,14 @@ Targets:
   every row says "Added" and the save status says "All changes saved" (the CREATED nodes and
   the file attachments applied on the server); then the database is checked.
 
+Measured on the shared 2-core machine (SQLite, load average ~10 from other test runs):
+md5 79 MB/s over 1 GB (12.96 s; 144 MB/s over 64 MB; the Md5 class alone hashes ~200 MB/s in
+Node at that load, so the rest is reading the 1 GB Blob, which Chromium keeps on disk), the
+main thread never stalled more than 89 ms (no long task) — responsiveness met, speed MISSED;
+100 files applied in 24.7 s (MISSED: ~0.7 s per file with 3 in parallel: md5, announce, PUT,
+CREATED node, file UPDATED, each a round trip to a runserver sharing the 2 cores).
+``BENCH_FILES`` / ``BENCH_HASH_MB`` shrink the workloads for a quick run.
+
 Not a test: it prints figures. Runs standalone (needs ``frontend/dist``: ``make frontend``):
 
     .venv/bin/python benchmarks/frontend_uploads.py            # SQLite in a temp dir
@@ -22,13 +30,14 @@ Not a test: it prints figures. Runs standalone (needs ``frontend/dist``: ``make 
 from __future__ import annotations
 
 import json
+import os
 
 from app_server import require_built_app, run_driver, served_app
 from harness import ROOT, report, settle, throwaway_database
 
-FILES = 100
+FILES = int(os.environ.get("BENCH_FILES", 100))
 FILE_BYTES = 100 * 1000
-HASH_BYTES = 1024 * 1024 * 1024
+HASH_BYTES = int(os.environ.get("BENCH_HASH_MB", 1024)) * 1024 * 1024
 MIN_MB_S = 200.0
 MAX_STALL_MS = 100.0
 TARGET_UPLOAD_S = 10.0
@@ -80,6 +89,7 @@ function pdf(n, size) {
     const start = performance.now();
     const md5 = await new Promise((resolve, reject) => {
       w.onmessage = (event) => { if (event.data.md5) resolve(event.data.md5); else if (event.data.error) reject(new Error(event.data.error)); };
+      w.onerror = (event) => reject(new Error(`the md5 worker did not load: ${event.message}`));
       w.postMessage({ id: 'bench', file: blob });
     });
     const seconds = (performance.now() - start) / 1000;
@@ -138,7 +148,7 @@ def main() -> None:
     with throwaway_database(BENCH_DB) as vendor:
         channel_id = build_fixture()
         with served_app() as (base, log):
-            worker = f"{base}/assets/{workers[-1].name}"
+            worker = f"{base}/static/app/assets/{workers[-1].name}"
             out = run_driver(
                 DRIVER, base, EMAIL, PASSWORD, channel_id, worker, str(FILES), str(FILE_BYTES), str(HASH_BYTES), log=log
             )
@@ -146,10 +156,11 @@ def main() -> None:
         in_db = uploaded(channel_id)
     hashing = figures["hashing"]
     rate = HASH_BYTES / (1024 * 1024) / hashing["seconds"]
+    hash_mb = HASH_BYTES // (1024 * 1024)
     stall = max(hashing["longest"], hashing["maxGap"])
     print(f"upload queue in the browser, {vendor}")
     print(
-        f"  md5 of 1 GB in the worker                                 {rate:8.0f} MB/s"
+        f"  md5 of {hash_mb} MB in the worker                                {rate:8.0f} MB/s"
         f"  (target >= {MIN_MB_S:.0f} MB/s: {'met' if rate >= MIN_MB_S else 'MISSED'}; {hashing['seconds']:.2f} s)"
     )
     print(
