@@ -7,8 +7,10 @@
  * channel's content defaults applied, and the file attached with a `file` UPDATED change.
  */
 import { defineStore } from 'pinia'
-import { computed, reactive } from 'vue'
+import { computed, reactive, ref } from 'vue'
+import { fetchStorage } from '@/api/channels'
 import { getJson } from '@/api/http'
+import { durationFromHeaders } from '@/api/mediaDuration'
 import { useEngine } from '@/api/sync'
 import { announce, formatOf, receivedSoFar, sendBytes, titleFromName, UploadRefused, type UploadTicket } from '@/api/uploads'
 import { updated } from '@/changes'
@@ -20,23 +22,41 @@ import { useReferenceStore } from './reference'
 export const PARALLEL_UPLOADS = 3
 /** A 308 short of the end (the server kept a cut body) is resumed at once this many times. */
 const RESUMES_PER_TRY = 3
+/** Where the unfinished uploads are remembered across a reload (see `restore`). */
+export const QUEUE_KEY = 'cc-upload-queue'
 
-export type UploadStatus = 'queued' | 'hashing' | 'uploading' | 'creating' | 'done' | 'refused' | 'failed'
+/** `paused`: stopped by the curator (the server keeps the bytes it has); `missing`: known from
+ * before a reload, waiting for the curator to choose the same file again. */
+export type UploadStatus = 'queued' | 'hashing' | 'uploading' | 'creating' | 'done' | 'refused' | 'failed' | 'paused' | 'missing'
 
 export interface UploadItem {
   id: number
-  file: File
+  /** null for an upload remembered from before a reload until its file is chosen again */
+  file: File | null
   name: string
+  size: number
   channelId: string
   parentId: string
   status: UploadStatus
   /** bytes the server holds (or has been sent) */
   sent: number
+  /** bytes hashed so far (the md5 worker's progress) */
+  hashed: number
   /** failure or refusal, in words */
   reason: string
   md5: string | null
   ticket: UploadTicket | null
   nodeId: string | null
+}
+
+/** What survives a reload: a File cannot be kept (see `restore`), its identity can. */
+interface Remembered {
+  name: string
+  size: number
+  md5: string | null
+  channelId: string
+  parentId: string
+  sent: number
 }
 
 interface FileMetadata {
@@ -49,9 +69,26 @@ interface FileMetadata {
 
 const READS_METADATA = new Set(['h5p', 'epub', 'zip'])
 const DEFAULT_TEXTS = ['author', 'provider', 'aggregator', 'copyright_holder', 'license_description'] as const
+const UNFINISHED: UploadStatus[] = ['queued', 'hashing', 'uploading', 'creating', 'failed', 'paused', 'missing']
 
-/** Whole seconds of an audio or video file, read by the browser's own decoder. */
-function mediaDuration(file: File): Promise<number | undefined> {
+/** "12.5 MB": sizes in reasons and the storage line. */
+export function sizeText(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let value = bytes / 1000
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`
+}
+
+/** Whole seconds of an audio or video file: from its container headers, else from the
+ * browser's own decoder. */
+async function mediaDuration(file: File, format: string): Promise<number | undefined> {
+  const fromHeaders = await durationFromHeaders(file, format).catch(() => undefined)
+  if (fromHeaders) return fromHeaders
   return new Promise((resolve) => {
     const url = URL.createObjectURL(file)
     const media = document.createElement(file.type.startsWith('audio') ? 'audio' : 'video')
@@ -70,31 +107,116 @@ function mediaDuration(file: File): Promise<number | undefined> {
 export const useUploadsStore = defineStore('uploads', () => {
   const items = reactive<UploadItem[]>([])
   let nextId = 1
+  /** the running uploads' abort switches (pause) */
+  const controllers = new Map<number, AbortController>()
+  /** the requester's storage from `/api/user/storage`; quota 0 = no limit */
+  const storage = ref<{ used: number; quota: number } | null>(null)
 
   const active = computed(() => items.filter((i) => i.status === 'hashing' || i.status === 'uploading' || i.status === 'creating'))
   const busy = computed(() => active.value.length > 0 || items.some((i) => i.status === 'queued'))
+  /** Bytes left under the quota (null: no limit or not known yet). */
+  const storageLeft = computed(() => {
+    const s = storage.value
+    return s && s.quota > 0 ? Math.max(0, s.quota - s.used) : null
+  })
 
   function percent(item: UploadItem): number {
     if (item.status === 'done') return 100
-    return item.file.size ? Math.floor((item.sent / item.file.size) * 100) : 0
+    return item.size ? Math.floor((item.sent / item.size) * 100) : 0
+  }
+
+  async function loadStorage(): Promise<void> {
+    try {
+      storage.value = await fetchStorage()
+    } catch {
+      // the line stays hidden; the server still refuses over-quota files on announce
+    }
+  }
+
+  // ---- remembering the queue across a reload ------------------------------------------------
+  // A File handle cannot outlive the page, and keeping a copy (IndexedDB / the Origin Private
+  // File System) would write a second copy of every video to the curator's disk before the
+  // first byte goes out. The server keeps the bytes it received per user and md5, so the queue
+  // remembers each unfinished file's identity (name, size, md5, folder); after a reload they
+  // are listed as "choose the file again", and the file chosen (matched by name and size, then
+  // by md5) is announced again and continues from the server's `received` offset.
+
+  function persist(): void {
+    const remembered: Remembered[] = items
+      .filter((i) => UNFINISHED.includes(i.status))
+      .map((i) => ({ name: i.name, size: i.size, md5: i.md5, channelId: i.channelId, parentId: i.parentId, sent: i.sent }))
+    try {
+      if (remembered.length) localStorage.setItem(QUEUE_KEY, JSON.stringify(remembered))
+      else localStorage.removeItem(QUEUE_KEY)
+    } catch {
+      // storage full or disabled: the queue still works, it just will not survive a reload
+    }
+  }
+
+  function restore(): void {
+    let remembered: Remembered[] = []
+    try {
+      remembered = JSON.parse(localStorage.getItem(QUEUE_KEY) ?? '[]') as Remembered[]
+    } catch {
+      return
+    }
+    for (const r of Array.isArray(remembered) ? remembered : []) {
+      if (typeof r?.name !== 'string' || typeof r.size !== 'number') continue
+      items.push({
+        id: nextId++,
+        file: null,
+        name: r.name,
+        size: r.size,
+        channelId: r.channelId,
+        parentId: r.parentId,
+        status: 'missing',
+        sent: r.sent ?? 0,
+        hashed: 0,
+        reason: '',
+        md5: r.md5 ?? null,
+        ticket: null,
+        nodeId: null,
+      })
+    }
+  }
+  restore()
+
+  /** Over the quota before any byte (and before hashing): the sizes already queued count. */
+  function overQuota(size: number): string | null {
+    const left = storageLeft.value
+    if (left === null) return null
+    const pending = items.filter((i) => ['queued', 'hashing', 'uploading', 'paused'].includes(i.status)).reduce((sum, i) => sum + i.size - i.sent, 0)
+    const free = Math.max(0, left - pending)
+    return size > free ? `Not enough storage: this file needs ${sizeText(size)} and ${sizeText(free)} is left.` : null
   }
 
   function add(files: Iterable<File>, channelId: string, parentId: string): void {
     for (const file of files) {
+      const waiting = items.find((i) => i.status === 'missing' && i.name === file.name && i.size === file.size)
+      if (waiting) {
+        waiting.file = file
+        waiting.status = 'queued'
+        waiting.reason = ''
+        continue
+      }
+      const refusal = overQuota(file.size)
       items.push({
         id: nextId++,
         file,
         name: file.name,
+        size: file.size,
         channelId,
         parentId,
-        status: 'queued',
+        status: refusal ? 'refused' : 'queued',
         sent: 0,
-        reason: '',
+        hashed: 0,
+        reason: refusal ?? '',
         md5: null,
         ticket: null,
         nodeId: null,
       })
     }
+    persist()
     pump()
   }
 
@@ -112,34 +234,78 @@ export const useUploadsStore = defineStore('uploads', () => {
     return items.find((i) => i.id === id)
   }
 
+  /** Stop an upload; the server keeps what it received, `resume` continues from there. */
+  function pause(id: number): void {
+    const item = find(id)
+    if (!item || !['queued', 'hashing', 'uploading'].includes(item.status)) return
+    item.status = 'paused'
+    controllers.get(id)?.abort()
+    persist()
+    pump()
+  }
+
+  /** Resume a paused upload, or retry a failed or refused one, from the server's offset. */
   function retry(id: number): void {
     const item = find(id)
-    if (!item || (item.status !== 'failed' && item.status !== 'refused')) return
+    if (!item || !item.file || !['failed', 'refused', 'paused'].includes(item.status)) return
+    if (item.status === 'refused') {
+      const refusal = overQuota(item.size)
+      if (refusal) {
+        item.reason = refusal
+        return
+      }
+    }
     item.status = 'queued'
     item.reason = ''
     pump()
   }
 
-  function clearFinished(): void {
-    for (let i = items.length - 1; i >= 0; i--) if (items[i]!.status === 'done') items.splice(i, 1)
+  /** Forget an upload that is not running (a refused one, or one remembered from before a reload). */
+  function remove(id: number): void {
+    const at = items.findIndex((i) => i.id === id)
+    if (at < 0 || ['hashing', 'uploading', 'creating'].includes(items[at]!.status)) return
+    items.splice(at, 1)
+    persist()
   }
 
+  function clearFinished(): void {
+    for (let i = items.length - 1; i >= 0; i--) if (items[i]!.status === 'done' || items[i]!.status === 'refused') items.splice(i, 1)
+    persist()
+  }
+
+  /** Whether the curator paused the item while an await was pending. */
+  const halted = (item: UploadItem) => item.status === 'paused'
+
   async function run(item: UploadItem): Promise<void> {
+    const file = item.file!
+    const controller = new AbortController()
+    controllers.set(item.id, controller)
     try {
-      if (!item.md5) {
+      if (!item.md5 || item.hashed < item.size) {
         item.status = 'hashing'
-        item.md5 = await md5OfFile(item.file)
+        const md5 = await md5OfFile(file, (hashed) => (item.hashed = hashed))
+        item.hashed = item.size
+        if (item.md5 && md5 !== item.md5) {
+          // a different file with the same name and size: not the one to resume
+          item.file = null
+          item.status = 'missing'
+          item.reason = 'This is not the same file (its content differs); choose the original.'
+          return
+        }
+        item.md5 = md5
+        persist()
+        if (halted(item)) return
       }
       item.status = 'uploading'
       const info = formatOf(item.name)
       let from = 0
       if (item.ticket) {
         const held = await receivedSoFar(item.ticket.uploadURL)
-        from = held === 'complete' ? item.file.size : held
+        from = held === 'complete' ? item.size : held
       } else {
-        const duration = info.timed ? await mediaDuration(item.file) : undefined
+        const duration = info.timed ? await mediaDuration(file, info.format) : undefined
         item.ticket = await announce({
-          size: item.file.size,
+          size: item.size,
           checksum: item.md5,
           name: item.name,
           file_format: info.format,
@@ -147,29 +313,41 @@ export const useUploadsStore = defineStore('uploads', () => {
           resumable: true,
           ...(duration ? { duration } : {}),
         })
-        from = item.ticket.might_skip ? item.file.size : item.ticket.received
+        from = item.ticket.might_skip ? item.size : item.ticket.received
       }
       item.sent = from
-      for (let tries = 0; from < item.file.size; tries++) {
+      if (halted(item)) return
+      for (let tries = 0; from < item.size; tries++) {
         if (tries > RESUMES_PER_TRY) throw new Error('The upload stopped short; retry to resume.')
         const result = await sendBytes({
           url: item.ticket.uploadURL,
-          file: item.file,
+          file,
           md5: item.md5,
           from,
-          onProgress: (sent) => (item.sent = Math.min(sent, item.file.size)),
+          signal: controller.signal,
+          onProgress: (sent) => (item.sent = Math.min(sent, item.size)),
         })
-        from = result.complete ? item.file.size : result.received
+        from = result.complete ? item.size : result.received
         item.sent = from
+        if (halted(item)) return
       }
       item.status = 'creating'
       item.nodeId = await createResource(item)
       item.status = 'done'
+      void loadStorage()
     } catch (error) {
+      if (halted(item)) return // the abort of a pause
       item.status = error instanceof UploadRefused ? 'refused' : 'failed'
       item.reason = error instanceof Error ? error.message : String(error)
       if (item.status === 'refused') item.ticket = null
+      else if (item.ticket) {
+        // show what the server kept (what Retry resumes from), not what the browser had sent
+        const held = await receivedSoFar(item.ticket.uploadURL).catch(() => null)
+        if (typeof held === 'number') item.sent = held
+      }
     } finally {
+      controllers.delete(item.id)
+      persist()
       pump()
     }
   }
@@ -208,5 +386,5 @@ export const useUploadsStore = defineStore('uploads', () => {
     return nodeId
   }
 
-  return { items, busy, percent, add, retry, clearFinished }
+  return { items, busy, storage, storageLeft, percent, loadStorage, add, pause, retry, remove, clearFinished }
 })

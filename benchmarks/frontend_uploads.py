@@ -1,0 +1,181 @@
+"""The upload queue in Debian's Chromium against a live server (issue 14, performance).
+
+Targets:
+- md5 of a 1 GB file in the browser >= 200 MB/s, the page staying responsive: the app's own
+  md5 Web Worker (``frontend/dist/assets/md5.worker-*.js``, what the queue runs) hashes a
+  1 GB Blob built in the page from a repeated 4 MB chunk of random bytes (the same reads a
+  chosen file gets: ``slice().arrayBuffer()`` 4 MB at a time). Meanwhile the page counts its
+  long tasks (PerformanceObserver ``longtask``) and the largest gap between 10 ms timer ticks:
+  the longest main-thread stall is printed beside a 100 ms target (a frame or two: typing
+  and scrolling stay smooth).
+- Upload of 100 small files (100 KB) to applied nodes <= 10 s through the browser UI: Add →
+  Upload files, 100 distinct PDFs set on the chooser; timed from setting the files until
+  every row says "Added" and the save status says "All changes saved" (the CREATED nodes and
+  the file attachments applied on the server); then the database is checked.
+
+Measured on the shared 2-core machine (SQLite, load average ~10 from other test runs):
+md5 79 MB/s over 1 GB (12.96 s; 144 MB/s over 64 MB; the Md5 class alone hashes ~200 MB/s in
+Node at that load, so the rest is reading the 1 GB Blob, which Chromium keeps on disk), the
+main thread never stalled more than 89 ms (no long task) — responsiveness met, speed MISSED;
+100 files applied in 24.7 s (MISSED: ~0.7 s per file with 3 in parallel: md5, announce, PUT,
+CREATED node, file UPDATED, each a round trip to a runserver sharing the 2 cores).
+``BENCH_FILES`` / ``BENCH_HASH_MB`` shrink the workloads for a quick run.
+
+Not a test: it prints figures. Runs standalone (needs ``frontend/dist``: ``make frontend``):
+
+    .venv/bin/python benchmarks/frontend_uploads.py            # SQLite in a temp dir
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/frontend_uploads.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from app_server import require_built_app, run_driver, served_app
+from harness import ROOT, report, settle, throwaway_database
+
+FILES = int(os.environ.get("BENCH_FILES", 100))
+FILE_BYTES = 100 * 1000
+HASH_BYTES = int(os.environ.get("BENCH_HASH_MB", 1024)) * 1024 * 1024
+MIN_MB_S = 200.0
+MAX_STALL_MS = 100.0
+TARGET_UPLOAD_S = 10.0
+BENCH_DB = "bench_frontend_uploads"
+EMAIL, PASSWORD = "uploads@example.com", "Bench-pass-123"
+
+# Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line.
+DRIVER = r"""
+const { chromium } = require('@playwright/test');
+
+function pdf(n, size) {
+  const head = '%PDF-1.4\n';
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'];
+  let body = head + `%sheet ${n} ` + 'x'.repeat(size) + '\n';
+  const offsets = [];
+  objects.forEach((o, i) => { offsets.push(body.length); body += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` + offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+(async () => {
+  const [base, email, password, channel, worker, count, fileBytes, hashBytes] = process.argv.slice(1);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'] });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base + '/accounts/login/');
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+  await page.goto(`${base}/channels/${channel}/`);
+  await page.getByRole('button', { name: 'Add' }).waitFor();
+
+  // 1. md5 of 1 GB in the app's worker, the main thread watched meanwhile.
+  const hashing = await page.evaluate(async ({ worker, hashBytes }) => {
+    const chunk = new Uint8Array(4 * 1024 * 1024);
+    for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
+    const blob = new Blob(Array.from({ length: hashBytes / chunk.length }, () => chunk));
+    const long = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+    observer.observe({ type: 'longtask' });
+    let last = performance.now();
+    let maxGap = 0;
+    const ticker = setInterval(() => { const now = performance.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    const w = new Worker(worker, { type: 'module' });
+    const start = performance.now();
+    const md5 = await new Promise((resolve, reject) => {
+      w.onmessage = (event) => { if (event.data.md5) resolve(event.data.md5); else if (event.data.error) reject(new Error(event.data.error)); };
+      w.onerror = (event) => reject(new Error(`the md5 worker did not load: ${event.message}`));
+      w.postMessage({ id: 'bench', file: blob });
+    });
+    const seconds = (performance.now() - start) / 1000;
+    clearInterval(ticker);
+    observer.disconnect();
+    w.terminate();
+    return { md5, seconds, longest: Math.max(0, ...long), longTasks: long.length, maxGap };
+  }, { worker, hashBytes: Number(hashBytes) });
+
+  // 2. 100 files through Add → Upload files, until applied.
+  const files = Array.from({ length: Number(count) }, (_, i) => ({ name: `Sheet ${String(i + 1).padStart(3, '0')}.pdf`,
+    mimeType: 'application/pdf', buffer: pdf(i, Number(fileBytes) - 400) }));
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('menuitem', { name: 'Upload files' }).click();
+  const picker = await chooser;
+  const dialog = page.getByRole('dialog', { name: 'Upload files' });
+  const start = Date.now();
+  await picker.setFiles(files);
+  await page.waitForFunction((n) => {
+    const rows = [...document.querySelectorAll('.upload-row')];
+    return rows.length === n && rows.every((row) => /Added|Refused|Failed/.test(row.textContent));
+  }, Number(count), { timeout: 120_000, polling: 20 });
+  const rowsDone = (Date.now() - start) / 1000;
+  await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor({ timeout: 120_000 });
+  const applied = (Date.now() - start) / 1000;
+  const added = await dialog.locator('.upload-row', { hasText: 'Added' }).count();
+  console.log(JSON.stringify({ hashing, rowsDone, applied, added }));
+  await browser.close();
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def build_fixture() -> str:
+    from contentcuration.channels.lifecycle import create_channel
+    from contentcuration.models import User
+
+    user = User.objects.create_user(EMAIL, PASSWORD, first_name="Bench", last_name="Curator", is_active=True)
+    channel = create_channel(actor=user, name="Uploads", description="", language_id="en")
+    settle()
+    return channel.pk
+
+
+def uploaded(channel_id: str) -> int:
+    from contentcuration.models import Channel, File
+
+    root = Channel.objects.get(pk=channel_id).main_tree_id
+    return File.objects.filter(contentnode__parent_id=root, file_format_id="pdf").count()
+
+
+def main() -> None:
+    require_built_app()
+    workers = sorted((ROOT / "frontend" / "dist" / "assets").glob("md5.worker-*.js"))
+    if not workers:
+        raise SystemExit("frontend/dist has no md5 worker: run `make frontend` first")
+    with throwaway_database(BENCH_DB) as vendor:
+        channel_id = build_fixture()
+        with served_app() as (base, log):
+            worker = f"{base}/static/app/assets/{workers[-1].name}"
+            out = run_driver(
+                DRIVER, base, EMAIL, PASSWORD, channel_id, worker, str(FILES), str(FILE_BYTES), str(HASH_BYTES), log=log
+            )
+        figures = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+        in_db = uploaded(channel_id)
+    hashing = figures["hashing"]
+    rate = HASH_BYTES / (1024 * 1024) / hashing["seconds"]
+    hash_mb = HASH_BYTES // (1024 * 1024)
+    stall = max(hashing["longest"], hashing["maxGap"])
+    print(f"upload queue in the browser, {vendor}")
+    print(
+        f"  md5 of {hash_mb} MB in the worker                                {rate:8.0f} MB/s"
+        f"  (target >= {MIN_MB_S:.0f} MB/s: {'met' if rate >= MIN_MB_S else 'MISSED'}; {hashing['seconds']:.2f} s)"
+    )
+    print(
+        f"  longest main-thread stall meanwhile                       {stall:8.0f} ms"
+        f"  (target <= {MAX_STALL_MS:.0f} ms: {'met' if stall <= MAX_STALL_MS else 'MISSED'};"
+        f" {hashing['longTasks']} long tasks, longest {hashing['longest']:.0f} ms, largest timer gap {hashing['maxGap']:.0f} ms)"
+    )
+    print(
+        f"  files added in the dialog / with a file in the database   {figures['added']:4d} / {in_db:4d}   (expected {FILES})"
+    )
+    report(f"  {FILES} files of {FILE_BYTES // 1000} KB: every row Added", figures["rowsDone"])
+    report(
+        f"  {FILES} files of {FILE_BYTES // 1000} KB: applied (All changes saved)", figures["applied"], TARGET_UPLOAD_S
+    )
+
+
+if __name__ == "__main__":
+    main()
