@@ -54,6 +54,16 @@ export interface FolderState {
 const REFRESH_DELAY = 300
 const KEEPS_COUNTS = new Set(['title', 'description'])
 
+/** Whether a feed change leaves the node's server-computed fields (counts, markers, the
+ * verdict's reasons) as they are once applied, so it need not be read again: title or
+ * description only, or the server's verdict echo, which carries `incomplete_reasons` with
+ * `complete` (a 500-node bulk edit's echoes would otherwise re-read 500 nodes). */
+function needsNoRead(mods: Mods): boolean {
+  const paths = Object.keys(mods)
+  if ('complete' in mods && !('incomplete_reasons' in mods)) return false
+  return paths.every((path) => KEEPS_COUNTS.has(path) || path === 'complete' || path === 'incomplete_reasons')
+}
+
 export const useNodesStore = defineStore('nodes', () => {
   const byId = shallowReactive<Record<string, ContentNode>>({})
   const folders = shallowReactive<Record<string, FolderState>>({})
@@ -436,7 +446,7 @@ export const useNodesStore = defineStore('nodes', () => {
           if (node && change.mods) {
             const mine = own.get(key)
             byId[key] = applyMods(node, mine ? { ...change.mods, ...mine } : change.mods)
-            if (Object.keys(change.mods).some((path) => !KEEPS_COUNTS.has(path))) scheduleRefresh([key])
+            if (!needsNoRead(change.mods)) scheduleRefresh([key])
           }
           if (change.type === ChangeType.UPDATED_DESCENDANTS) {
             for (const folderId of Object.keys(folders)) if (pathTo(folderId).includes(key)) void openFolder(folderId, true)
