@@ -64,6 +64,18 @@ function needsNoRead(mods: Mods): boolean {
   return paths.every((path) => KEEPS_COUNTS.has(path) || path === 'complete' || path === 'incomplete_reasons')
 }
 
+/** The same values field by field (nested values compared as JSON). */
+function sameNode(a: ContentNode, b: ContentNode): boolean {
+  const keys = Object.keys(b) as (keyof ContentNode)[]
+  if (Object.keys(a).length !== keys.length) return false
+  return keys.every((key) => {
+    const x = a[key]
+    const y = b[key]
+    if (x === y) return true
+    return typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y)
+  })
+}
+
 export const useNodesStore = defineStore('nodes', () => {
   const byId = shallowReactive<Record<string, ContentNode>>({})
   const folders = shallowReactive<Record<string, FolderState>>({})
@@ -105,13 +117,17 @@ export const useNodesStore = defineStore('nodes', () => {
     return mods
   }
 
-  /** Keep server copies, with this browser's unsaved changes to them on top. */
+  /** Keep server copies, with this browser's unsaved changes to them on top. A node read
+   * again unchanged keeps its object, so what shows it is not rendered again (a folder's
+   * pages re-read its sub-folders, which the folder tree shows). */
   async function put(nodes: ContentNode[]): Promise<void> {
     if (!nodes.length) return
     const mods = await localMods(nodes.map((n) => n.id))
     for (const node of nodes) {
       const own = mods.get(node.id)
-      byId[node.id] = own ? applyMods(node, own) : node
+      const next = own ? applyMods(node, own) : node
+      const known = byId[node.id]
+      if (!known || !sameNode(known, next)) byId[node.id] = next
     }
   }
 
