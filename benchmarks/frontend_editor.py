@@ -129,7 +129,10 @@ def main() -> None:
         for r in runs:
             print(json.dumps(r))
     print(f"channel editor, 100,000-node channel, a {CHILDREN:,}-child folder, {vendor}, {len(runs)} loads")
-    report("  first screen of rows rendered (from navigation start)", statistics.median(r["open"]["rendered"] for r in runs) / 1000)
+    report(
+        "  first screen of rows rendered (from navigation start)",
+        statistics.median(r["open"]["rendered"] for r in runs) / 1000,
+    )
     report(
         "  open: interactive (main thread free after rendering)",
         statistics.median(r["open"]["interactive"] for r in runs) / 1000,
