@@ -52,7 +52,9 @@ def test_the_shell_names_the_signed_in_user_with_their_user_rev(owner, channel):
         "last_name": owner.last_name,
         "is_admin": False,
         "user_rev": success["server_rev"],
+        "clipboard_tree_id": owner.clipboard_tree_id,
     }
+    assert owner.clipboard_tree_id  # every account has a clipboard from the start
 
 
 def test_a_channel_page_starts_its_feed_at_the_channel_server_rev(owner, channel, stranger):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from django.db.models import Case, Exists, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, Value, When
 from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework.decorators import action
@@ -56,6 +56,12 @@ class ContentNodeFilter(RequiredFilterSet):
     complete = BooleanParamFilter(field_name="complete")
     _node_id_channel_id___in = CharInFilter(method="filter_node_id_channel_id")
     keywords = filters.CharFilter(method="filter_keywords")
+    # The import dialog's search (issue 15): which channels, and the filters of Studio's search.
+    channel_list = filters.CharFilter(method="filter_channel_list")
+    kinds = CharInFilter(field_name="kind_id", lookup_expr="in")
+    licenses = CharInFilter(method="filter_licenses")
+    coach = BooleanParamFilter(method="filter_coach")
+    resources = BooleanParamFilter(method="filter_resources")
 
     class Meta:
         model = ContentNode
@@ -85,6 +91,48 @@ class ContentNodeFilter(RequiredFilterSet):
 
     def filter_keywords(self, queryset, name, value):
         return filter_nodes_by_keywords(queryset, value)
+
+    def filter_channel_list(self, queryset, name, value):
+        """Nodes of the main trees of one list of channels: ``edit`` / ``view`` (the requester's
+        membership), ``bookmark`` (starred), ``public`` (what the catalog lists)."""
+        channels = channels_in_list(self.request.user, value)
+        if channels is None:
+            raise ValidationError({name: [f"Expected one of: {', '.join(CHANNEL_LISTS)}."]})
+        return queryset.filter(tree_id__in=channels.values("main_tree__tree_id"))
+
+    def filter_licenses(self, queryset, name, value):
+        try:
+            ids = [int(v) for v in value]
+        except ValueError:
+            raise ValidationError({name: ["Enter a list of license ids (integers)."]}) from None
+        return queryset.filter(license_id__in=ids)
+
+    def filter_coach(self, queryset, name, value):
+        q = Q(role_visibility="coach")
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_resources(self, queryset, name, value):
+        """``resources=true``: no folders (the search's "hide folders")."""
+        return queryset.exclude(kind_id="topic") if value else queryset.filter(kind_id="topic")
+
+
+CHANNEL_LISTS = ("edit", "view", "bookmark", "public")
+
+
+def channels_in_list(user, name: str):
+    """The non-deleted channels of the requester's list ``name`` (CHANNEL_LISTS), or None for
+    an unknown name. ``public`` is what the catalog lists: public and not deleted."""
+    channels = Channel.objects.filter(deleted=False)
+    if name == "public":
+        return channels.filter(public=True)
+    through = {
+        "edit": Channel.editors.through,
+        "view": Channel.viewers.through,
+        "bookmark": Channel.bookmarked_by.through,
+    }.get(name)
+    if through is None:
+        return None
+    return channels.filter(pk__in=through.objects.filter(user=user).values("channel_id"))
 
 
 def descendants():
@@ -304,6 +352,75 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
             .annotate(size=Max("file_size"))
         )
         return Response({"size": sum(row["size"] or 0 for row in per_object), "stale": False})
+
+    @action(detail=False, methods=["get"])
+    def selection(self, request):
+        """What importing ``ids`` would copy (the import dialog's review): the folders and
+        resources of their subtrees (a node picked twice, or inside a picked folder, counts
+        once) and the bytes of their distinct stored objects. Nodes the requester cannot view
+        count as nothing. Three queries."""
+        ids = _selected_ids(request)
+        picked = list(self.get_queryset().filter(pk__in=ids).values_list("tree_id", "lft", "rght"))
+        if not picked:
+            return Response({"nodes": 0, "folders": 0, "resources": 0, "size": 0})
+        inside = ContentNode.objects.filter(_subtrees_of(picked))
+        counts = inside.aggregate(
+            folders=Count("id", filter=Q(kind_id="topic")), resources=Count("id", filter=~Q(kind_id="topic"))
+        )
+        per_object = (
+            File.objects.filter(
+                Q(contentnode__in=inside.values("id")) | Q(assessment_item__contentnode__in=inside.values("id"))
+            )
+            .order_by()
+            .values("checksum")
+            .annotate(size=Max("file_size"))
+        )
+        return Response(
+            {
+                "nodes": len(picked),
+                "folders": counts["folders"],
+                "resources": counts["resources"],
+                "size": sum(row["size"] or 0 for row in per_object),
+            }
+        )
+
+    @action(detail=False, methods=["get"])
+    def in_channel(self, request):
+        """Which of ``ids`` are already in ``channel`` (its main tree holds a node with the same
+        ``content_id``: a copy keeps it until its content changes). The import dialog marks
+        them; it does not refuse them. 404 when the requester cannot view ``channel``."""
+        ids = _selected_ids(request)
+        channel_id = request.query_params.get("channel", "")
+        if not is_hex_id(channel_id):
+            raise ValidationError({"channel": ["This parameter is required: a 32-hex channel id."]})
+        channel = Channel.objects.viewable_by(request.user).filter(pk=channel_id).values("main_tree__tree_id").first()
+        if channel is None:
+            raise Http404
+        tree_id = channel["main_tree__tree_id"]
+        present = ContentNode.objects.filter(tree_id=tree_id).values("content_id")
+        # A node of the channel itself is in it, whatever its content.
+        found = self.get_queryset().filter(Q(tree_id=tree_id) | Q(content_id__in=present), pk__in=ids)
+        found = set(found.values_list("id", flat=True))
+        return Response({"ids": sorted(found)})
+
+
+MAX_SELECTION = 100  # the import dialog sends one page of picks at a time
+
+
+def _selected_ids(request, name: str = "ids") -> list[str]:
+    ids = [v for v in request.query_params.get(name, "").split(",") if v]
+    if not ids:
+        raise ValidationError({name: ["This parameter is required: comma-separated node ids."]})
+    if len(ids) > MAX_SELECTION or not all(is_hex_id(v) for v in ids):
+        raise ValidationError({name: [f"Expected at most {MAX_SELECTION} comma-separated 32-hex ids."]})
+    return ids
+
+
+def _subtrees_of(nodes) -> Q:
+    q = Q(pk__in=[])
+    for tree_id, lft, rght in nodes:
+        q |= Q(tree_id=tree_id, lft__gte=lft, lft__lte=rght)
+    return q
 
 
 def _incomplete_reasons(rows: list[dict]) -> dict[str, list[str]]:

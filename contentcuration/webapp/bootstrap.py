@@ -1,4 +1,5 @@
-"""What the browser app needs before its first request: the signed-in user with ``user_rev``,
+"""What the browser app needs before its first request: the signed-in user with ``user_rev``
+and ``clipboard_tree_id`` (the root of their clipboard, which ``/api/clipboard`` lists by),
 the CSRF token, a channel page's ``server_rev``, and the reference data (languages, licenses,
 kinds, format presets, label vocabularies), which is versioned by an ETag."""
 
@@ -50,6 +51,7 @@ def bootstrap(request, *, path: str) -> dict[str, Any]:
             "last_name": user.last_name,
             "is_admin": user.is_admin,
             "user_rev": user_rev(user),
+            "clipboard_tree_id": user.clipboard_tree_id,
         },
         "csrf_token": get_token(request),
         "channel_id": channel_id,

@@ -52,6 +52,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'titles.channel' },
   },
   {
+    path: '/channels/:channelId/folders/:folderId/nodes/:nodeId/questions',
+    name: 'channel-exercise',
+    component: editor,
+    props: true,
+    meta: { title: 'titles.exercise' },
+  },
+  {
     path: '/channels/:channelId/review',
     name: 'channel-review',
     component: () => import('@/views/ReviewChangesView.vue'),

@@ -12,6 +12,8 @@ export interface CurrentUser {
   last_name: string
   is_admin: boolean
   user_rev: number
+  /** the root of the user's clipboard tree (`/api/clipboard?parent=`), null before its first use */
+  clipboard_tree_id?: string | null
 }
 
 export interface Bootstrap {

@@ -124,3 +124,32 @@ export async function fetchNode(id: string): Promise<ContentNode | null> {
     throw error
   }
 }
+
+/** A node of the user's clipboard (spec 4.7, `/api/clipboard`): a reference to a node of a
+ * channel's main tree (`source_node_id` is that node's `node_id`, not its id). */
+export interface ClipboardRow {
+  id: string
+  source_node_id: string
+  source_channel_id: string
+  parent: string | null
+  lft: number
+  extra_fields: Record<string, unknown>
+}
+
+/** The top-level nodes of the user's clipboard, oldest first. */
+export function fetchClipboard(rootId: string): Promise<ClipboardRow[]> {
+  return getJson<ClipboardRow[]>(`/api/clipboard?parent=${encodeURIComponent(rootId)}`)
+}
+
+/** The main-tree nodes named by (node_id, channel_id) pairs: what clipboard rows point at. */
+export async function fetchBySource(pairs: { node_id: string; channel_id: string }[]): Promise<ContentNode[]> {
+  const found: ContentNode[] = []
+  for (let i = 0; i < pairs.length; i += 50) {
+    const value = pairs
+      .slice(i, i + 50)
+      .flatMap((p) => [p.node_id, p.channel_id])
+      .join(',')
+    found.push(...(await getJson<ContentNode[]>(query({ _node_id_channel_id___in: value }))))
+  }
+  return found
+}

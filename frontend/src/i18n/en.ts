@@ -17,6 +17,7 @@ export default {
   titles: {
     channels: 'My channels',
     channel: 'Channel',
+    exercise: 'Exercise editor',
     trash: 'Trash',
     review: 'Review changes',
     versions: 'Version history',

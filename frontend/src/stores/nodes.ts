@@ -12,6 +12,13 @@
  * collaborators' changes and the server's echoes (new node ids, `complete`) arrive through
  * `subscribe` and are applied with this browser's pending changes kept on top, so a field
  * being typed in is never overwritten by an older value.
+ *
+ * Copies (COPIED changes) show at once as placeholder rows: a node object carrying the
+ * spec's UI-only keys `__COPYING_STATUS` ('COPYING' → 'SUCCESS' | 'FAILED'), `__TASK_ID` (the
+ * copy job, when it runs as one) and ours, `__COPY_ERROR` (why it failed). The server's echo
+ * for the new id updates them through the feed like any other field; on SUCCESS the node is
+ * read back, which replaces the placeholder with the server's row. stores/copies.ts drives
+ * copies (start, Retry, dismiss) and reads their progress.
  */
 import { defineStore } from 'pinia'
 import { shallowReactive } from 'vue'
@@ -29,7 +36,7 @@ import {
 } from '@/api/nodes'
 import { useEngine, type FeedChange } from '@/api/sync'
 import { newId } from '@/api/writes'
-import { applyMods, ChangeType, created, deleted, moved, updated, updatedDescendants, type Mods, type Position } from '@/changes'
+import { applyMods, ChangeType, copied, created, deleted, moved, updated, updatedDescendants, type Mods, type Position } from '@/changes'
 import { parentFor, place, restorePlan } from './nodeOrder'
 
 export type { ContentNode } from '@/api/nodes'
@@ -74,6 +81,29 @@ function sameNode(a: ContentNode, b: ContentNode): boolean {
     if (x === y) return true
     return typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y)
   })
+}
+
+/** UI-only keys of a copy's placeholder (spec 2.5; `__COPY_ERROR` is ours). */
+export const COPYING_STATUS = '__COPYING_STATUS'
+export const TASK_ID = '__TASK_ID'
+export const COPY_ERROR = '__COPY_ERROR'
+export type CopyingStatus = 'COPYING' | 'SUCCESS' | 'FAILED'
+
+/** A copy to make: `source` (a node row, from this channel or another) copied to `target` +
+ * `position` as the node `key`. */
+export interface CopyRequest {
+  key: string
+  source: ContentNode
+  target: string
+  position: Position
+  mods?: Mods
+  excludedDescendants?: Record<string, boolean> | null
+}
+
+/** Whether a node is a copy still on its way or failed (not a node of the server yet). */
+export function copyingStatus(node: ContentNode | undefined): CopyingStatus | null {
+  const status = node?.[COPYING_STATUS]
+  return status === 'COPYING' || status === 'FAILED' ? status : null
 }
 
 export const useNodesStore = defineStore('nodes', () => {
@@ -153,8 +183,7 @@ export const useNodesStore = defineStore('nodes', () => {
       const page = await fetchChildren(id)
       await put(page.results)
       const ids = page.results.map((n) => n.id)
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, loaded: true, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, loaded: true, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -176,8 +205,7 @@ export const useNodesStore = defineStore('nodes', () => {
       await put(page.results)
       const known = new Set(folder(id).ids)
       const ids = [...folder(id).ids, ...page.results.map((n) => n.id).filter((n) => !known.has(n))]
-      const created = page.more ? [] : await createdLocallyIn(id, ids)
-      setFolder(id, { ids: [...ids, ...created], more: page.more, shifted: false })
+      setFolder(id, { ids: page.more ? ids : await withLocal(id, ids), more: page.more, shifted: false })
     } finally {
       setFolder(id, { loading: false })
     }
@@ -197,24 +225,35 @@ export const useNodesStore = defineStore('nodes', () => {
     const folder = ancestors[ancestors.length - 1]
     if (folder) {
       const ids = children.results.map((n) => n.id)
-      const created = children.more ? [] : await createdLocallyIn(folder.id, ids)
-      setFolder(folder.id, { ids: [...ids, ...created], more: children.more, loaded: true, loading: false, shifted: false })
+      const all = children.more ? ids : await withLocal(folder.id, ids)
+      setFolder(folder.id, { ids: all, more: children.more, loaded: true, loading: false, shifted: false })
     }
     return screen.channel
   }
 
-  /** Nodes this browser created under `parent` that the server does not have yet. */
-  async function createdLocallyIn(parent: string, known: string[]): Promise<string[]> {
+  /** All the children of `parent` (`known`: the server's, every page) with what this browser
+   * created or copied there that the server does not have yet: new nodes last, copies as
+   * "copying" placeholders where they go (beside their anchor, else last). */
+  async function withLocal(parent: string, known: string[]): Promise<string[]> {
+    let ids = [...known]
     const seen = new Set(known)
     const fresh: ContentNode[] = []
     for (const change of await useEngine().localChanges('contentnode')) {
-      if (change.type === ChangeType.CREATED && change.obj?.parent === parent && !seen.has(String(change.key))) {
+      const key = String(change.key)
+      if (seen.has(key)) continue
+      if (change.type === ChangeType.CREATED && change.obj?.parent === parent) {
         fresh.push(localNode(change.obj as Partial<ContentNode> & { id: string }))
-        seen.add(String(change.key))
-      }
+        ids.push(key)
+      } else if (change.type === ChangeType.COPIED && change.target) {
+        const position = change.position ?? 'last-child'
+        if (parentFor(change.target, position, (other) => byId[other]?.parent) !== parent) continue
+        fresh.push(placeholder(key, byId[change.from_key ?? ''] ?? null, parent))
+        ids = place(ids, key, change.target, position, true) ?? [...ids, key]
+      } else continue
+      seen.add(key)
     }
     await put(fresh)
-    return fresh.map((n) => n.id)
+    return ids
   }
 
   /** A node and its ancestors (root first) into `byId`; returns their ids. */
@@ -289,6 +328,56 @@ export const useNodesStore = defineStore('nodes', () => {
     if (parent) byId[parentId] = { ...parent, has_children: true, total_count: parent.total_count + 1 }
     await useEngine().enqueue(created('contentnode', obj, scope()))
     return id
+  }
+
+  /** The row shown for a copy until the server has it: the source's look, marked copying. */
+  function placeholder(key: string, source: ContentNode | null, parent: string | null): ContentNode {
+    return localNode({
+      ...(source ?? {}),
+      id: key,
+      parent,
+      lft: 0,
+      changed: true,
+      published: false,
+      has_new_descendants: (source?.total_count ?? 0) > 0,
+      has_updated_descendants: false,
+      channel_id: channelId,
+      root_id: null,
+      node_id: undefined,
+      [COPYING_STATUS]: 'COPYING',
+      [TASK_ID]: null,
+      [COPY_ERROR]: null,
+    })
+  }
+
+  /** Copies (COPIED changes, queued in one outbox transaction, in this order): each shows at
+   * once where it goes as a "copying" placeholder (`copyingStatus`). Use stores/copies.ts,
+   * which also orders several copies and offers Retry. */
+  async function copyNodes(requests: readonly CopyRequest[]): Promise<void> {
+    if (!requests.length) return
+    for (const request of requests) {
+      byId[request.key] = placeholder(request.key, request.source, null)
+      placeLocally(request.key, request.target, request.position)
+    }
+    await useEngine().enqueueMany(requests.map((request) => copyChange(request)))
+  }
+
+  function copyChange(request: CopyRequest) {
+    const { key, source, target, position } = request
+    return copied(key, source.id, target, position, scope(), { mods: request.mods, excludedDescendants: request.excludedDescendants })
+  }
+
+  /** Change a copy placeholder's UI state (copying again after Retry, failed with a reason). */
+  function setCopyState(id: string, status: CopyingStatus, error: string | null = null): void {
+    const node = byId[id]
+    if (node) byId[id] = { ...node, [COPYING_STATUS]: status, [COPY_ERROR]: error, ...(status === 'COPYING' ? { [TASK_ID]: null } : {}) }
+  }
+
+  /** Take a failed copy's placeholder away (the curator dismissed it). */
+  function forgetCopy(id: string): void {
+    if (!copyingStatus(byId[id])) return
+    removeLocally(id)
+    delete byId[id]
   }
 
   async function updateNode(id: string, mods: Mods): Promise<void> {
@@ -463,6 +552,12 @@ export const useNodesStore = defineStore('nodes', () => {
             const mine = own.get(key)
             byId[key] = applyMods(node, mine ? { ...change.mods, ...mine } : change.mods)
             if (!needsNoRead(change.mods)) scheduleRefresh([key])
+            // A copy that landed: its parent's counts changed too.
+            if (change.mods[COPYING_STATUS] === 'SUCCESS' && node.parent) scheduleRefresh([node.parent])
+          } else if (change.mods?.[COPYING_STATUS] === 'SUCCESS') {
+            // A copy this page shows no placeholder for (made before a reload, or a folder
+            // read again meanwhile): read it and show it where it landed.
+            void showLanded(key)
           }
           if (change.type === ChangeType.UPDATED_DESCENDANTS) {
             for (const folderId of Object.keys(folders)) if (pathTo(folderId).includes(key)) void openFolder(folderId, true)
@@ -488,8 +583,8 @@ export const useNodesStore = defineStore('nodes', () => {
           const position = (change.position as Position | undefined) ?? 'last-child'
           if (!target) break
           if (change.type === ChangeType.COPIED && !byId[key]) {
-            const source = byId[change.from_key as string]
-            byId[key] = localNode({ ...(source ?? {}), id: key, parent: null })
+            // A collaborator's copy: "copying" here too until the server says it landed.
+            byId[key] = placeholder(key, byId[change.from_key as string] ?? null, null)
           }
           if (byId[key] || byId[target]) placeLocally(key, target, position)
           scheduleRefresh([key])
@@ -501,6 +596,13 @@ export const useNodesStore = defineStore('nodes', () => {
           break
       }
     }
+  }
+
+  async function showLanded(id: string): Promise<void> {
+    const node = await loadNode(id).catch(() => null)
+    const parent = node?.parent
+    if (!parent || folders[parent]?.ids.includes(id)) return
+    if (folders[parent]?.loaded) await openFolder(parent, true)
   }
 
   /** Read these nodes again soon (counts and markers the server computes), in one request. */
@@ -537,6 +639,9 @@ export const useNodesStore = defineStore('nodes', () => {
     isWithin,
     createFolder,
     createNode,
+    copyNodes,
+    setCopyState,
+    forgetCopy,
     updateNode,
     updateNodes,
     updateDescendants,

@@ -143,7 +143,7 @@ test('acceptance 1: Add → New folder (an empty title refused), a sub-folder fr
   await page.getByRole('button', { name: 'Add' }).click()
   const menu = page.getByRole('menu')
   await expect(menu.getByRole('menuitem', { name: 'Upload files' })).toBeEnabled()
-  await expect(menu.getByRole('menuitem', { name: 'New exercise' })).toBeDisabled()
+  await expect(menu.getByRole('menuitem', { name: 'New exercise' })).toBeEnabled()
   await expect(menu.getByRole('menuitem', { name: 'Import from channels' })).toBeDisabled()
   await menu.getByRole('menuitem', { name: 'New folder' }).click()
   const dialog = page.getByRole('dialog', { name: 'New folder' })

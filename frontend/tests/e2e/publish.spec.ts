@@ -92,6 +92,11 @@ test('acceptance 3: the incomplete resource is listed with its reason and link; 
   expect(version).toBe('1')
   expect(python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").language_id)`)).toBe('es')
 
+  // Nothing changed since: Publish is disabled and says why.
+  await dialog(page).getByRole('button', { name: 'Close' }).click()
+  await expect(page.getByText('No changes since version 1')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled()
+
   // A Kolibri 0.19.5 device imports that version from this server by the token just shown.
   test.setTimeout(600_000) // the first run may build Kolibri's virtualenv
   const device = kolibriDevice()
@@ -117,6 +122,32 @@ test('acceptance 4: an injected publish failure shows its message and Publish ch
   await expectAccessible(page)
   const version = python(`from contentcuration.models import Channel; print(Channel.objects.get(pk="${ids.channel}").version)`)
   expect(version).toBe('0')
+})
+
+test('Stop publishing: the job stops, nothing is published, and Publish channel works again', async ({ page }) => {
+  const ids = await curatorWithSampleChannel(page, 'Stopped publish')
+  python(`from contentcuration.models import ContentNode; ContentNode.objects.filter(pk="${ids.video}").update(title="A video", complete=True, language_id="en")`)
+  manage(['inject_fault', 'publish_pause', '--times', '2', '--message', '5']) // time to press Stop
+  try {
+    await page.goto(`/channels/${ids.channel}`)
+    await page.getByRole('button', { name: 'Publish', exact: true }).click()
+    await dialog(page).getByRole('textbox', { name: 'Version notes' }).fill('Will be stopped')
+    await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
+    await expect(dialog(page).getByRole('progressbar')).toBeVisible()
+    await dialog(page).getByRole('button', { name: 'Stop publishing' }).click()
+    await expect(dialog(page).getByText('Publishing was stopped; nothing was published.')).toBeVisible()
+    await expect(dialog(page).getByRole('button', { name: 'Publish channel' })).toBeEnabled()
+    // The job ends at its next progress report; the channel is free and still unpublished.
+    await expect
+      .poll(() => python(`from contentcuration.models import Channel; c = Channel.objects.get(pk="${ids.channel}"); print(c.main_tree.publishing, c.version)`), {
+        timeout: 30_000,
+      })
+      .toBe('False 0')
+  } finally {
+    manage(['inject_fault', 'publish_pause', '--clear'])
+  }
+  await dialog(page).getByRole('button', { name: 'Publish channel' }).click()
+  await expect(dialog(page).getByText('Version 1 is published.')).toBeVisible({ timeout: 60_000 })
 })
 
 const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })

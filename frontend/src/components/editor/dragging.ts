@@ -3,3 +3,7 @@
 import { ref } from 'vue'
 
 export const dragging = ref<string[] | null>(null)
+
+/** The nodes cut with Ctrl+X (of channel `channelId`), until Ctrl+V moves them into the
+ * folder shown then (any folder of the same channel: the cut survives opening another one). */
+export const cutNodes = ref<{ channelId: string; ids: string[] } | null>(null)

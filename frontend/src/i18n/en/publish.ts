@@ -32,6 +32,7 @@ export default {
     unpublished: 'No unpublished changes | 1 unpublished change | {n} unpublished changes',
     versions: 'Version history',
     sync: 'Sync resources',
+    noChanges: 'No changes since version {n}',
   },
   review: {
     title: 'Review changes',
