@@ -46,11 +46,13 @@ class NodeUpdate:
 
 @dataclass
 class UpdateOutcome:
-    """Per update, in order: None (applied) or the DomainError refusing it; and the nodes
-    whose ``complete`` verdict changed, with the new value."""
+    """Per update, in order: None (applied) or the DomainError refusing it; the nodes
+    whose ``complete`` verdict changed, with the new value; and every written node's
+    incomplete reasons (``[]``: complete)."""
 
     errors: list[DomainError | None]
     complete: dict[str, bool] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _clone(node: ContentNode) -> ContentNode:
@@ -110,7 +112,7 @@ def update_nodes(
             except DatabaseError as exc:
                 outcome.errors[item[0]] = Invalid(str(exc).strip()[:500] or exc.__class__.__name__)
     written = {node.pk: node for index, node, _, _ in ready if outcome.errors[index] is None}
-    outcome.complete = _settle_complete(list(written.values()))
+    outcome.complete, outcome.reasons = _settle_complete(list(written.values()))
     if record_changes:
         channel_of = {u.node_id: u.channel_id for u in updates}
         entries = [
@@ -128,11 +130,11 @@ def update_nodes(
             dict(
                 table=CONTENTNODE,
                 key=node_id,
-                mods={"complete": complete},
+                mods=mods,
                 channel_id=channel_of.get(node_id),
                 created_by_id=user.pk,
             )
-            for node_id, complete in outcome.complete.items()
+            for node_id, mods in verdict_mods(outcome.complete, outcome.reasons, incomplete_too=True).items()
         ]
         record_server_changes(entries)
     return outcome
@@ -155,11 +157,26 @@ def _write(ready: list[tuple[int, ContentNode, set[str], dict[str, bool] | None]
     set_tags(dict(tag_ops), replace=False)
 
 
-def _settle_complete(nodes: list[ContentNode]) -> dict[str, bool]:
+def verdict_mods(
+    complete: dict[str, bool], reasons: dict[str, list[str]], *, incomplete_too: bool
+) -> dict[str, dict[str, Any]]:
+    """The server's verdicts to announce after a write, per node: ``{"complete",
+    "incomplete_reasons"}`` (the reasons as reads give them, so the editor need not read the
+    node again) for each node whose ``complete`` flipped and, ``incomplete_too``, each node
+    that stays incomplete (its reasons may have changed). A node that stays complete is not
+    announced: its reasons stay ``[]``."""
+    flagged = dict(complete)
+    if incomplete_too:
+        flagged.update({pk: False for pk, why in reasons.items() if why and pk not in complete})
+    return {pk: {"complete": value, "incomplete_reasons": reasons.get(pk, [])} for pk, value in flagged.items()}
+
+
+def _settle_complete(nodes: list[ContentNode]) -> tuple[dict[str, bool], dict[str, list[str]]]:
     """Completeness is the server's verdict: recompute it for every node this write touched,
-    whatever a client claimed, and store it where it differs. Returns what changed."""
+    whatever a client claimed, and store it where it differs. Returns what changed, and
+    every node's reasons."""
     if not nodes:
-        return {}
+        return {}, {}
     verdicts = incomplete_reasons(nodes)
     changed: dict[str, bool] = {}
     for value in (True, False):
@@ -167,7 +184,7 @@ def _settle_complete(nodes: list[ContentNode]) -> dict[str, bool]:
         if differing:
             ContentNode.objects.filter(pk__in=differing).update(complete=value)
             changed.update(dict.fromkeys(differing, value))
-    return changed
+    return changed, verdicts
 
 
 def set_tags(tag_ops: dict[str, dict[str, bool]], *, replace: bool) -> None:

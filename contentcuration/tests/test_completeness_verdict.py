@@ -124,3 +124,42 @@ def test_removing_a_title_makes_a_topic_incomplete_and_restoring_it_completes_it
         changes=[updated("contentnode", topic["key"], {"title": "Back"}, channel_id=channel.pk)],
     )
     assert echoed_complete(response) == {topic["key"]: True}
+
+
+def echoed_verdicts(response) -> dict[str, tuple[bool, list[str]]]:
+    return {
+        c["key"]: (c["mods"]["complete"], c["mods"]["incomplete_reasons"])
+        for c in response["changes"]
+        if "complete" in c.get("mods", {})
+    }
+
+
+@pytest.mark.django_db
+def test_an_update_echoes_the_reasons_with_the_verdict_so_the_editor_need_not_read_again(owner, channel):
+    """The UPDATED echo carries ``incomplete_reasons`` (as reads give them) whenever the node
+    flips or stays incomplete (its reasons may have changed); a node staying complete gets
+    no echo, so a client keeps ``complete: true`` and no reasons."""
+    client = client_for(owner)
+    video = node(channel, channel.main_tree_id, kind="video", title="Clip")
+    topic = node(channel, channel.main_tree_id, kind="topic", title="Unit")
+    response = post_sync(client, channel_revs={channel.pk: 0}, changes=[video, topic])
+    rev = last_rev(response)
+
+    def update(key, mods):
+        nonlocal rev
+        response = post_sync(
+            client, channel_revs={channel.pk: rev}, changes=[updated("contentnode", key, mods, channel_id=channel.pk)]
+        )
+        assert not response["errors"], response["errors"]
+        rev = max([rev, *(c["server_rev"] for c in response["changes"])])
+        return echoed_verdicts(response)
+
+    # still incomplete, one reason fewer: echoed although `complete` did not flip
+    assert update(video["key"], {"license": CC_BY, "copyright_holder": "Us"}) == {video["key"]: (False, ["file"])}
+    assert update(video["key"], {"description": "Still no file"}) == {video["key"]: (False, ["file"])}
+    # a flip carries the new reasons; staying complete is not echoed
+    assert update(topic["key"], {"title": ""}) == {topic["key"]: (False, ["title"])}
+    assert update(topic["key"], {"title": "Unit 1"}) == {topic["key"]: (True, [])}
+    assert update(topic["key"], {"title": "Unit 2"}) == {}
+    rows = read_nodes(client, channel.main_tree_id)
+    assert (rows[video["key"]]["complete"], rows[video["key"]]["incomplete_reasons"]) == (False, ["file"])

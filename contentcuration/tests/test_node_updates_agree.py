@@ -56,7 +56,7 @@ def test_an_edit_writes_the_same_node_and_feed_from_sync_and_the_admin(owner, ch
     # The edit as the browser sends it, then the server's verdict (a titled topic is complete).
     assert feed(channel=channel, server_rev__gt=after) == [
         (CONTENTNODE, UPDATED, topic.pk, None, {"title": "Fractions", "author": "Ada"}, None, owner.pk),
-        (CONTENTNODE, UPDATED, topic.pk, None, {"complete": True}, None, owner.pk),
+        (CONTENTNODE, UPDATED, topic.pk, None, {"complete": True, "incomplete_reasons": []}, None, owner.pk),
     ]
 
 

@@ -61,6 +61,28 @@ export interface FolderState {
 const REFRESH_DELAY = 300
 const KEEPS_COUNTS = new Set(['title', 'description'])
 
+/** Whether a feed change leaves the node's server-computed fields (counts, markers, the
+ * verdict's reasons) as they are once applied, so it need not be read again: title or
+ * description only, or the server's verdict echo, which carries `incomplete_reasons` with
+ * `complete` (a 500-node bulk edit's echoes would otherwise re-read 500 nodes). */
+function needsNoRead(mods: Mods): boolean {
+  const paths = Object.keys(mods)
+  if ('complete' in mods && !('incomplete_reasons' in mods)) return false
+  return paths.every((path) => KEEPS_COUNTS.has(path) || path === 'complete' || path === 'incomplete_reasons')
+}
+
+/** The same values field by field (nested values compared as JSON). */
+function sameNode(a: ContentNode, b: ContentNode): boolean {
+  const keys = Object.keys(b) as (keyof ContentNode)[]
+  if (Object.keys(a).length !== keys.length) return false
+  return keys.every((key) => {
+    const x = a[key]
+    const y = b[key]
+    if (x === y) return true
+    return typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y)
+  })
+}
+
 /** UI-only keys of a copy's placeholder (spec 2.5; `__COPY_ERROR` is ours). */
 export const COPYING_STATUS = '__COPYING_STATUS'
 export const TASK_ID = '__TASK_ID'
@@ -125,13 +147,17 @@ export const useNodesStore = defineStore('nodes', () => {
     return mods
   }
 
-  /** Keep server copies, with this browser's unsaved changes to them on top. */
+  /** Keep server copies, with this browser's unsaved changes to them on top. A node read
+   * again unchanged keeps its object, so what shows it is not rendered again (a folder's
+   * pages re-read its sub-folders, which the folder tree shows). */
   async function put(nodes: ContentNode[]): Promise<void> {
     if (!nodes.length) return
     const mods = await localMods(nodes.map((n) => n.id))
     for (const node of nodes) {
       const own = mods.get(node.id)
-      byId[node.id] = own ? applyMods(node, own) : node
+      const next = own ? applyMods(node, own) : node
+      const known = byId[node.id]
+      if (!known || !sameNode(known, next)) byId[node.id] = next
     }
   }
 
@@ -525,7 +551,7 @@ export const useNodesStore = defineStore('nodes', () => {
           if (node && change.mods) {
             const mine = own.get(key)
             byId[key] = applyMods(node, mine ? { ...change.mods, ...mine } : change.mods)
-            if (Object.keys(change.mods).some((path) => !KEEPS_COUNTS.has(path))) scheduleRefresh([key])
+            if (!needsNoRead(change.mods)) scheduleRefresh([key])
             // A copy that landed: its parent's counts changed too.
             if (change.mods[COPYING_STATUS] === 'SUCCESS' && node.parent) scheduleRefresh([node.parent])
           } else if (change.mods?.[COPYING_STATUS] === 'SUCCESS') {

@@ -14,7 +14,7 @@ from contentcuration.errors import Invalid
 from contentcuration.models import ContentNode, is_hex_id, new_hex_id
 from contentcuration.models.change_types import COPYING_STATUS, TASK_ID
 from contentcuration.nodes.completeness import incomplete_reasons
-from contentcuration.nodes.node_updates import NodeUpdate, set_tags, update_nodes
+from contentcuration.nodes.node_updates import NodeUpdate, set_tags, update_nodes, verdict_mods
 from contentcuration.nodes.node_values import WRITABLE, apply_values
 from contentcuration.nodes.reference import ReferenceData, reference_data
 
@@ -164,11 +164,18 @@ def _insert(ctx: ApplyContext, items: list[tuple[dict, ContentNode, dict | None]
 # --- UPDATED -----------------------------------------------------------------------------------
 
 
-def _echo_complete(ctx: ApplyContext, complete: dict[str, bool], channel_of: dict[str, Any]) -> None:
+def _echo_complete(
+    ctx: ApplyContext,
+    complete: dict[str, bool],
+    channel_of: dict[str, Any],
+    reasons: dict[str, list[str]],
+    *,
+    incomplete_too: bool = False,
+) -> None:
     """Tell everyone the server's verdicts (a client that sent no ``complete`` learns it, one
-    that claimed a wrong value is corrected)."""
-    for pk, value in complete.items():
-        ctx.echo("contentnode", pk, {"complete": value}, channel_id=channel_of.get(pk))
+    that claimed a wrong value is corrected), with their reasons (``node_updates.verdict_mods``)."""
+    for pk, mods in verdict_mods(complete, reasons, incomplete_too=incomplete_too).items():
+        ctx.echo("contentnode", pk, mods, channel_id=channel_of.get(pk))
 
 
 def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
@@ -185,7 +192,9 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
     result = update_nodes(user=ctx.user, updates=[u for _, u in parsed], record_changes=False)
     for (index, _), error in zip(parsed, result.errors, strict=True):
         outcomes[index] = error.as_errors() if error is not None else None
-    _echo_complete(ctx, result.complete, {u.node_id: u.channel_id for _, u in parsed})
+    _echo_complete(
+        ctx, result.complete, {u.node_id: u.channel_id for _, u in parsed}, result.reasons, incomplete_too=True
+    )
     return outcomes
 
 
@@ -207,7 +216,7 @@ def update_descendants_from_changes(ctx: ApplyContext, changes: list[dict]) -> l
         failures = [error for error in result.errors if error is not None]
         if failures:
             raise failures[0]
-        _echo_complete(ctx, result.complete, dict.fromkeys(result.complete, channel_id))
+        _echo_complete(ctx, result.complete, dict.fromkeys(result.complete, channel_id), result.reasons)
 
     return each_atomic(changes, apply_one)
 
