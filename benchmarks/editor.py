@@ -26,11 +26,31 @@ vary with its load, printed first. Measured:
 * a drag-and-drop move (one MOVED change through ``POST /api/sync/``) until applied (the
   endpoint applies a change inside the request, so "applied" is the POST's return): a reorder
   inside the folder, a drop onto a sub-folder row, and a drop into the channel's last folder
-  (a nested set renumbers every row between the two places: ~98,000 here);
+  (a dense nested set renumbers every row between the two places: ~98,000 here; with the
+  sparse numbering of docs/decisions/0013-sparse-nested-set.md only the moved subtree, when
+  its new place has room);
 * a bulk edit of 500 nodes, sent as the browser's save engine sends it: chunks of at most
   ``MAX_CHUNK_CHANGES`` = 100 changes (frontend/src/api/sync/engine.ts), i.e. 5 requests;
 * keyword search within the channel (studio-baseline.md has no search workload, so the target
   is the first screen's).
+
+Drag-and-drop moves before/after sparse numbering (0013), PostgreSQL, the same 2-core
+machine at load average 11-13 (so all figures are inflated; the far drop measured 5.7 s on a
+quiet machine before), medians, "before" = main at 04efe6e with BENCH_RUNS=5:
+
+    move                                   before         after
+    reorder inside the folder              194.6 ms       255.8 ms
+    drop onto a sub-folder row             490.0 ms       215.3 ms
+    drop into the last folder           18,556.1 ms       234.5 ms
+    first screen (4 requests)              795.4 ms       658.9 ms
+    the same screen in one read            345.8 ms       426.6 ms
+
+The reads now count descendants (``total_count``) instead of taking them from the width; at
+this load the read figures are noise within +-30 %. Where the far drop's time went before
+(``tree.move_node`` alone, one statement each, EXPLAIN ANALYZE): the single renumbering
+UPDATE was all of it (14-22 s; 0.6 s finding the 99,045 rows, the rest writing their new
+versions and their entries in 9 full indexes); locks, reads, the parent update and change
+records were under 20 ms together.
 """
 
 from __future__ import annotations
