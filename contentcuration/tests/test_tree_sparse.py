@@ -9,6 +9,7 @@ import pytest
 from contentcuration import tree
 from contentcuration.models import ContentNode
 from contentcuration.tests.factories import build_tree, make_channel, node
+from contentcuration.tests.sync_helpers import browser_client
 from contentcuration.tree import nested_sets
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,11 @@ def subtree_ids(top: ContentNode) -> set[str]:
 
 
 def test_inserted_nodes_leave_room_between_their_values(root, folders):
-    first = ContentNode.objects.filter(parent=folders["F1"]).order_by("lft")[0]
-    assert first.rght - first.lft == nested_sets.SPACING
+    first, second = ContentNode.objects.filter(parent=folders["F1"]).order_by("lft")[:2]
+    assert first.rght == first.lft + 1  # a leaf stays tight: readers skip its descendant counts
+    assert second.lft - first.rght == 2 * nested_sets.SPACING - 1
+    f1 = ContentNode.objects.get(pk=folders["F1"].pk)
+    assert first.lft - f1.lft == nested_sets.SPACING
     assert tree.find_tree_error(root.tree_id) is None
 
 
@@ -115,7 +119,9 @@ def test_a_far_move_in_a_dense_tree_respaces_it_once(root, monkeypatch, owner):
     assert tree.find_tree_error(root.tree_id) is None
     assert titles_under(last)[0] == leaf.title
     others = ContentNode.objects.filter(tree_id=root.tree_id).exclude(pk=leaf.pk)
-    assert all((v - 1) % nested_sets.SPACING == 0 for row in others.values_list("lft", "rght") for v in row)
+    for lft, rght, kind in others.values_list("lft", "rght", "kind_id"):
+        assert (lft - 1) % nested_sets.SPACING == 0
+        assert rght == lft + 1 if kind == "video" else (rght - 1) % nested_sets.SPACING == 0
     # The next far move finds room: only the moved row changes.
     before = numbering(root.tree_id)
     second = ContentNode.objects.filter(parent__title="F0").order_by("lft")[0]
@@ -128,9 +134,15 @@ def test_a_far_move_in_a_dense_tree_respaces_it_once(root, monkeypatch, owner):
 def test_mptt_counts_and_leaves_on_a_sparse_tree(root, folders):
     t = ContentNode.objects.get(pk=folders["T"].pk)
     leaf = ContentNode.objects.filter(parent=t).order_by("lft")[0]
-    assert leaf.rght - leaf.lft > 1  # sparse
     assert (leaf.get_descendant_count(), leaf.is_leaf_node()) == (0, True)
     assert (t.get_descendant_count(), t.is_leaf_node()) == (2, False)
+    # A topic whose children moved away keeps its width: mptt's arithmetic would count 1+.
+    emptied = ContentNode.objects.get(title="F1")
+    for child in ContentNode.objects.filter(parent=emptied):
+        tree.move_node(node=child, target=folders["F2"], position="last-child")
+    emptied.refresh_from_db()
+    assert emptied.rght - emptied.lft > 1
+    assert (emptied.get_descendant_count(), emptied.is_leaf_node(), list(emptied.get_descendants())) == (0, True, [])
     f0 = ContentNode.objects.get(pk=folders["F0"].pk)
     assert f0.get_descendant_count() == 33
     assert f0.get_leafnodes().count() == 32
@@ -169,3 +181,15 @@ def test_insert_and_delete_keep_a_sparse_tree_valid(root, folders):
     assert titles_under(folders["F1"])[:2] == ["N0", "N2"]
     assert titles_under(folders["F0"])[-1] == "N1"
     assert tree.find_tree_error(root.tree_id) is None
+
+
+def test_the_node_read_counts_descendants_of_a_folder_emptied_by_moves(owner, root, folders):
+    """A folder whose children all moved away keeps its width; the read must say it is empty."""
+    for child in ContentNode.objects.filter(parent=folders["F1"]):
+        tree.move_node(node=child, target=folders["F2"], position="first-child")
+    response = browser_client(owner).get(f"/api/contentnode?parent={root.pk}")
+    rows = {row["title"]: row for row in response.json()}
+    f1, f0 = rows["F1"], rows["F0"]
+    assert (f1["total_count"], f1["resource_count"], f1["has_children"]) == (0, 0, False)
+    assert (f0["total_count"], f0["resource_count"], f0["has_children"]) == (33, 32, True)
+    assert rows["F2"]["total_count"] == 60

@@ -172,7 +172,8 @@ def insert_subtrees(
         first = at + spacing // 2
         for node, lft, rght, depth, parent in flat:
             node.tree_id = anchor.tree_id
-            node.lft, node.rght, node.level = first + lft * spacing, first + rght * spacing, level + depth
+            node.lft, node.level = first + lft * spacing, level + depth
+            node.rght = node.lft + 1 if rght == lft + 1 else first + rght * spacing  # a leaf stays tight
             node.parent_id = parent.pk if parent is not None else parent_id
         insert_objects(ContentNode, [row[0] for row in flat], batch_size=BULK_BATCH_SIZE)
         _mark_changed([parent_id])

@@ -26,7 +26,8 @@ BULK_BATCH_SIZE = 1000  # benchmarks/tree.py: 500..2000 make no measurable diffe
 MAX_ATTEMPTS = 5
 # Sparse numbering (docs/decisions/0013-sparse-nested-set.md): inserted nodes and respaced
 # trees leave SPACING - 1 unused values between consecutive lft/rght values, so a move can
-# usually renumber only the moved subtree, into the unused values at its new place.
+# usually renumber only the moved subtree, into the unused values at its new place. A leaf
+# stays tight (rght = lft + 1): readers skip descendant subqueries for such nodes.
 SPACING = 64
 MAX_VALUE = 2**31 - 1  # lft/rght are PositiveIntegerFields: a 32-bit integer on PostgreSQL
 DENSE_MOVE_ROWS = 2000  # a move with no room that shifts fewer rows than this does not respace
@@ -233,11 +234,12 @@ def _move_into_room(moving: ContentNode, anchor: ContentNode, position: Position
     # relative level)-th value and its rght the (2 * its rank by rght + relative level)-th.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET tree_id = %s, level = {table}.level + %s, lft = %s + %s * p.dl, rght = %s + %s * p.dr "
+            f"UPDATE {table} SET tree_id = %s, level = {table}.level + %s, lft = %s + %s * p.dl, "
+            f"rght = CASE WHEN p.dr = p.dl + 1 THEN %s + %s * p.dl + 1 ELSE %s + %s * p.dr END "
             f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - (level - %s) AS dl, "
             f"2 * ROW_NUMBER() OVER (ORDER BY rght) + (level - %s) AS dr FROM {table} "
             f"WHERE tree_id = %s AND lft >= %s AND lft <= %s) AS p WHERE {table}.id = p.id",
-            [anchor.tree_id, level_delta, base, step, base, step, moving.level, moving.level]
+            [anchor.tree_id, level_delta, base, step, base, step, base, step, moving.level, moving.level]
             + [moving.tree_id, moving.lft, moving.rght],
         )
     return True
@@ -269,11 +271,12 @@ def _respace(tree_id: int) -> bool:
     # 2 * its rank by lft - 1 - level, of its rght 2 * its rank by rght + level.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET lft = 1 + %s * (p.dl - 1), rght = 1 + %s * (p.dr - 1) "
+            f"UPDATE {table} SET lft = 1 + %s * (p.dl - 1), "
+            f"rght = CASE WHEN p.dr = p.dl + 1 THEN 1 + %s * (p.dl - 1) + 1 ELSE 1 + %s * (p.dr - 1) END "
             f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - level AS dl, "
             f"2 * ROW_NUMBER() OVER (ORDER BY rght) + level AS dr FROM {table} WHERE tree_id = %s) AS p "
             f"WHERE {table}.id = p.id",
-            [spacing, spacing, tree_id],
+            [spacing, spacing, spacing, tree_id],
         )
     return True
 
