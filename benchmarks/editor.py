@@ -34,19 +34,24 @@ vary with its load, printed first. Measured:
 * keyword search within the channel (studio-baseline.md has no search workload, so the target
   is the first screen's).
 
-Drag-and-drop moves before/after sparse numbering (0013), PostgreSQL, the same 2-core
-machine at load average 11-13 (so all figures are inflated; the far drop measured 5.7 s on a
-quiet machine before), medians, "before" = main at 04efe6e with BENCH_RUNS=5:
+Drag-and-drop moves before/after sparse numbering (0013), medians, on the shared 2-core
+machine under load (figures inflated and only roughly comparable; the far drop measured
+5.7 s on a quiet machine before). "before" = main at 04efe6e:
 
-    move                                   before         after
-    reorder inside the folder              194.6 ms       255.8 ms
-    drop onto a sub-folder row             490.0 ms       215.3 ms
-    drop into the last folder           18,556.1 ms       234.5 ms
-    first screen (4 requests)              795.4 ms       658.9 ms
-    the same screen in one read            345.8 ms       426.6 ms
+    PostgreSQL                             before (load 11.5)  after (load 9.1)
+    reorder inside the folder                  194.6 ms           44.1 ms
+    drop onto a sub-folder row                 490.0 ms           55.6 ms
+    drop into the last folder               18,556.1 ms           51.5 ms
+    first screen (4 requests)                  795.4 ms          286.9 ms
+    the same screen in one read                345.8 ms          163.0 ms
 
-The reads now count descendants (``total_count``) instead of taking them from the width; at
-this load the read figures are noise within +-30 %. Where the far drop's time went before
+    SQLite                                 before (load 7.7)   after (load 10.2)
+    drop into the last folder                  753.2 ms           78.4 ms
+
+(SQLite reads after the final change were measured only at load 10+, where even
+``GET /api/channel`` took 11x its quiet time: not comparable; re-measure on a quiet machine.)
+The reads now count a topic's descendants (``total_count``) instead of taking them from the
+width; leaves stay tight, so they still skip every descendant subquery. Where the far drop's time went before
 (``tree.move_node`` alone, one statement each, EXPLAIN ANALYZE): the single renumbering
 UPDATE was all of it (14-22 s; 0.6 s finding the 99,045 rows, the rest writing their new
 versions and their entries in 9 full indexes); locks, reads, the parent update and change
