@@ -26,11 +26,36 @@ vary with its load, printed first. Measured:
 * a drag-and-drop move (one MOVED change through ``POST /api/sync/``) until applied (the
   endpoint applies a change inside the request, so "applied" is the POST's return): a reorder
   inside the folder, a drop onto a sub-folder row, and a drop into the channel's last folder
-  (a nested set renumbers every row between the two places: ~98,000 here);
+  (a dense nested set renumbers every row between the two places: ~98,000 here; with the
+  sparse numbering of docs/decisions/0013-sparse-nested-set.md only the moved subtree, when
+  its new place has room);
 * a bulk edit of 500 nodes, sent as the browser's save engine sends it: chunks of at most
   ``MAX_CHUNK_CHANGES`` = 100 changes (frontend/src/api/sync/engine.ts), i.e. 5 requests;
 * keyword search within the channel (studio-baseline.md has no search workload, so the target
   is the first screen's).
+
+Drag-and-drop moves before/after sparse numbering (0013), medians, on the shared 2-core
+machine under load (figures inflated and only roughly comparable; the far drop measured
+5.7 s on a quiet machine before). "before" = main at 04efe6e:
+
+    PostgreSQL                             before (load 11.5)  after (load 9.1)
+    reorder inside the folder                  194.6 ms           44.1 ms
+    drop onto a sub-folder row                 490.0 ms           55.6 ms
+    drop into the last folder               18,556.1 ms           51.5 ms
+    first screen (4 requests)                  795.4 ms          286.9 ms
+    the same screen in one read                345.8 ms          163.0 ms
+
+    SQLite                                 before (load 7.7)   after (load 10.2)
+    drop into the last folder                  753.2 ms           78.4 ms
+
+(SQLite reads after the final change were measured only at load 10+, where even
+``GET /api/channel`` took 11x its quiet time: not comparable; re-measure on a quiet machine.)
+The reads now count a topic's descendants (``total_count``) instead of taking them from the
+width; leaves stay tight, so they still skip every descendant subquery. Where the far drop's time went before
+(``tree.move_node`` alone, one statement each, EXPLAIN ANALYZE): the single renumbering
+UPDATE was all of it (14-22 s; 0.6 s finding the 99,045 rows, the rest writing their new
+versions and their entries in 9 full indexes); locks, reads, the parent update and change
+records were under 20 ms together.
 """
 
 from __future__ import annotations

@@ -246,6 +246,21 @@ class ContentNode(MPTTModel):
     def __str__(self) -> str:
         return self.title or self.id
 
+    # The numbering is sparse (docs/decisions/0013-sparse-nested-set.md): a node's width
+    # rght - lft is not 2 * descendants + 1, which mptt's own versions of these assume.
+    def get_descendant_count(self) -> int:
+        if self.rght is None or self.rght - self.lft <= 1:
+            return 0
+        return ContentNode.objects.filter(tree_id=self.tree_id, lft__gt=self.lft, lft__lt=self.rght).count()
+
+    def is_leaf_node(self) -> bool:
+        if self.rght is None or self.rght - self.lft <= 1:
+            return True
+        return not ContentNode.objects.filter(tree_id=self.tree_id, lft__gt=self.lft, lft__lt=self.rght).exists()
+
+    def get_leafnodes(self, include_self: bool = False):
+        return self.get_descendants(include_self=include_self).filter(children=None)
+
     @property
     def kind_id_or_topic(self) -> str:
         return self.kind_id or "topic"

@@ -1,9 +1,11 @@
 """Tree structure: the ONLY package that inserts, moves, copies or deletes nodes.
 
 Trees are nested sets (django-mptt columns ``tree_id``, ``lft``, ``rght``, ``level`` plus
-``parent``). Every function here renumbers with a constant number of set-based UPDATEs, never
+``parent``), numbered sparsely: there may be unused values between consecutive lft/rght values
+(docs/decisions/0013-sparse-nested-set.md), so the width of a node is not its descendant
+count. Every function here renumbers with a constant number of set-based UPDATEs, never
 one statement per node: inserting 10,000 children is one gap-opening UPDATE and one bulk
-INSERT. Other modules never write the tree columns or ``parent``, and never call mptt's
+INSERT; a move renumbers only the moved subtree when its new place has room. Other modules never write the tree columns or ``parent``, and never call mptt's
 own ``insert_node`` / ``move_to`` / ``save()`` on new nodes (mptt would renumber row by row
 and allocate tree ids with ``max() + 1``).
 
@@ -42,6 +44,7 @@ from .checks import find_tree_error
 from .copying import COPIED_FIELDS, COPY_MODS_ALWAYS, COPY_MODS_IF_EDITABLE, _copy, _no_progress, channel_id_for_tree
 from .nested_sets import (
     BULK_BATCH_SIZE,
+    DENSE_MOVE_ROWS,
     MAX_ATTEMPTS,
     POSITIONS,
     InvalidMove,
@@ -54,12 +57,17 @@ from .nested_sets import (
     _close_gap,
     _drop_prerequisites_crossing_trees,
     _gap,
+    _insert_spacing,
     _mark_changed,
     _move_across_trees,
+    _move_into_room,
     _move_within_tree,
     _number_subtrees,
     _open_gap,
     _pk,
+    _read,
+    _respace,
+    _rows_between,
     _run_locked,
 )
 
@@ -145,6 +153,7 @@ def insert_subtrees(
     """Insert unsaved nodes (each with unsaved descendants) relative to ``target``.
 
     The whole batch costs one renumbering UPDATE and one bulk INSERT, whatever its size.
+    The new nodes are numbered SPACING apart (sparse numbering), leaving room for moves.
     ``last-child`` / ``first-child`` put the nodes under ``target``; ``left`` / ``right``
     next to it. Sets the tree columns and ``parent`` on every node object passed in and marks
     the new parent changed. Raises InvalidPosition, NodeNotFound. Locks the target's tree.
@@ -158,10 +167,13 @@ def insert_subtrees(
     def body(fresh: dict[str, ContentNode]) -> None:
         anchor = fresh[_pk(target)]
         parent_id, at, level = _gap(anchor, position)
-        _open_gap(anchor.tree_id, at, width)
+        spacing = _insert_spacing(anchor.tree_id, width)
+        _open_gap(anchor.tree_id, at, width * spacing)
+        first = at + spacing // 2
         for node, lft, rght, depth, parent in flat:
             node.tree_id = anchor.tree_id
-            node.lft, node.rght, node.level = at + lft, at + rght, level + depth
+            node.lft, node.level = first + lft * spacing, level + depth
+            node.rght = node.lft + 1 if rght == lft + 1 else first + rght * spacing  # a leaf stays tight
             node.parent_id = parent.pk if parent is not None else parent_id
         insert_objects(ContentNode, [row[0] for row in flat], batch_size=BULK_BATCH_SIZE)
         _mark_changed([parent_id])
@@ -188,10 +200,22 @@ def move_node(*, node: ContentNode | str, target: ContentNode | str, position: P
             raise InvalidMove("A node cannot be moved inside itself.")
         parent_id, at, level = _gap(anchor, position)
         old_parent_id = moving.parent_id
-        if anchor.tree_id == moving.tree_id:
-            _move_within_tree(moving, at, level - moving.level)
-        else:
-            _move_across_trees(moving, anchor.tree_id, at, level - moving.level)
+        if not _move_into_room(moving, anchor, position, level - moving.level):
+            if anchor.tree_id == moving.tree_id:
+                # No room at the new place. Shifting the rows in between is cheap when they
+                # are few; otherwise respace the tree once, after which moves find room.
+                lo, hi = min(at, moving.lft), max(at - 1, moving.rght)
+                far = _rows_between(moving.tree_id, lo, hi, DENSE_MOVE_ROWS) > DENSE_MOVE_ROWS
+                moved = False
+                if far and _respace(moving.tree_id):
+                    renumbered = _read([node_id, target_id])
+                    moving, anchor = renumbered[node_id], renumbered[target_id]
+                    moved = _move_into_room(moving, anchor, position, level - moving.level)
+                if not moved:
+                    _move_within_tree(moving, _gap(anchor, position)[1], level - moving.level)
+            else:
+                _move_across_trees(moving, anchor.tree_id, at, level - moving.level)
+        if anchor.tree_id != moving.tree_id:
             _drop_prerequisites_crossing_trees(moving.tree_id, anchor.tree_id)
         ContentNode.objects.filter(pk=moving.pk).update(parent_id=parent_id)
         _mark_changed([old_parent_id, parent_id])

@@ -67,22 +67,34 @@ def move_nodes(*, moves: Sequence[MoveSpec]) -> list[str | None]:
         changed_rows = []
         for root in roots:
             tree_id = original[root][2]
-            counter = 1
+            # The tree's nodes in their new nested-set order, as (node, level, closing) events.
+            events: list[tuple[str, int, bool]] = []
             stack: list[tuple[str, int, bool]] = [(root, 0, False)]
-            lft_of: dict[str, int] = {}
             while stack:
                 node_id, level, closing = stack.pop()
-                if closing:
-                    row = (node_id, parent[node_id], tree_id, lft_of.pop(node_id), counter, level)
-                    counter += 1
-                    if row != original[node_id]:
-                        changed_rows.append(row)
+                events.append((node_id, level, closing))
+                if not closing:
+                    stack.append((node_id, level, True))
+                    for child in reversed(children[node_id]):
+                        stack.append((child, level + 1, False))
+            # The values its staying nodes already use (sparse numbering leaves gaps), handed
+            # out in the new order: rows whose place relative to the others did not change keep
+            # theirs. A tree that gains nodes from another tree is numbered densely instead.
+            pool = sorted(
+                value
+                for node_id, _, closing in events
+                if not closing and original[node_id][2] == tree_id
+                for value in original[node_id][3:5]
+            )
+            values = pool if len(pool) == len(events) else list(range(1, len(events) + 1))
+            lft_of: dict[str, int] = {}
+            for value, (node_id, level, closing) in zip(values, events, strict=True):
+                if not closing:
+                    lft_of[node_id] = value
                     continue
-                lft_of[node_id] = counter
-                counter += 1
-                stack.append((node_id, level, True))
-                for child in reversed(children[node_id]):
-                    stack.append((child, level + 1, False))
+                row = (node_id, parent[node_id], tree_id, lft_of.pop(node_id), value, level)
+                if row != original[node_id]:
+                    changed_rows.append(row)
         crossed = {original[r[0]][2] for r in changed_rows if original[r[0]][2] != r[2]}
         update_tree_columns(ContentNode, changed_rows)
         if crossed:

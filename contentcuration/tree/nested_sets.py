@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -24,6 +24,13 @@ POSITIONS: tuple[Position, ...] = ("first-child", "last-child", "left", "right")
 
 BULK_BATCH_SIZE = 1000  # benchmarks/tree.py: 500..2000 make no measurable difference on PG
 MAX_ATTEMPTS = 5
+# Sparse numbering (docs/decisions/0013-sparse-nested-set.md): inserted nodes and respaced
+# trees leave SPACING - 1 unused values between consecutive lft/rght values, so a move can
+# usually renumber only the moved subtree, into the unused values at its new place. A leaf
+# stays tight (rght = lft + 1): readers skip descendant subqueries for such nodes.
+SPACING = 64
+MAX_VALUE = 2**31 - 1  # lft/rght are PositiveIntegerFields: a 32-bit integer on PostgreSQL
+DENSE_MOVE_ROWS = 2000  # a move with no room that shifts fewer rows than this does not respace
 
 
 class TreeError(Invalid):
@@ -175,6 +182,103 @@ def _move_within_tree(node: ContentNode, at: int, level_delta: int) -> None:
         ),
         level=Case(When(lft__gte=lft, lft__lte=rght, then=_shift("level", level_delta)), default=F("level")),
     )
+
+
+def _value_next_to(tree_id: int, value: int, *, above: bool, skip: tuple[int, int] | None) -> int | None:
+    """The nearest lft or rght value of tree ``tree_id`` above (or below) ``value``, ignoring
+    the values in ``skip`` (the moving subtree's range); two index probes."""
+    found = []
+    for column in ("lft", "rght"):
+        rows = ContentNode.objects.filter(tree_id=tree_id, **{f"{column}__{'gt' if above else 'lt'}": value})
+        if skip is not None:
+            rows = rows.exclude(**{f"{column}__gte": skip[0], f"{column}__lte": skip[1]})
+        first = rows.order_by(column if above else f"-{column}").values_list(column, flat=True)[:1]
+        found.extend(first)
+    if not found:
+        return None
+    return min(found) if above else max(found)
+
+
+def _room(anchor: ContentNode, position: Position, moving: ContentNode | None) -> tuple[int, int, bool]:
+    """The unused values at ``position`` relative to ``anchor``: (lo, hi, pack_high) where
+    every value strictly between lo and hi is free (the moving subtree's own values count as
+    free). ``pack_high``: place a block near hi, leaving the room below it to the next block
+    put at the same position (first-child and right repeat there; last-child and left above).
+    """
+    skip = (moving.lft, moving.rght) if moving is not None and moving.tree_id == anchor.tree_id else None
+    if position == "first-child" or position == "right":
+        lo = anchor.lft if position == "first-child" else anchor.rght
+        hi = _value_next_to(anchor.tree_id, lo, above=True, skip=skip)
+        return lo, hi if hi is not None else lo + 1, True
+    hi = anchor.rght if position == "last-child" else anchor.lft
+    lo = _value_next_to(anchor.tree_id, hi, above=False, skip=skip)
+    return lo if lo is not None else hi - 1, hi, False
+
+
+def _move_into_room(moving: ContentNode, anchor: ContentNode, position: Position, level_delta: int) -> bool:
+    """Renumber only the moved subtree, into the unused values at its new place (one UPDATE,
+    also across trees). The subtree is re-spaced to fit: its k-th value (1..2n in nested-set
+    order) becomes ``base + step * k``. Returns False, changing nothing, when there is no room
+    for its 2n values."""
+    lo, hi, pack_high = _room(anchor, position, moving)
+    count = ContentNode.objects.filter(tree_id=moving.tree_id, lft__gte=moving.lft, lft__lte=moving.rght).count()
+    needed = 2 * count
+    free = hi - lo - 1
+    if free < needed:
+        return False
+    # Spread the block over at most half of the room, at most SPACING apart.
+    step = max(1, min(SPACING, free // (2 * needed)))
+    base = hi - step * (needed + 1) if pack_high else lo
+    table = connection.ops.quote_name(ContentNode._meta.db_table)
+    # In a subtree rooted at relative level 0, a node's lft is the (2 * its rank by lft - 1 -
+    # relative level)-th value and its rght the (2 * its rank by rght + relative level)-th.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET tree_id = %s, level = {table}.level + %s, lft = %s + %s * p.dl, "
+            f"rght = CASE WHEN p.dr = p.dl + 1 THEN %s + %s * p.dl + 1 ELSE %s + %s * p.dr END "
+            f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - (level - %s) AS dl, "
+            f"2 * ROW_NUMBER() OVER (ORDER BY rght) + (level - %s) AS dr FROM {table} "
+            f"WHERE tree_id = %s AND lft >= %s AND lft <= %s) AS p WHERE {table}.id = p.id",
+            [anchor.tree_id, level_delta, base, step, base, step, base, step, moving.level, moving.level]
+            + [moving.tree_id, moving.lft, moving.rght],
+        )
+    return True
+
+
+def _insert_spacing(tree_id: int, width: int) -> int:
+    """SPACING, or 1 (dense) when a block of ``width`` values that far apart would take the
+    tree's largest value past half of MAX_VALUE."""
+    top = ContentNode.objects.filter(tree_id=tree_id).order_by("-rght").values_list("rght", flat=True)[:1]
+    largest = next(iter(top), 0)
+    return SPACING if largest + width * SPACING <= MAX_VALUE // 2 else 1
+
+
+def _rows_between(tree_id: int, lo: int, hi: int, limit: int) -> int:
+    """How many rows have lft in [lo, hi], counting at most ``limit + 1``."""
+    return ContentNode.objects.filter(tree_id=tree_id, lft__gte=lo, lft__lte=hi).values("pk")[: limit + 1].count()
+
+
+def _respace(tree_id: int) -> bool:
+    """Renumber the whole tree with SPACING - 1 unused values between consecutive values (one
+    UPDATE of every row; the root keeps lft 1). Returns False when the tree is too large to
+    leave room for a leaf between every two values within MAX_VALUE."""
+    count = ContentNode.objects.filter(tree_id=tree_id).count()
+    spacing = min(SPACING, MAX_VALUE // 2 // max(1, 2 * count))
+    if spacing < 3:
+        return False
+    table = connection.ops.quote_name(ContentNode._meta.db_table)
+    # The root has level 0, so level is the depth: the dense value of a node's lft is
+    # 2 * its rank by lft - 1 - level, of its rght 2 * its rank by rght + level.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET lft = 1 + %s * (p.dl - 1), "
+            f"rght = CASE WHEN p.dr = p.dl + 1 THEN 1 + %s * (p.dl - 1) + 1 ELSE 1 + %s * (p.dr - 1) END "
+            f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - level AS dl, "
+            f"2 * ROW_NUMBER() OVER (ORDER BY rght) + level AS dr FROM {table} WHERE tree_id = %s) AS p "
+            f"WHERE {table}.id = p.id",
+            [spacing, spacing, spacing, tree_id],
+        )
+    return True
 
 
 def _move_across_trees(node: ContentNode, tree_id: int, at: int, level_delta: int) -> None:

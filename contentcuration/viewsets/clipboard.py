@@ -22,7 +22,16 @@ class ClipboardViewSet(ReadOnlyValuesViewset):
     queryset = ContentNode.objects.all()
     filterset_class = ClipboardFilter
     ordering = "lft"
-    values = ("id", "source_node_id", "source_channel_id", "extra_fields", "parent_id", "lft", "rght", "resource_count")
+    values = (
+        "id",
+        "source_node_id",
+        "source_channel_id",
+        "extra_fields",
+        "parent_id",
+        "lft",
+        "resource_count",
+        "total_count",
+    )
     field_map = {"parent": "parent_id"}
 
     def get_queryset(self):
@@ -35,11 +44,11 @@ class ClipboardViewSet(ReadOnlyValuesViewset):
 
     def annotate_queryset(self, queryset):
         return queryset.annotate(
-            resource_count=for_topics(SQCount(descendants().exclude(kind_id="topic").values("id")), 0)
+            resource_count=for_topics(SQCount(descendants().exclude(kind_id="topic").values("id")), 0),
+            total_count=for_topics(SQCount(descendants().values("id")), 0),
         )
 
     def consolidate(self, items, queryset):
         for item in items:
-            item["total_count"] = (item.pop("rght") - item["lft"] - 1) // 2
             item["extra_fields"] = item["extra_fields"] or {}
         return items

@@ -1,9 +1,11 @@
 """Node reads (``/api/contentnode``), prerequisite edges and tree size, spec 4.2 and 4.3.
 
-Descendant aggregates are correlated subqueries on the (tree_id, lft) index, evaluated only
-for topics (a leaf has no descendants, so ``CASE`` skips the subquery); ``total_count`` and
-``has_children`` come from the nested-set bounds without any query. Tags, thumbnails, roots
-and channel names are attached in ``consolidate`` with one query each.
+Descendant aggregates, ``total_count`` among them, are correlated subqueries on the
+(tree_id, lft) index, evaluated only for nodes whose bounds leave room for descendants (a
+node with ``rght = lft + 1`` has none, so ``CASE`` skips the subquery; the numbering is
+sparse, so a leaf's bounds may be wider and the subqueries then find nothing);
+``has_children`` is ``total_count > 0``. Tags, thumbnails, roots and channel names are
+attached in ``consolidate`` with one query each.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from django.db.models import Case, Count, Exists, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Value, When
 from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework.decorators import action
@@ -185,7 +187,8 @@ NODE_VALUES = (
     "original_source_node_id",
     "original_channel_id",
     "original_node_id",
-    "resource_count",
+    "total_count",
+    "topic_count",
     "error_count",
     "coach_count",
     "assessment_item_count",
@@ -230,17 +233,14 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
 
     def annotate_queryset(self, queryset):
         non_topic = descendants().exclude(kind_id="topic")
-        # Non-topic descendants = all descendants (nested-set width, no query) minus the topics,
-        # which the partial topic index counts without visiting the subtree's resources.
-        all_descendants = (F("rght") - F("lft") - 1) / 2
+        # The numbering is sparse (docs/decisions/0013-sparse-nested-set.md), so the width
+        # rght - lft no longer gives the number of descendants: it is counted (an index-only
+        # range of (tree_id, lft)). Non-topic descendants = all of them minus the topics, which
+        # the partial topic index counts without visiting the subtree's resources; the
+        # subtraction is done in ``consolidate`` so that the descendants are counted once.
         return queryset.annotate(
-            resource_count=for_topics(
-                ExpressionWrapper(
-                    all_descendants - SQCount(descendants().filter(kind_id="topic").values("id")),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            total_count=for_topics(SQCount(descendants().values("id")), 0),
+            topic_count=for_topics(SQCount(descendants().filter(kind_id="topic").values("id")), 0),
             error_count=for_topics(SQCount(descendants().filter(complete=False).values("id")), 0),
             coach_count=for_topics(SQCount(descendants().filter(role_visibility="coach").values("id")), 0),
             has_updated_descendants=for_topics(Exists(non_topic.filter(changed=True, published=True)), False),
@@ -304,7 +304,7 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
         for item in items:
             item["incomplete_reasons"] = reasons.get(item["id"], [])
             tree_id = item.pop("tree_id")
-            lft, rght = item["lft"], item.pop("rght")
+            item.pop("rght")
             channel = channel_by_tree.get(tree_id)
             item["tags"] = tags.get(item["id"], {})
             item["root_id"] = roots.get(tree_id)
@@ -313,8 +313,8 @@ class ContentNodeViewSet(ReadOnlyValuesViewset):
                 channel["name"] if channel else None
             )
             item["original_parent_id"] = original_parents.get(item["original_source_node_id"])
-            item["total_count"] = (rght - lft - 1) // 2
-            item["has_children"] = rght > lft + 1
+            item["resource_count"] = item["total_count"] - item.pop("topic_count")
+            item["has_children"] = item["total_count"] > 0
             for label in LABEL_FIELDS:
                 item[label] = item[label] or {}
             item["has_updated_descendants"] = bool(item["has_updated_descendants"])

@@ -317,7 +317,7 @@ def copy_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:
             raise ChangeError({"excluded_descendants": ["Must be an object of node ids."]})
         mods = _copy_mods(change)
         can_edit = bool(_editable_ids(ctx, [source_id]))
-        size = (source.rght - source.lft + 1) // 2
+        size = ContentNode.objects.filter(tree_id=source.tree_id, lft__gte=source.lft, lft__lte=source.rght).count()
         args = dict(
             source_id=source_id,
             target_id=target,
