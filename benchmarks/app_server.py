@@ -75,9 +75,29 @@ def served_app() -> Iterator[tuple[str, str]]:
         server.wait(timeout=20)
 
 
+# What every browser benchmark's driver starts with: Debian's Chromium (never a downloaded
+# browser) and the app's real sign-in page.
+DRIVER_PRELUDE = r"""
+const { chromium } = require('@playwright/test');
+function launchChromium() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+}
+async function signIn(page, base, email, password) {
+  await page.goto(base + '/accounts/login/');
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+}
+"""
+
+
 def run_driver(driver: str, *args: str, log: str) -> str:
-    """Run a Node Playwright script from frontend/ (so @playwright/test resolves); its stdout."""
-    done = subprocess.run(["node", "-e", driver, *args], cwd=Path(ROOT, "frontend"), capture_output=True, text=True)
+    """Run a Node Playwright script from frontend/ (so @playwright/test resolves), after
+    DRIVER_PRELUDE (``launchChromium()``, ``signIn(page, base, email, password)``); its stdout."""
+    done = subprocess.run(
+        ["node", "-e", DRIVER_PRELUDE + driver, *args], cwd=Path(ROOT, "frontend"), capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise SystemExit(f"the Playwright driver failed (server log: {log}):\n{done.stderr}")
     return done.stdout

@@ -34,17 +34,11 @@ EMAIL, PASSWORD = "exercise@example.com", "Bench-pass-123"
 
 # Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line.
 DRIVER = r"""
-const { chromium } = require('@playwright/test');
 (async () => {
   const [base, email, password, channel, folder, exercise, count, runs] = process.argv.slice(1);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const page = await (await browser.newContext()).newPage();
-  await page.goto(base + '/accounts/login/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+  await signIn(page, base, email, password);
   const last = `Question ${count} of ${count} — `;
   const listed = (last) => [...document.querySelectorAll('.question-heading')].some((h) => h.textContent.startsWith(last));
 

@@ -41,17 +41,11 @@ LICENSE = "CC BY-SA"
 
 # Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line.
 DRIVER = r"""
-const { chromium } = require('@playwright/test');
 (async () => {
   const [base, email, password, channel, folder, count, license] = process.argv.slice(1);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const page = await (await browser.newContext()).newPage();
-  await page.goto(base + '/accounts/login/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+  await signIn(page, base, email, password);
   await page.goto(`${base}/channels/${channel}/folders/${folder}`);
   // Every child loaded (the list reads 100 at a time as it scrolls), then select all.
   const list = page.getByRole('list', { name: /^Contents of/ });

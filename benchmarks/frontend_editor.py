@@ -59,11 +59,9 @@ EMAIL, PASSWORD = "editor-bench@example.com", "Bench-pass-123"
 
 # Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line per run.
 DRIVER = r"""
-const { chromium } = require('@playwright/test');
 (async () => {
   const [base, email, password, channel, folder, runs, count] = process.argv.slice(1);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Long tasks from the document's start (the observer is registered before any app script).
   await context.addInitScript(() => {
@@ -73,11 +71,7 @@ const { chromium } = require('@playwright/test');
     }).observe({ type: 'longtask', buffered: true });
   });
   const page = await context.newPage();
-  await page.goto(base + '/accounts/login/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+  await signIn(page, base, email, password);
   const url = `${base}/channels/${channel}/folders/${folder}`;
   for (let i = 0; i < Number(runs) + 1; i++) {  // the first run warms the HTTP cache
     await page.goto(url, { waitUntil: 'commit' });

@@ -32,17 +32,12 @@ EMAIL, PASSWORD = "bench@example.com", "Bench-pass-123"
 
 # Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line per run.
 DRIVER = r"""
-const { chromium } = require('@playwright/test');
 (async () => {
   const [base, email, password, runs, expected] = process.argv.slice(1);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(base + '/accounts/login/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, base, email, password);
   await page.getByRole('tab', { name: 'My channels' }).waitFor();
   for (let i = 0; i < Number(runs) + 1; i++) {  // the first run warms the HTTP cache
     await page.goto(base + '/', { waitUntil: 'commit' });

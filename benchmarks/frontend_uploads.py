@@ -46,7 +46,6 @@ EMAIL, PASSWORD = "uploads@example.com", "Bench-pass-123"
 
 # Runs in Node from frontend/ (so @playwright/test resolves); prints one JSON line.
 DRIVER = r"""
-const { chromium } = require('@playwright/test');
 
 function pdf(n, size) {
   const head = '%PDF-1.4\n';
@@ -63,14 +62,9 @@ function pdf(n, size) {
 
 (async () => {
   const [base, email, password, channel, worker, count, fileBytes, hashBytes] = process.argv.slice(1);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const page = await (await browser.newContext()).newPage();
-  await page.goto(base + '/accounts/login/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/accounts'));
+  await signIn(page, base, email, password);
   await page.goto(`${base}/channels/${channel}/`);
   await page.getByRole('button', { name: 'Add' }).waitFor();
 
