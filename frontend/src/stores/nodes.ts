@@ -380,9 +380,15 @@ export const useNodesStore = defineStore('nodes', () => {
     delete byId[id]
   }
 
+  /** A node with this browser's edit applied, marked changed as the server marks it (the
+   * row's "Updated" marker shows at once; the update echo carries only the verdict). */
+  function edited(node: ContentNode, mods: Mods): ContentNode {
+    return { ...applyMods(node, mods), changed: true }
+  }
+
   async function updateNode(id: string, mods: Mods): Promise<void> {
     const node = byId[id]
-    if (node) byId[id] = applyMods(node, mods)
+    if (node) byId[id] = edited(node, mods)
     await useEngine().enqueue(updated('contentnode', id, mods, scope()))
   }
 
@@ -392,7 +398,7 @@ export const useNodesStore = defineStore('nodes', () => {
     if (!ids.length || !Object.keys(mods).length) return
     for (const id of ids) {
       const node = byId[id]
-      if (node) byId[id] = applyMods(node, mods)
+      if (node) byId[id] = edited(node, mods)
     }
     await useEngine().enqueueMany(ids.map((id) => updated('contentnode', id, mods, scope())))
   }
@@ -481,7 +487,7 @@ export const useNodesStore = defineStore('nodes', () => {
     if (list.length === 1) return updateNode(list[0]!.id, list[0]!.mods)
     for (const { id, mods } of list) {
       const node = byId[id]
-      if (node) byId[id] = applyMods(node, mods)
+      if (node) byId[id] = edited(node, mods)
     }
     await useEngine().enqueueMany(list.map(({ id, mods }) => updated('contentnode', id, mods, scope())))
   }

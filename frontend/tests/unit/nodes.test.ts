@@ -60,6 +60,20 @@ describe('the nodes store', () => {
     expect(nodes.byId[A]).toMatchObject({ title: 'Theirs', description: 'mine' })
   })
 
+  it('marks an edited node changed at once (its row shows "Updated" before any read)', async () => {
+    const nodes = useNodesStore()
+    nodes.useChannel(CHANNEL)
+    await nodes.openFolder(FOLDER)
+    expect(nodes.byId[A]!.changed).toBe(false)
+    await nodes.updateNode(A, { title: 'A, renamed' })
+    await nodes.updateNodes([B], { license: 1 })
+    expect(nodes.byId[A]).toMatchObject({ title: 'A, renamed', changed: true })
+    expect(nodes.byId[B]).toMatchObject({ license: 1, changed: true })
+    // What is sent is the edit only: the server decides what "changed" is.
+    const sent = (await useEngine().db.outbox.toArray()).map((row) => row.change.mods)
+    expect(sent).toEqual([{ title: 'A, renamed' }, { license: 1 }])
+  })
+
   it("places collaborators' new, moved and deleted nodes in the folder", async () => {
     const nodes = useNodesStore()
     nodes.useChannel(CHANNEL)
