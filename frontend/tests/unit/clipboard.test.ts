@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { blankNode } from '@/api/nodes'
-import { startEngine, useEngine } from '@/api/sync'
+import { useEngine } from '@/api/sync'
 import { ChangeType } from '@/changes'
 import { useClipboardStore } from '@/stores/clipboard'
 import { useNodesStore } from '@/stores/nodes'
 import { useSessionStore } from '@/stores/session'
+import { useManualEngine } from './manualEngine'
 
 const SOURCE = '5'.repeat(32)
 const TARGET = '7'.repeat(32)
@@ -15,33 +15,18 @@ const doc = blankNode({ id: 'a'.repeat(32), node_id: 'b'.repeat(32), title: 'Int
 const unit = blankNode({ id: 'c'.repeat(32), node_id: 'd'.repeat(32), title: 'Unit A', kind: 'topic', parent: 'e'.repeat(32), channel_id: SOURCE })
 const requests: string[] = []
 
-beforeAll(async () => {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      requests.push(url)
-      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-      const parsed = new URL(url, 'http://test')
-      if (parsed.pathname === '/api/clipboard') {
-        return json([{ id: '1'.repeat(32), source_node_id: unit.node_id, source_channel_id: SOURCE, parent: CLIPBOARD, lft: 2, extra_fields: {} }])
-      }
-      const pairs = parsed.searchParams.get('_node_id_channel_id___in')?.split(',') ?? []
-      if (parsed.searchParams.get('parent') === FOLDER) return json({ more: null, results: [] })
-      return json([doc, unit].filter((n) => pairs.includes(String(n.node_id))))
-    }),
-  )
-  startEngine({ userId: 3, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-clipboard-${Date.now()}`, post: async () => Response.json({}) })
-  await new Promise((resolve) => setTimeout(resolve, 50))
-})
+useManualEngine('clipboard', (url) => {
+    requests.push(url)
+    const parsed = new URL(url, 'http://test')
+    if (parsed.pathname === '/api/clipboard') {
+      return [{ id: '1'.repeat(32), source_node_id: unit.node_id, source_channel_id: SOURCE, parent: CLIPBOARD, lft: 2, extra_fields: {} }]
+    }
+    const pairs = parsed.searchParams.get('_node_id_channel_id___in')?.split(',') ?? []
+    if (parsed.searchParams.get('parent') === FOLDER) return { more: null, results: [] }
+    return [doc, unit].filter((n) => pairs.includes(String(n.node_id)))
+  }, { userId: 3 })
 
-afterAll(async () => {
-  await useEngine().stop()
-  vi.unstubAllGlobals()
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await useEngine().db.outbox.clear()
+beforeEach(() => {
   useSessionStore().user = { id: 3, email: 'me@example.com', first_name: '', last_name: '', is_admin: false, user_rev: 0, clipboard_tree_id: CLIPBOARD }
 })
 

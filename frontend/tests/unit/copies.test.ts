@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { blankNode } from '@/api/nodes'
-import { startEngine, useEngine } from '@/api/sync'
+import { useEngine } from '@/api/sync'
 import { ChangeType } from '@/changes'
 import { queueOrder, useCopiesStore } from '@/stores/copies'
 import { useNodesStore, type ContentNode } from '@/stores/nodes'
+import { useManualEngine } from './manualEngine'
 
 const CHANNEL = 'c'.repeat(32)
 const FOLDER = 'f'.repeat(32)
@@ -19,30 +20,14 @@ function node(id: string, title: string, fields: Partial<ContentNode> = {}): Con
 let children: ContentNode[] = []
 let others: ContentNode[] = []
 
-beforeAll(async () => {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-      const query = new URL(url, 'http://test').searchParams
-      if (query.get('parent') === FOLDER) return json({ more: null, results: children })
-      const wanted = query.get('id__in')?.split(',') ?? []
-      return json([...children, ...others].filter((n) => wanted.includes(n.id)))
-    }),
-  )
-  // Never sends (manual): the test plays the server's answers.
-  startEngine({ userId: 1, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-copies-${Date.now()}`, post: async () => Response.json({}) })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+useManualEngine('copies', (url) => {
+  const query = new URL(url, 'http://test').searchParams
+  if (query.get('parent') === FOLDER) return { more: null, results: children }
+  const wanted = query.get('id__in')?.split(',') ?? []
+  return [...children, ...others].filter((n) => wanted.includes(n.id))
 })
 
-afterAll(async () => {
-  await useEngine().stop()
-  vi.unstubAllGlobals()
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await useEngine().db.outbox.clear()
+beforeEach(() => {
   children = [node(A, 'Unit 1'), node(B, 'Unit 2')]
   others = []
 })

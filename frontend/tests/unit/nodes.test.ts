@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { blankNode } from '@/api/nodes'
-import { startEngine, useEngine } from '@/api/sync'
+import { useEngine } from '@/api/sync'
 import { ChangeType } from '@/changes'
 import { useNodesStore, type ContentNode } from '@/stores/nodes'
+import { useManualEngine } from './manualEngine'
 
 const CHANNEL = 'c'.repeat(32)
 const FOLDER = 'f'.repeat(32)
@@ -16,32 +17,16 @@ function node(id: string, title: string): ContentNode {
 let children: ContentNode[] = []
 let screen: unknown = null
 
-beforeAll(async () => {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-      const parsed = new URL(url, 'http://test')
-      const query = parsed.searchParams
-      if (parsed.pathname.endsWith('/editor')) return json(screen)
-      if (query.get('parent') === FOLDER) return json({ more: null, results: children })
-      if (query.get('id__in')) return json(children.filter((n) => query.get('id__in')!.split(',').includes(n.id)))
-      return json([])
-    }),
-  )
-  // Never sends (manual): what the store queued stays pending, as when offline.
-  startEngine({ userId: 1, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-nodes-${Date.now()}`, post: async () => Response.json({}) })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+useManualEngine('nodes', (url) => {
+  const parsed = new URL(url, 'http://test')
+  const query = parsed.searchParams
+  if (parsed.pathname.endsWith('/editor')) return screen
+  if (query.get('parent') === FOLDER) return { more: null, results: children }
+  if (query.get('id__in')) return children.filter((n) => query.get('id__in')!.split(',').includes(n.id))
+  return []
 })
 
-afterAll(async () => {
-  await useEngine().stop()
-  vi.unstubAllGlobals()
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await useEngine().db.outbox.clear()
+beforeEach(() => {
   children = [node('a'.repeat(32), 'A'), node('b'.repeat(32), 'B')]
 })
 

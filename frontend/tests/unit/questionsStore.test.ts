@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
-import { startEngine, useEngine } from '@/api/sync'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { useEngine } from '@/api/sync'
 import { ChangeType } from '@/changes'
 import { draftsOf, keepDraft } from '@/components/exercise/drafts'
 import type { QuestionRow } from '@/components/exercise/questions'
 import { useQuestionsStore } from '@/stores/questions'
+import { useManualEngine } from './manualEngine'
 
 const CHANNEL = 'c'.repeat(32)
 const NODE = 'e'.repeat(32)
@@ -18,27 +18,12 @@ let serverRows: QuestionRow[] = []
 /** When set, the questions' read waits for it (a read under way while the curator types). */
 let gate: Promise<void> | null = null
 
-beforeAll(async () => {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      if (gate) await gate
-      const rows = url.includes('/api/assessmentitem') ? serverRows : []
-      return new Response(JSON.stringify(rows), { headers: { 'Content-Type': 'application/json' } })
-    }),
-  )
-  startEngine({ userId: 1, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-questions-${Date.now()}`, post: async () => Response.json({}) })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+useManualEngine('questions', async (url) => {
+  if (gate) await gate
+  return url.includes('/api/assessmentitem') ? serverRows : []
 })
 
-afterAll(async () => {
-  await useEngine().stop()
-  vi.unstubAllGlobals()
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await useEngine().db.outbox.clear()
+beforeEach(() => {
   localStorage.clear()
   gate = null
   serverRows = [row(Q1, 1, 'First'), row(Q2, 2, 'Second')]

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { blankNode } from '@/api/nodes'
-import { startEngine, useEngine } from '@/api/sync'
+import { useEngine } from '@/api/sync'
 import { ChangeType, inverseMods, type Change } from '@/changes'
 import { useNodesStore, type ContentNode } from '@/stores/nodes'
 import { useUndoStore } from '@/stores/undo'
+import { useManualEngine } from './manualEngine'
 
 const CHANNEL = 'c'.repeat(32)
 const FOLDER = 'f'.repeat(32)
@@ -19,28 +19,13 @@ function node(id: string, title: string): ContentNode {
 
 let children: ContentNode[] = []
 
-beforeAll(async () => {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-      const query = new URL(url, 'http://test').searchParams
-      if (query.get('parent') === FOLDER) return json({ more: null, results: children })
-      return json([])
-    }),
-  )
-  startEngine({ userId: 1, userRev: 0, manual: true, locks: null, broadcast: null, dbName: `unit-undo-${Date.now()}`, post: async () => Response.json({}) })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+useManualEngine('undo', (url) => {
+  const query = new URL(url, 'http://test').searchParams
+  if (query.get('parent') === FOLDER) return { more: null, results: children }
+  return []
 })
 
-afterAll(async () => {
-  await useEngine().stop()
-  vi.unstubAllGlobals()
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await useEngine().db.outbox.clear()
+beforeEach(() => {
   children = [node(A, 'Cherry'), node(B, 'apple'), node(C, 'Banana')]
 })
 
