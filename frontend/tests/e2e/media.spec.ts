@@ -11,36 +11,12 @@ import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
 import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
 import { PYTHON } from './server'
+import { pdfFile } from './pdf'
 
 const PASSWORD = 'a-long-password-1'
 
 // Each test reads the database a few times through manage.py (seconds each on a busy machine).
 test.describe.configure({ timeout: 120_000 })
-
-/** A PDF whose first page has a black bar drawn on it, its cross-reference table correct. */
-function pdfWithDrawing(pages = 1): Buffer {
-  const drawing = '0 0 0 rg 20 120 160 50 re f\n'
-  // Page 1 is object 3 (drawn by object 4); more (blank) pages are objects 5, 6, …
-  const kids = ['3 0 R', ...Array.from({ length: pages - 1 }, (_, i) => `${5 + i} 0 R`)].join(' ')
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
-    `<< /Length ${drawing.length} >>\nstream\n${drawing}endstream`,
-    ...Array.from({ length: pages - 1 }, () => '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'),
-  ]
-  let body = '%PDF-1.4\n'
-  const offsets: number[] = []
-  objects.forEach((object, i) => {
-    offsets.push(body.length)
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`
-  })
-  const xref = body.length
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
-  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
-  return Buffer.from(body, 'latin1')
-}
 
 /** Two seconds of WebM (VP8) recorded by the page's own MediaRecorder from a canvas. */
 async function recordWebm(page: Page): Promise<Buffer> {
@@ -156,7 +132,7 @@ test('captions: es.vtt added to a video as Spanish is listed, and the preview pl
 test('thumbnail: drawn from the PDF first page it shows on the row; removed, the placeholder is back; an uploaded image is cropped', async ({ page }) => {
   const { channelId, root } = await signedInOnNewChannel(page, 'Media thumbnails')
   await page.goto(`/channels/${channelId}/`)
-  await upload(page, [{ name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfWithDrawing() }])
+  await upload(page, [{ name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfFile({ drawn: true }) }])
   const title = 'Halves worksheet'
   await expect(row(page, title).locator('.row-kind')).toBeVisible()
 
@@ -326,7 +302,7 @@ test('files: the PDF previews page by page, is replaced and removed; an HTML5 ap
   await page.goto(`/channels/${channelId}/`)
   const webm = await recordWebm(page)
   await upload(page, [
-    { name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfWithDrawing(2) },
+    { name: 'Halves worksheet.pdf', mimeType: 'application/pdf', buffer: pdfFile({ drawn: true, pages: 2 }) },
     { name: 'Fraction pie.zip', mimeType: 'application/zip', buffer: html5Zip() },
     { name: 'Clip.webm', mimeType: 'video/webm', buffer: webm },
   ])
@@ -342,7 +318,7 @@ test('files: the PDF previews page by page, is replaced and removed; an HTML5 ap
 
   // Replace the PDF: the new file is attached and the old one gone, in one batch.
   await edit.getByRole('tab', { name: 'Files' }).click()
-  const replacement = pdfWithDrawing(3)
+  const replacement = pdfFile({ drawn: true, pages: 3 })
   const chooserOpened = page.waitForEvent('filechooser')
   await edit.getByRole('button', { name: 'Replace Halves worksheet.pdf' }).click()
   await (await chooserOpened).setFiles({ name: 'Halves v2.pdf', mimeType: 'application/pdf', buffer: replacement })

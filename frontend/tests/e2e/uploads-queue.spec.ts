@@ -11,33 +11,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect, test, type Page, type Route } from '@playwright/test'
 import { createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+import { pdfFile } from './pdf'
 
 const PASSWORD = 'a-long-password-1'
 const MB = 1024 * 1024
-
-/** A one-page PDF with a correct cross-reference table, `padding` comment bytes longer. */
-function tinyPdf(padding = 0): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
-  ]
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n', 'latin1')]
-  if (padding) parts.push(Buffer.concat([Buffer.from('%'), Buffer.alloc(padding, 'x'), Buffer.from('\n')]))
-  let length = parts.reduce((sum, p) => sum + p.length, 0)
-  const offsets: number[] = []
-  objects.forEach((object, i) => {
-    offsets.push(length)
-    const text = Buffer.from(`${i + 1} 0 obj\n${object}\nendobj\n`, 'latin1')
-    parts.push(text)
-    length += text.length
-  })
-  let tail = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
-  tail += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')
-  tail += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`
-  parts.push(Buffer.from(tail, 'latin1'))
-  return Buffer.concat(parts)
-}
 
 /** A media fixture from contentcuration/tests/media_fixtures.py, e.g. `webm(milliseconds=12000)`. */
 function fixture(call: string): Buffer {
@@ -84,7 +61,7 @@ function resourcesOf(root: string): string {
 test('acceptance 1: a PDF, an EPUB, a WebM and an H5P at once → four resources titled from the files, complete once licensed', async ({ page }) => {
   const { root } = await curatorWithChannel(page, 'Four kinds', 'four')
   const files = [
-    { name: 'Halves_worksheet.pdf', mimeType: 'application/pdf', buffer: tinyPdf(7) }, // not uploads.spec's bytes (a stored md5 skips the PUT)
+    { name: 'Halves_worksheet.pdf', mimeType: 'application/pdf', buffer: pdfFile({ padding: 7 }) }, // not uploads.spec's bytes (a stored md5 skips the PUT)
     { name: 'Fractions book.epub', mimeType: 'application/epub+zip', buffer: fixture('epub(title="Fractions for everyone", language="fr")') },
     { name: 'Halves clip.webm', mimeType: 'video/webm', buffer: fixture('webm(milliseconds=12_500)') },
     { name: 'game.h5p', mimeType: 'application/zip', buffer: fixture('h5p(title="Fractions game", language="es", license="CC BY-SA")') },
@@ -143,7 +120,7 @@ test('acceptance 2: a 60 MB file cut after 20 MB → Retry sends only the rest; 
   test.setTimeout(180_000)
   const { root } = await curatorWithChannel(page, 'Big files', 'big')
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cc-uploads-'))
-  const big = tinyPdf(60 * MB - 400)
+  const big = pdfFile({ padding: 60 * MB - 400 })
   const bigPath = path.join(dir, 'Long read.pdf')
   writeFileSync(bigPath, big)
   const cut = 20 * MB
@@ -188,7 +165,7 @@ test('acceptance 2: a 60 MB file cut after 20 MB → Retry sends only the rest; 
 
   // A reload mid-upload: 20 MB arrive, the rest hangs; the page is reloaded (it asks first),
   // the queue lists the file as unfinished; choosing it again sends only the rest.
-  const second = tinyPdf(60 * MB - 300) // other bytes, other md5
+  const second = pdfFile({ padding: 60 * MB - 300 }) // other bytes, other md5
   const secondPath = path.join(dir, 'Second read.pdf')
   writeFileSync(secondPath, second)
   const ranges: (string | null)[] = []
@@ -245,9 +222,9 @@ test('acceptance 3: an over-quota file and a .docx are refused before any byte, 
   const chooser = await openChooser(page)
   await expect(dialog(page).getByTestId('storage-left')).toHaveText('Storage left: 200 kB of 200 kB')
   await chooser.setFiles([
-    { name: 'Too big.pdf', mimeType: 'application/pdf', buffer: tinyPdf(300_000) },
+    { name: 'Too big.pdf', mimeType: 'application/pdf', buffer: pdfFile({ padding: 300_000 }) },
     { name: 'notes.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', buffer: Buffer.from('PK\x03\x04 a word document') },
-    { name: 'Small.pdf', mimeType: 'application/pdf', buffer: tinyPdf(1000) },
+    { name: 'Small.pdf', mimeType: 'application/pdf', buffer: pdfFile({ padding: 1000 }) },
   ])
   await expect(uploadRow(page, 'Too big.pdf')).toContainText('Refused: Not enough storage: this file needs 300 kB and 200 kB is left.')
   await expect(uploadRow(page, 'notes.docx')).toContainText(/Refused: 'docx' files are not supported/)
@@ -260,7 +237,7 @@ test('acceptance 3: an over-quota file and a .docx are refused before any byte, 
   // the queue's own check or by the server's 412, whichever sees it first.
   python(`from contentcuration.models import User; User.objects.filter(email='${email}').update(disk_space=1000); print('ok')`)
   await dialog(page).getByRole('button', { name: 'Close' }).click()
-  await (await openChooser(page)).setFiles([{ name: 'Another.pdf', mimeType: 'application/pdf', buffer: tinyPdf(5000) }])
+  await (await openChooser(page)).setFiles([{ name: 'Another.pdf', mimeType: 'application/pdf', buffer: pdfFile({ padding: 5000 }) }])
   await expect(uploadRow(page, 'Another.pdf')).toContainText(/Refused: .*(space|storage)/i)
   expect(puts).toHaveLength(1)
   expect(python(`from contentcuration.models import File; print(File.objects.filter(original_filename__in=['Too big.pdf', 'notes.docx', 'Another.pdf']).count())`)).toBe('0')
@@ -268,7 +245,7 @@ test('acceptance 3: an over-quota file and a .docx are refused before any byte, 
 
 test('pause and resume an upload; files dropped onto the folder contents are uploaded there', async ({ page }) => {
   const { root } = await curatorWithChannel(page, 'Pauses', 'pause')
-  const pdf = tinyPdf(3 * MB)
+  const pdf = pdfFile({ padding: 3 * MB })
   const ranges: (string | null)[] = []
   let hold = true
   let release: () => void = () => {}
@@ -300,7 +277,7 @@ test('pause and resume an upload; files dropped onto the folder contents are upl
     const data = new DataTransfer()
     data.items.add(new File([Uint8Array.from(bytes)], 'Dropped notes.pdf', { type: 'application/pdf' }))
     return data
-  }, Array.from(tinyPdf(10)))
+  }, Array.from(pdfFile({ padding: 10 })))
   const target = page.locator('.folder-contents')
   await target.dispatchEvent('dragover', { dataTransfer: transfer })
   await target.dispatchEvent('drop', { dataTransfer: transfer })

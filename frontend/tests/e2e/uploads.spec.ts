@@ -6,29 +6,9 @@
 import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
 import { createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+import { pdfFile } from './pdf'
 
 const PASSWORD = 'a-long-password-1'
-
-/** A one-page PDF with a correct cross-reference table, `padding` comment bytes long more. */
-function tinyPdf(padding = 0): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
-  ]
-  let body = '%PDF-1.4\n'
-  if (padding) body += `%${'x'.repeat(padding)}\n`
-  const offsets: number[] = []
-  objects.forEach((object, i) => {
-    offsets.push(body.length)
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`
-  })
-  const xref = body.length
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
-  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
-  return Buffer.from(body, 'latin1')
-}
 
 const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Upload files' })
@@ -49,7 +29,7 @@ test('a PDF becomes a resource titled from its name; a .docx is refused before a
     if (request.method() === 'PUT') puts.push(request.url())
   })
 
-  const pdf = tinyPdf()
+  const pdf = pdfFile()
   const chooserOpened = page.waitForEvent('filechooser')
   await page.getByRole('button', { name: 'Add' }).click()
   await page.getByRole('menuitem', { name: 'Upload files' }).click()
@@ -91,7 +71,7 @@ test('a dropped connection: Retry resumes from the bytes the server holds', asyn
   await page.goto(`/channels/${channel.id}/`)
   await expect(page.getByRole('textbox', { name: 'Channel name' })).toHaveValue('Resumes')
 
-  const pdf = tinyPdf(300_000)
+  const pdf = pdfFile({ padding: 300_000 })
   const half = 150_000
   const ranges: (string | null)[] = []
   await page.route('**/api/file/upload/**', async (route) => {
