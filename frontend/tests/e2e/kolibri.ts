@@ -1,34 +1,19 @@
 /**
  * A real Kolibri 0.19.5 importing from the live server, as a device does ("import from a
- * network location"). Kolibri lives in `.venv-kolibri/`, the virtualenv the pytest acceptance
- * tests build (contentcuration/tests/test_publish_kolibri.py); it is built here the same way
- * when it is missing (pip from PyPI, a minute or two).
+ * network location"). Kolibri lives in `.venv-kolibri/`, built on first use by the pytest
+ * acceptance tests' own builder (`kolibri_python` in contentcuration/tests/test_publish_kolibri.py,
+ * pip from PyPI, a minute or two), run here through manage.py when the suite needs it.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { PYTHON, REPO_ROOT } from './server'
-
-export const KOLIBRI_VERSION = '0.19.5'
-const VENV = path.join(REPO_ROOT, '.venv-kolibri')
+import { manage } from './server'
 
 function ensureKolibri(): string {
-  const marker = path.join(VENV, `.kolibri-${KOLIBRI_VERSION}`)
-  if (!existsSync(marker)) {
-    // The same lock file as the pytest builder, so the two never build at once.
-    const build = [
-      'import fcntl, pathlib, subprocess, sys',
-      `venv = pathlib.Path(${JSON.stringify(VENV)}); marker = venv / ".kolibri-${KOLIBRI_VERSION}"`,
-      'lock = open(str(venv) + ".lock", "w"); fcntl.flock(lock, fcntl.LOCK_EX)',
-      'if not marker.exists():',
-      '    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)',
-      `    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "kolibri==${KOLIBRI_VERSION}"], check=True)`,
-      '    marker.touch()',
-    ].join('\n')
-    execFileSync(PYTHON, ['-c', build], { stdio: 'inherit', timeout: 600_000 })
-  }
-  return path.join(VENV, 'bin', 'kolibri')
+  const output = manage(['shell', '-c', 'from contentcuration.tests.test_publish_kolibri import kolibri_python; print(kolibri_python())'])
+  const python = output.trim().split('\n').at(-1)!
+  return path.join(path.dirname(python), 'kolibri')
 }
 
 /** A fresh Kolibri home; `run(...args)` is `kolibri manage ...` in it (stdout + stderr). */
