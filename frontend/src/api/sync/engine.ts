@@ -7,6 +7,8 @@
  *   not acknowledged (the server drops a change it already has, by `(session, rev)`).
  * - Rows go pending → sent (→ server_rev) → applied (deleted, mirror updated) | errored |
  *   disallowed. Consecutive UPDATEDs of one key are merged while still pending.
+ * - A change is sent 150 ms after the last one queued (a burst goes together), and at most 1 s
+ *   after the first one waiting (a steady stream still goes out).
  * - Each cycle sends every queued row, oldest first, in chunks (≤ 100 changes, ≤ 256 KB),
  *   and polls again while the feed answers full pages (200 rows).
  * - Network errors and 5xx back off exponentially; a 403 (session expired) keeps the outbox
@@ -27,6 +29,11 @@ export const MAX_CHUNK_BYTES = 256 * 1024
 export const FEED_PAGE = 200
 export const POLL_INTERVAL = 3_000
 const SEND_DEBOUNCE = 150
+/** However often changes keep coming, the first one waiting is sent this soon: the debounce
+ * coalesces a burst of typing, it must not hold back a steady stream (an upload queue creating
+ * a node every ~50 ms sent nothing for 4 s, then 2.5 s of changes after its last file:
+ * benchmarks/frontend_uploads.py). */
+const SEND_MAX_WAIT = 1_000
 const MAX_BACKOFF = 30_000
 /** A channel is polled while some tab refreshed its mark this recently. */
 const WATCH_TTL = 60_000
@@ -175,6 +182,8 @@ export class SaveEngine {
   private running: Promise<void> | null = null
   private again = false
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** when the oldest kick not yet followed by a cycle came (0: none waiting) */
+  private waitingSince = 0
   private intervals: ReturnType<typeof setInterval>[] = []
   private failures = 0
   private retryAt = 0
@@ -499,7 +508,9 @@ export class SaveEngine {
       return
     }
     if (this.manual) return
-    const wait = Math.max(delay, this.retryAt - Date.now())
+    const now = Date.now()
+    if (!this.waitingSince) this.waitingSince = now
+    const wait = Math.max(Math.min(delay, this.waitingSince + SEND_MAX_WAIT - now), this.retryAt - now)
     clearTimeout(this.timer)
     this.timer = setTimeout(() => void this.cycle(), wait)
   }
@@ -516,6 +527,7 @@ export class SaveEngine {
       void this.refreshStatus()
       return Promise.resolve()
     }
+    this.waitingSince = 0
     this.running = this.runCycle().finally(() => {
       this.running = null
       this.setSending(false)
