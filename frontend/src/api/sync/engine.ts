@@ -192,7 +192,8 @@ export class SaveEngine {
   private status: EngineStatus = { pending: 0, sending: false, online: true, needsSignIn: false, problems: [] }
   private networkDown = false
   private statusRun: Promise<void> | null = null
-  private statusAgain = false
+  /** callers of refreshStatus waiting for a count that starts after their call */
+  private statusWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = []
   /** Changes handed to enqueue* whose outbox write is not counted yet: the status says
    * "saving" from the moment a change is handed over, never "saved" while it is written. */
   private writing = 0
@@ -775,23 +776,25 @@ export class SaveEngine {
     this.post_({ t: 'state', networkDown: this.networkDown, sending: this.status.sending, needsSignIn: this.status.needsSignIn })
   }
 
-  /** Recount the outbox and tell subscribers (coalesced: one count at a time). */
+  /** Recount the outbox and tell subscribers (coalesced: one count at a time). Resolves after
+   * a count that started after the call: never later than the end of the next count, however
+   * many calls keep coming (waiting for the recounting to stop stalled the sending loop for
+   * as long as an upload queue kept writing: benchmarks/frontend_uploads.py). */
   refreshStatus(): Promise<void> {
-    if (this.statusRun) {
-      this.statusAgain = true
-      return this.statusRun
-    }
-    this.statusRun = (async () => {
-      do {
-        this.statusAgain = false
+    const counted = new Promise<void>((resolve, reject) => this.statusWaiters.push({ resolve, reject }))
+    this.statusRun ??= (async () => {
+      while (this.statusWaiters.length) {
+        const waiters = this.statusWaiters.splice(0)
         try {
           await this.countStatus()
+          waiters.forEach((w) => w.resolve())
         } catch (error) {
-          if (!this.stopped) throw error // after stop() the database is closed: nothing to count
+          // after stop() the database is closed: nothing to count
+          waiters.forEach((w) => (this.stopped ? w.resolve() : w.reject(error)))
         }
-      } while (this.statusAgain)
+      }
     })().finally(() => (this.statusRun = null))
-    return this.statusRun
+    return counted
   }
 
   private async countStatus(): Promise<void> {
