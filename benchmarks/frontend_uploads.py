@@ -144,8 +144,9 @@ function pdf(n, size) {
   const chosen = (await page.evaluate(() => window.__chosenAt) - start) / 1000;
   // The queue's own User Timing per file and stage (stores/uploads.ts), in ms after the start.
   const stages = await page.evaluate((start) => performance.getEntriesByType('measure')
-    .filter((e) => e.name.startsWith('cc-upload-'))
-    .map((e) => ({ stage: e.name.slice(10), id: e.detail.id, at: Math.round(performance.timeOrigin + e.startTime - start), ms: Math.round(e.duration) })), start);
+    .filter((e) => e.name.startsWith('cc-upload-') || e.name.startsWith('cc-sync-'))
+    .map((e) => ({ stage: e.name.replace(/^cc-(upload-)?/, ''), id: e.detail.id ?? e.detail.sent, at: Math.round(performance.timeOrigin + e.startTime - start), ms: Math.round(e.duration) }))
+    .filter((e) => e.at >= 0), start);
   console.log(JSON.stringify({ hashing, chosen, rowsDone, applied, added, requests, stages }));
   await browser.close();
 })().catch((error) => { console.error(error); process.exit(1); });
@@ -243,10 +244,13 @@ def print_breakdown(requests: list[dict], stages: list[dict], *, verbose: bool) 
     if verbose:
         by_file: dict[int, dict] = {}
         for r in stages:
-            by_file.setdefault(r["id"], {})[r["stage"]] = r
+            if not r["stage"].startswith("sync-"):
+                by_file.setdefault(r["id"], {})[r["stage"]] = r
         for file_id, row in sorted(by_file.items()):
             cells = "  ".join(f"{s} {row[s]['at']:6d}+{row[s]['ms']:<5d}" for s in ("hash", "announce", "send", "create") if s in row)
             print(f"    file {file_id:3d}  {cells}")
+        for r in sorted((r for r in stages if r["stage"].startswith("sync-")), key=lambda r: r["at"]):
+            print(f"    {r['at']:6d} +{r['ms']:5d}  {r['stage']} ({r['id']} sent)")
         for r in sorted(requests, key=lambda r: r["sent"]):
             extra = f" ({r['changes']})" if r["changes"] is not None else ""
             print(f"    {r['sent']:6d} -> {r['done']:6d}  {r['kind']}{extra}{'  FAILED' if r['failed'] else ''}")
