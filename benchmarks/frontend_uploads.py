@@ -180,7 +180,17 @@ def main() -> None:
         with served_app() as (base, log):
             worker = f"{base}/static/app/assets/{workers[-1].name}"
             out = run_driver(
-                DRIVER, base, EMAIL, PASSWORD, channel_id, worker, str(FILES), str(FILE_BYTES), str(HASH_BYTES), ONLY, log=log
+                DRIVER,
+                base,
+                EMAIL,
+                PASSWORD,
+                channel_id,
+                worker,
+                str(FILES),
+                str(FILE_BYTES),
+                str(HASH_BYTES),
+                ONLY,
+                log=log,
             )
         figures = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
         in_db = uploaded(channel_id)
@@ -247,7 +257,9 @@ def print_breakdown(requests: list[dict], stages: list[dict], *, verbose: bool) 
             if not r["stage"].startswith("sync-"):
                 by_file.setdefault(r["id"], {})[r["stage"]] = r
         for file_id, row in sorted(by_file.items()):
-            cells = "  ".join(f"{s} {row[s]['at']:6d}+{row[s]['ms']:<5d}" for s in ("hash", "announce", "send", "create") if s in row)
+            cells = "  ".join(
+                f"{s} {row[s]['at']:6d}+{row[s]['ms']:<5d}" for s in ("hash", "announce", "send", "create") if s in row
+            )
             print(f"    file {file_id:3d}  {cells}")
         for r in sorted((r for r in stages if r["stage"].startswith("sync-")), key=lambda r: r["at"]):
             print(f"    {r['at']:6d} +{r['ms']:5d}  {r['stage']} ({r['id']} sent)")

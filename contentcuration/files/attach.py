@@ -53,7 +53,9 @@ def attach_files(*, files: Sequence[tuple[File, str | None]]) -> ContentChanges:
     File.objects.bulk_update([file for file, _ in files], ATTACH_FIELDS)
     changes = ContentChanges()
     for thumbnails in (False, True):
-        node_ids = [n for file, before in files if _is_thumbnail(file) is thumbnails for n in (before, file.contentnode_id)]
+        node_ids = [
+            n for file, before in files if _is_thumbnail(file) is thumbnails for n in (before, file.contentnode_id)
+        ]
         part = content_changed(node_ids=node_ids, new_content=not thumbnails)
         changes.content_ids.update(part.content_ids)
         changes.complete.update(part.complete)

@@ -282,10 +282,14 @@ def _new_file(user: User, request: UploadRequest) -> File:
     )
 
 
-MAX_ANNOUNCED_AT_ONCE = 100  # one request's worth; the browser's queue sends what waits (benchmarks/frontend_uploads.py)
+MAX_ANNOUNCED_AT_ONCE = (
+    100  # one request's worth; the browser's queue sends what waits (benchmarks/frontend_uploads.py)
+)
 
 
-def create_uploads(*, user: User, announcements: Sequence[Any]) -> list[tuple[File, bool] | InvalidUpload | quota.QuotaExceeded]:
+def create_uploads(
+    *, user: User, announcements: Sequence[Any]
+) -> list[tuple[File, bool] | InvalidUpload | quota.QuotaExceeded]:
     """Announce several uploads at once (``POST /api/file/upload_urls``): each item of
     ``announcements`` gets the outcome ``validate_upload_request`` + ``create_upload`` would
     give it, in order, so the quota counts the earlier accepted files of the same batch

@@ -136,7 +136,12 @@ def test_in_a_batch_of_attaches_only_the_changes_at_fault_fail(owner, editor, ch
         channel,
         [(mine, nodes[0].pk), (someone_elses, nodes[1].pk), (misplaced, elsewhere.pk), (also_mine, nodes[1].pk)],
     )
-    assert outcomes == [None, ["Not found"], {"contentnode": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']}, None]
+    assert outcomes == [
+        None,
+        ["Not found"],
+        {"contentnode": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']},
+        None,
+    ]
     assert File.objects.get(pk=mine.pk).contentnode_id == nodes[0].pk
     assert File.objects.get(pk=also_mine.pk).contentnode_id == nodes[1].pk
     assert File.objects.get(pk=someone_elses.pk).contentnode_id is None

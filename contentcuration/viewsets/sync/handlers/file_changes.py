@@ -84,7 +84,11 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         result = attach_file(file=file, previous_node_id=old_node)
         echo_content_changes(ctx, result, channel_id=change.get("channel_id"))
 
-    if len(changes) > 1 and all(_attaches_only(c) for c in changes) and len({c["key"] for c in changes}) == len(changes):
+    if (
+        len(changes) > 1
+        and all(_attaches_only(c) for c in changes)
+        and len({c["key"] for c in changes}) == len(changes)
+    ):
         return _attach_many(ctx, changes, apply_one)
     return each_atomic(changes, apply_one)
 
