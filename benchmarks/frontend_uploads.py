@@ -13,17 +13,33 @@ Targets:
   every row says "Added" and the save status says "All changes saved" (the CREATED nodes and
   the file attachments applied on the server); then the database is checked.
 
-Measured on the shared 2-core machine (SQLite, load average ~10 from other test runs):
-md5 79 MB/s over 1 GB (12.96 s; 144 MB/s over 64 MB; the Md5 class alone hashes ~200 MB/s in
-Node at that load, so the rest is reading the 1 GB Blob, which Chromium keeps on disk), the
-main thread never stalled more than 89 ms (no long task) — responsiveness met, speed MISSED;
-100 files applied in 24.7 s (MISSED: ~0.7 s per file with 3 in parallel: md5, announce, PUT,
-CREATED node, file UPDATED, each a round trip to a runserver sharing the 2 cores).
+The server is what the Docker image runs: gunicorn (2 workers x 4 threads, settings.e2e);
+``BENCH_SERVER=runserver`` runs what the browser tests run instead. No Celery worker: nothing
+on the upload path is a background job (the sync endpoint applies changes in its request).
+
+After the figures, the breakdown: per stage of a file (the queue's User Timing in
+stores/uploads.ts: hash, announce, send, create) its median and when the first started and
+the last ended; per kind of request (announce, PUT, sync) how many, their median and total
+time in flight. ``BENCH_VERBOSE=1`` adds every file's stages, the save engine's sends and
+every request in order. ``BENCH_ONLY=uploads`` runs the 100 files alone (not the 1 GB md5).
+
+Measured before (SQLite, runserver, load ~10): md5 79 MB/s over 1 GB, the main thread never
+stalled more than 89 ms; 100 files applied in 24.7 s (13.0 s at load 3). Where it went:
+each file announced, sent and attached on its own, 3 at a time; the upload dialog
+re-rendering all 100 rows on every progress event of any file (the page's main thread, and
+with it IndexedDB, was saturated: a recount of the outbox took 300-800 ms); the save engine
+sending nothing for 4-8 s at a stretch (its debounce restarted with every change, then its
+recount never ended while changes kept coming); the server attaching each file in ~50 ms.
+Now: files hashed and announced ahead (one request for those waiting), up to 12 small files
+sent at once, one component per row, resources queued together (CREATED nodes, then the
+attachments) and applied in one go by the server. Measured after (SQLite, gunicorn, 3 runs
+at load 5-8): see the report of the change; ~5-7 s, runserver ~5-8 s.
 ``BENCH_FILES`` / ``BENCH_HASH_MB`` shrink the workloads for a quick run.
 
 Not a test: it prints figures. Runs standalone (needs ``frontend/dist``: ``make frontend``):
 
     .venv/bin/python benchmarks/frontend_uploads.py            # SQLite in a temp dir
+    BENCH_ONLY=uploads .venv/bin/python benchmarks/frontend_uploads.py   # the 100 files only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/frontend_uploads.py
 """
 
@@ -177,7 +193,7 @@ def main() -> None:
         raise SystemExit("frontend/dist has no md5 worker: run `make frontend` first")
     with throwaway_database(BENCH_DB) as vendor:
         channel_id = build_fixture()
-        with served_app() as (base, log):
+        with served_app("gunicorn") as (base, log):
             worker = f"{base}/static/app/assets/{workers[-1].name}"
             out = run_driver(
                 DRIVER,
