@@ -32,8 +32,12 @@ sending nothing for 4-8 s at a stretch (its debounce restarted with every change
 recount never ended while changes kept coming); the server attaching each file in ~50 ms.
 Now: files hashed and announced ahead (one request for those waiting), up to 12 small files
 sent at once, one component per row, resources queued together (CREATED nodes, then the
-attachments) and applied in one go by the server. Measured after (SQLite, gunicorn, 3 runs
-at load 5-8): see the report of the change; ~5-7 s, runserver ~5-8 s.
+attachments) and applied in one go by the server. Measured after (SQLite, load 4.4-5.8):
+gunicorn 7.5 / 4.5 / 4.3 s, runserver 5.3 / 4.3 / 6.2 s, PostgreSQL + gunicorn 5.1 s (load
+6.1), of which ~1.1-1.5 s is Playwright carrying the 10 MB of files into the page; a typical
+run: the 100 files hashed by 3.0 s, announced in 9 requests (median 156 ms), 100 PUTs
+(median 98 ms, 12 in flight), 5 sync requests (median 184 ms). The 1 GB md5 then: 211 MB/s,
+longest stall 16 ms.
 ``BENCH_FILES`` / ``BENCH_HASH_MB`` shrink the workloads for a quick run.
 
 Not a test: it prints figures. Runs standalone (needs ``frontend/dist``: ``make frontend``):
