@@ -140,8 +140,7 @@ def _h5p_manifest(archive: zipfile.ZipFile) -> dict:
 
 def _h5p_player_response(checksum: str, manifest: dict) -> HttpResponse:
     base = f"/zipcontent/{checksum}.h5p"
-    title = manifest.get("title") if isinstance(manifest.get("title"), str) else ""
-    language = manifest.get("language") if isinstance(manifest.get("language"), str) else ""
+    title, language = (value if isinstance(value := manifest.get(key), str) else "" for key in ("title", "language"))
     player = static(H5P_PLAYER_STATIC)
     context = {
         "title": title or "H5P",
@@ -154,8 +153,8 @@ def _h5p_player_response(checksum: str, manifest: dict) -> HttpResponse:
                 "librariesPath": base,
                 "frameJs": player + "frame.bundle.js",
                 "frameCss": player + "styles/h5p.css",
+                "embedType": "div",  # see the template: this page is the sandboxed frame
             },
-            "frameTitle": title or "H5P",
             "failureText": "The H5P player could not start:",
         },
     }
