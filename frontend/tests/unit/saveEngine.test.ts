@@ -24,6 +24,10 @@ function fakeServer() {
       const envelope = structuredClone(body) as Envelope
       requests.push(envelope)
       if (server.answer) return server.answer(envelope)
+      return server.apply(envelope)
+    },
+    /** The answer of a server that applies every change of `envelope`. */
+    apply: (envelope: Envelope): Response => {
       const allowed = envelope.changes.map((c) => ({ rev: c.rev, server_rev: ++serverRev }))
       const successes = envelope.changes.map((c, i) => ({ ...c, server_rev: allowed[i]!.server_rev, user_id: null, channel_id: c.channel_id ?? null }))
       const changes = server.feed.splice(0, 200)
@@ -96,6 +100,69 @@ describe('the outbox', () => {
     const revs = server.requests.flatMap((r) => r.changes.map((c) => c.rev))
     expect(revs).toEqual([...revs].sort((a, b) => a - b))
     expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('takes the next chunk while one is on its way, and sends it only once that one is answered', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    // The first and the 101st change are of one object: they travel in two requests, in order.
+    const changes = Array.from({ length: 150 }, (_, i) => updated('channel', `${i % 100}`.padStart(32, '0'), { name: `n${i}` }))
+    await engine.enqueueMany(changes)
+    const answers: (() => void)[] = []
+    server.answer = (body) => new Promise<Response>((resolve) => answers.push(() => resolve(server.apply(body))))
+    server.requests.length = 0
+    const cycle = engine.flush()
+    await vi.waitUntil(() => answers.length === 1)
+    // The second chunk is taken (no longer pending: it cannot merge) but not sent.
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(server.requests).toHaveLength(1)
+    answers[0]!()
+    await vi.waitUntil(() => answers.length === 2)
+    expect(server.requests.map((r) => r.changes.length)).toEqual([100, 50])
+    expect(server.requests[1]!.changes[0]!.mods).toEqual({ name: 'n100' })
+    server.answer = null
+    answers[1]!()
+    await cycle
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('keeps a chunk taken ahead queued when the request before it fails, and sends everything in order next time', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    const status = lastStatus(engine)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let fail!: () => void
+    server.answer = () => new Promise<Response>((_, reject) => (fail = () => reject(new TypeError('Failed to fetch'))))
+    const cycle = engine.flush()
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    fail()
+    await cycle
+    await engine.refreshStatus()
+    expect(status()).toMatchObject({ pending: 150, online: false })
+    server.answer = null
+    server.requests.length = 0
+    await engine.flush()
+    const revs = server.requests.flatMap((r) => r.changes.map((c) => c.rev))
+    expect(revs).toHaveLength(150)
+    expect(revs).toEqual([...revs].sort((a, b) => a - b))
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('says saved once the last chunk is applied, while the follow-up poll is still out', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    const status = lastStatus(engine)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let release: (() => void) | undefined
+    server.answer = (body) => (body.changes.length ? server.apply(body) : new Promise<Response>((resolve) => (release = () => resolve(server.apply(body)))))
+    const cycle = engine.flush()
+    await vi.waitUntil(() => release !== undefined)
+    // Every change applied: nothing pending, nothing on its way that carries a change.
+    await vi.waitUntil(() => status().pending === 0)
+    expect(status().sending).toBe(false)
+    release!()
+    await cycle
   })
 
   it('keeps a chunk under 256 KB', async () => {
