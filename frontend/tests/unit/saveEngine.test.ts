@@ -224,6 +224,40 @@ describe('outcomes', () => {
     expect(status().pending).toBe(0)
   })
 
+  it('drops a row applied in the answer that acknowledges it, and one applied in a later answer', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    await engine.remember('channel', OTHER, { id: OTHER, name: 'Old' })
+    await engine.enqueueMany([updated('channel', CH, { name: 'now' }), updated('channel', OTHER, { name: 'later' })])
+    // The first is applied at once; the second only acknowledged (applied after the answer).
+    server.answer = (body) =>
+      Response.json({
+        allowed: body.changes.map((c) => ({ rev: c.rev, server_rev: 900 + c.rev })),
+        disallowed: [],
+        changes: [],
+        errors: [],
+        successes: body.changes.filter((c) => c.key === CH).map((c) => ({ ...c, server_rev: 900 + c.rev, user_id: null, channel_id: null })),
+        tasks: [],
+      })
+    await engine.flush()
+    const [waiting] = await engine.db.outbox.toArray()
+    expect(waiting).toMatchObject({ keyStr: OTHER, state: 'sent', queued: 0, server_rev: 900 + waiting!.rev! })
+    expect((await engine.read('channel', OTHER))!.name).toBe('later')
+    server.answer = (body) =>
+      Response.json({
+        allowed: [],
+        disallowed: [],
+        changes: [],
+        errors: [],
+        successes: body.unapplied_revs.map((rev) => ({ server_rev: rev, table: 'channel', type: 2, key: OTHER, mods: { name: 'later' }, user_id: null, channel_id: null })),
+        tasks: [],
+      })
+    await engine.flush()
+    expect(server.requests.at(-1)!.unapplied_revs).toEqual([waiting!.server_rev])
+    expect(await engine.db.outbox.count()).toBe(0)
+    expect((await engine.read('channel', OTHER))!.name).toBe('later')
+  })
+
   it('discard puts the server value back', async () => {
     const server = fakeServer()
     const engine = await makeEngine(server)

@@ -685,15 +685,24 @@ export class SaveEngine {
     const feed = [...(data.changes ?? [])].sort((a, b) => a.server_rev - b.server_rev)
     await db.transaction('rw', [db.outbox, db.records, db.marks, db.meta], async () => {
       const allowed = (data.allowed ?? []).filter((a) => typeof a.rev === 'number')
+      const succeeded = new Set((data.successes ?? []).map((s) => s.server_rev))
+      // Rows acknowledged and applied in this same answer: deleted below without first
+      // recording the acknowledgement (a 100-row rewrite per chunk of a bulk edit).
+      const doneNow: number[] = []
+      const doneNowServerRevs = new Set<number>()
       if (allowed.length) {
         const rows = await db.outbox.bulkGet(allowed.map((a) => a.rev!))
         const updates: OutboxRow[] = []
         rows.forEach((row, i) => {
           if (row && (row.state === 'sent' || row.state === 'pending')) {
-            updates.push({ ...row, state: 'sent', queued: 0, server_rev: allowed[i]!.server_rev })
+            const serverRev = allowed[i]!.server_rev
+            if (succeeded.has(serverRev)) {
+              doneNow.push(row.rev!)
+              doneNowServerRevs.add(serverRev)
+            } else updates.push({ ...row, state: 'sent', queued: 0, server_rev: serverRev })
           }
         })
-        await db.outbox.bulkPut(updates)
+        if (updates.length) await db.outbox.bulkPut(updates)
       }
       const refused = (data.disallowed ?? []).filter((d) => typeof d.rev === 'number')
       if (refused.length) {
@@ -717,8 +726,10 @@ export class SaveEngine {
       if (successes.length) {
         // The mirror now holds what the outbox row added on top: what a reader sees is
         // unchanged, so no re-read is announced (a 10,000-change import would re-read per chunk).
-        const done = await db.outbox.where('server_rev').anyOf(successes.map((s) => s.server_rev)).primaryKeys()
-        await db.outbox.bulkDelete(done)
+        // (Successes of rows acknowledged in an earlier answer are found by their server_rev.)
+        const earlier = successes.map((s) => s.server_rev).filter((rev) => !doneNowServerRevs.has(rev))
+        const done = earlier.length ? await db.outbox.where('server_rev').anyOf(earlier).primaryKeys() : []
+        await db.outbox.bulkDelete([...doneNow, ...done])
       }
       await this.advanceMarks([...feed, ...errors, ...successes])
     })
