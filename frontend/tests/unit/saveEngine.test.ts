@@ -149,6 +149,22 @@ describe('the outbox', () => {
     expect(await engine.db.outbox.count()).toBe(0)
   })
 
+  it('does not send a chunk taken ahead whose changes were discarded while the request before it was out', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let release!: () => void
+    server.answer = (body) => new Promise<Response>((resolve) => (release = () => resolve(server.apply(body))))
+    const cycle = engine.flush()
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    await engine.discardAll()
+    server.answer = null
+    release()
+    await cycle
+    expect(server.requests.map((r) => r.changes.length)).toEqual([100, 0])
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
   it('says saved once the last chunk is applied, while the follow-up poll is still out', async () => {
     const server = fakeServer()
     const engine = await makeEngine(server)

@@ -547,6 +547,12 @@ export class SaveEngine {
       for (;;) {
         let rows = next ? await next : null
         next = null
+        if (rows?.length) {
+          // Taken while the previous request was out: send only what is still queued (the
+          // curator may have discarded the unsent changes meanwhile, in any tab).
+          const now = await this.db.outbox.bulkGet(rows.map((row) => row.rev!))
+          rows = rows.filter((_, i) => now[i]?.queued === 1)
+        }
         // Taken before a change written meanwhile (it kicked `again`): take again rather
         // than send an empty request first.
         if (!rows || (!rows.length && this.again)) rows = await this.take(afterRev)
