@@ -15,10 +15,11 @@ Targets:
   the file attachments applied on the server); then the database is checked.
 
 Measured on the shared 2-core machine (SQLite), md5 with hash-wasm's WebAssembly md5 in 8 MiB
-slices, two read ahead while one is hashed: 251, 250, 191 MB/s at load 8.5, against 184, 103,
-117 MB/s for the former JS md5 (4 MiB slices read one after another) in runs interleaved with
-them; no long task on the page (timer gaps up to 53 ms, up to 264 ms with the former worker:
-the machine's load, as no task ran). When this benchmark hashed an in-memory Blob instead of
+slices, two read ahead while one is hashed: 278, 286, 376 MB/s at load 5-6 (timer gaps up to
+73 ms); 251, 250, 191 MB/s at load 8.5, against 184, 103, 117 MB/s for the former JS md5 (4 MiB
+slices read one after another) in runs interleaved with them; never a long task on the page
+(timer gaps up to 53 ms, up to 264 ms with the former worker: the machine's load, as no task
+ran). When this benchmark hashed an in-memory Blob instead of
 a file, the former worker did 156 MB/s at load 3 and 79 MB/s at load 10.
 100 files applied in 24.7 s (MISSED: ~0.7 s per file with 3 in parallel: md5, announce, PUT,
 CREATED node, file UPDATED, each a round trip to a runserver sharing the 2 cores).
