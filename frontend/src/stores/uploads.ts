@@ -283,7 +283,7 @@ export const useUploadsStore = defineStore('uploads', () => {
     try {
       if (!item.md5 || item.hashed < item.size) {
         item.status = 'hashing'
-        const md5 = await md5OfFile(file, (hashed) => (item.hashed = hashed))
+        const md5 = await md5OfFile(file, (hashed) => (item.hashed = hashed), controller.signal)
         item.hashed = item.size
         if (item.md5 && md5 !== item.md5) {
           // a different file with the same name and size: not the one to resume
