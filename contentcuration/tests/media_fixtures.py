@@ -59,16 +59,54 @@ def zip_bytes(members: dict[str, bytes | str]) -> bytes:
     return buffer.getvalue()
 
 
-def h5p(*, title: str = "Fractions game", language: str = "es", license: str = "CC BY-SA") -> bytes:
+# A tiny H5P content type: enough for a real player to run (the library's JS is inside the
+# archive, as in every .h5p) and for a test to see that it did.
+HELLO_LIBRARY = {
+    "title": "Hello",
+    "machineName": "H5P.Hello",
+    "majorVersion": 1,
+    "minorVersion": 0,
+    "patchVersion": 0,
+    "runnable": 1,
+    "embedTypes": ["iframe"],
+    "preloadedJs": [{"path": "hello.js"}],
+}
+HELLO_JS = """var H5P = H5P || {};
+H5P.Hello = function (params) { this.text = params.text; };
+H5P.Hello.prototype.attach = function ($container) {
+  var text = document.createElement("p");
+  text.className = "hello-text";
+  text.textContent = this.text;
+  $container.get(0).appendChild(text);
+};
+"""
+
+
+def h5p(
+    *, title: str = "Fractions game", language: str = "es", license: str = "CC BY-SA", text: str | None = None
+) -> bytes:
+    """An .h5p's manifest and content; with ``text``, a playable one: its main library
+    ``H5P.Hello-1.0`` (at the root, as H5P packs libraries) shows ``text`` from content.json."""
+    main = ("H5P.Hello", 1, 0) if text is not None else ("H5P.MultiChoice", 1, 16)
     manifest = {
         "title": title,
         "language": language,
         "license": license,
         "authors": [{"name": "Ana Pérez", "role": "Author"}],
-        "mainLibrary": "H5P.MultiChoice",
-        "preloadedDependencies": [{"machineName": "H5P.MultiChoice", "majorVersion": 1, "minorVersion": 16}],
+        "mainLibrary": main[0],
+        "preloadedDependencies": [{"machineName": main[0], "majorVersion": main[1], "minorVersion": main[2]}],
     }
-    return zip_bytes({"h5p.json": json.dumps(manifest), "content/content.json": '{"question": "1/2?"}'})
+    if text is None:
+        return zip_bytes({"h5p.json": json.dumps(manifest), "content/content.json": '{"question": "1/2?"}'})
+    manifest["embedTypes"] = ["iframe"]
+    return zip_bytes(
+        {
+            "h5p.json": json.dumps(manifest),
+            "content/content.json": json.dumps({"text": text}),
+            "H5P.Hello-1.0/library.json": json.dumps(HELLO_LIBRARY),
+            "H5P.Hello-1.0/hello.js": HELLO_JS,
+        }
+    )
 
 
 def html5_app(*, top_level: bool = True) -> bytes:
@@ -84,25 +122,42 @@ def html5_app(*, top_level: bool = True) -> bytes:
     )
 
 
-def epub(*, title: str = "Fractions for everyone", language: str = "fr") -> bytes:
+def epub(*, title: str = "Fractions for everyone", language: str = "fr", chapters: tuple[str, ...] = ()) -> bytes:
+    """An EPUB 3 package with a cover; ``chapters``: the texts of XHTML chapters in its spine
+    (the first one carries a script a reader must not run)."""
     container = (
         '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
         '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
         "</rootfiles></container>"
+    )
+    items = "".join(
+        f'<item id="ch{i}" href="chapter{i}.xhtml" media-type="application/xhtml+xml"/>'
+        for i in range(1, len(chapters) + 1)
+    )
+    spine = (
+        "<spine>" + "".join(f'<itemref idref="ch{i}"/>' for i in range(1, len(chapters) + 1)) + "</spine>"
+        if chapters
+        else ""
     )
     opf = (
         '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
         '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f"<dc:title>{title}</dc:title><dc:language>{language}</dc:language><dc:creator>Marie</dc:creator>"
         '</metadata><manifest><item id="c" href="images/cover.jpg" media-type="image/jpeg" properties="cover-image"/>'
-        "</manifest></package>"
+        f"{items}</manifest>{spine}</package>"
     )
-    return zip_bytes(
-        {
-            "mimetype": "application/epub+zip",
-            "META-INF/container.xml": container,
-            "OEBPS/content.opf": opf,
-            "OEBPS/images/cover.jpg": b"\xff\xd8\xff" + bytes(100),
-            "OEBPS/images/big-figure.png": b"\x89PNG\r\n\x1a\n" + bytes(5000),
-        }
-    )
+    members: dict[str, bytes | str] = {
+        "mimetype": "application/epub+zip",
+        "META-INF/container.xml": container,
+        "OEBPS/content.opf": opf,
+        "OEBPS/images/cover.jpg": b"\xff\xd8\xff" + bytes(100),
+        "OEBPS/images/big-figure.png": b"\x89PNG\r\n\x1a\n" + bytes(5000),
+    }
+    for i, text in enumerate(chapters, start=1):
+        script = "<script>document.body.setAttribute('data-script-ran', 'yes');</script>" if i == 1 else ""
+        members[f"OEBPS/chapter{i}.xhtml"] = (
+            f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="{language}" '
+            f'xml:lang="{language}"><head><title>{title} {i}</title></head>'
+            f"<body><h1>{title} {i}</h1><p>{text}</p>{script}</body></html>"
+        )
+    return zip_bytes(members)

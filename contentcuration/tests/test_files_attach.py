@@ -6,7 +6,8 @@ import pytest
 
 from contentcuration.models import Change, File, User
 from contentcuration.tests.factories import build_tree, make_assessment_item, make_file
-from contentcuration.tests.sync_helpers import client_for, errors_by_rev, post_sync, updated
+from contentcuration.tests.files_helpers import announcement, reload_constants
+from contentcuration.tests.sync_helpers import client_for, deleted, errors_by_rev, post_sync, updated
 
 
 @pytest.fixture
@@ -69,8 +70,6 @@ def test_attaching_and_deleting_recalculate_the_uploaders_storage(owner, editor,
     file = make_file(data=b"v" * 99, ext="mp4", preset_id="high_res_video", uploaded_by=editor, duration=1)
     assert attach(editor, file, channel, contentnode=resource.pk) is None
     assert User.objects.get(pk=editor.pk).disk_space_used == 99
-    from contentcuration.tests.sync_helpers import deleted
-
     post_sync(client_for(editor), [deleted("file", file.pk, channel_id=channel.pk)])
     assert User.objects.get(pk=editor.pk).disk_space_used == 0
 
@@ -160,3 +159,24 @@ def test_attaching_many_files_costs_the_queries_of_attaching_two(owner, channel)
             assert attach_all(owner, channel, zip(files, [n.pk for n in nodes], strict=True)) == [None] * count
         counts.append(len(queries))
     assert counts[1] <= counts[0] + 2, counts
+
+
+def test_a_folder_takes_an_uploaded_thumbnail_which_its_read_shows_and_loses_on_removal(owner, channel):
+    """The edit panel offers folders the resources' thumbnail flow: announce a ``topic_thumbnail``
+    upload, attach it, delete it. The folder's read carries it as ``thumbnail_src`` meanwhile."""
+    reload_constants()
+    (folder,) = build_tree(channel.main_tree, [("topic", [], {"title": "Halves"})])
+    client = client_for(owner)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    body = announcement(png, name="thumbnail.png", file_format="png", preset="topic_thumbnail")
+    response = client.post("/api/file/upload_url", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    file = File.objects.get(pk=response.json()["file"]["id"])
+    assert attach(owner, file, channel, contentnode=folder.pk) is None
+
+    read = client.get(f"/api/contentnode/{folder.pk}").json()
+    assert read["thumbnail_src"] == f"/content/storage/{file.checksum[0]}/{file.checksum[1]}/{file.checksum}.png"
+    post_sync(client, [deleted("file", file.pk, channel_id=channel.pk)])
+    assert client.get(f"/api/contentnode/{folder.pk}").json()["thumbnail_src"] is None
+    folder.refresh_from_db()
+    assert folder.files.count() == 0

@@ -4,11 +4,13 @@ archive."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 
 import pytest
+from django.test import Client
 
 from contentcuration import storage
 from contentcuration.tests import media_fixtures as media
@@ -138,3 +140,95 @@ def test_in_a_real_browser_an_app_page_runs_in_an_opaque_origin_without_cookies(
     seen = re.search(r'data-seen="([^"]*)"', result.stdout)
     assert seen, (result.returncode, result.stdout[-500:], result.stderr[-1500:])
     assert seen.group(1) == "cookie-blocked:SecurityError|origin:null"
+
+
+# --- H5P: the player page at the archive's root ------------------------------------------------
+
+
+@pytest.fixture
+def game(transactional_db, live_server):
+    reload_constants()
+    checksum, _ = storage.save_bytes(media.h5p(title="Halves game", language="es", text="¡Hola, mitades!"), "h5p")
+    return checksum, f"{live_server.url}/zipcontent/{checksum}.h5p"
+
+
+def player_options(body: bytes) -> dict:
+    found = re.search(rb'<script id="h5p-options" type="application/json">(.*?)</script>', body, re.S)
+    assert found, body[:500]
+    return json.loads(found.group(1))
+
+
+def test_an_h5p_s_root_is_the_player_page_pointed_at_the_archive_s_own_entries(game):
+    checksum, base = game
+    status, body, headers = get(f"{base}/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = headers["Content-Security-Policy"]
+    assert csp.startswith("sandbox allow-scripts") and "allow-same-origin" not in csp
+    assert "frame-ancestors 'self'" in csp
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert headers["Cache-Control"] == "no-cache"  # the player's asset URLs change with a deploy
+    assert "Set-Cookie" not in headers
+    assert b'<html lang="es">' in body and b"<title>Halves game</title>" in body
+    assert b'<script src="/static/app/h5p-player/main.bundle.js"></script>' in body
+    assert player_options(body)["player"] == {
+        "h5pJsonPath": f"/zipcontent/{checksum}.h5p",
+        "contentJsonPath": f"/zipcontent/{checksum}.h5p/content",
+        "librariesPath": f"/zipcontent/{checksum}.h5p",
+        "frameJs": "/static/app/h5p-player/frame.bundle.js",
+        "frameCss": "/static/app/h5p-player/styles/h5p.css",
+        "embedType": "div",
+    }
+    # What the player then fetches, at those paths (from its opaque origin: CORS open).
+    for path, start in [
+        ("h5p.json", b'{"title": "Halves game"'),
+        ("content/content.json", b'{"text": '),
+        ("H5P.Hello-1.0/library.json", b'{"title": "Hello"'),
+        ("H5P.Hello-1.0/hello.js", b"var H5P = H5P || {};"),
+    ]:
+        status, entry, entry_headers = get(f"{base}/{path}")
+        assert status == 200 and entry.startswith(start), (path, status, entry[:100])
+        assert entry_headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_player_page_escapes_what_the_h5p_json_says(transactional_db, live_server):
+    reload_constants()
+    hostile = '</title></script><script>alert("x")</script>'
+    checksum, _ = storage.save_bytes(media.h5p(title=hostile, language='"><script>', text="hi"), "h5p")
+    status, body, _ = get(f"{live_server.url}/zipcontent/{checksum}.h5p/")
+    assert status == 200
+    assert b'<script>alert("x")' not in body
+    assert b'<html lang="en">' in body  # not a language tag: the page's own
+    assert b"<title>&lt;/title&gt;&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</title>" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../h5p.json", "H5P.Hello-1.0/../h5p.json", "%2e%2e/h5p.json", "/h5p.json", "H5P.Hello-1.0/", "index.html"],
+)
+def test_an_h5p_s_paths_outside_or_not_in_the_archive_are_not_found(game, path):
+    _, base = game
+    status, body, _ = get(f"{base}/{path}")
+    assert status in (400, 404), (status, body[:200])
+    assert b"h5p-options" not in body
+
+
+def test_an_archive_without_h5p_json_has_no_player_page(transactional_db, live_server):
+    reload_constants()
+    checksum, _ = storage.save_bytes(media.zip_bytes({"content/content.json": "{}"}), "h5p")
+    assert get(f"{live_server.url}/zipcontent/{checksum}.h5p/")[0] == 404
+    zip_checksum, _ = storage.save_bytes(media.h5p(text="hi"), "zip")  # the same bytes as a .zip: no player
+    assert get(f"{live_server.url}/zipcontent/{zip_checksum}.zip/")[0] == 404
+
+
+def test_the_player_page_needs_no_sign_in_like_every_zipcontent_entry(game, owner, viewer, stranger):
+    """The same rule as ``test_previews_need_no_sign_in_like_the_content_they_come_from``: the
+    owner, a viewer, a stranger and nobody at all get the same page; the sandbox protects them."""
+    _, base = game
+    path = base.split("://", 1)[1].split("/", 1)[1]
+    anonymous = get(f"{base}/")[1]
+    for user in (owner, viewer, stranger):
+        client = Client()
+        client.force_login(user)
+        response = client.get(f"/{path}/")
+        assert response.status_code == 200 and response.content == anonymous

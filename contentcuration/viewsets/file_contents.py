@@ -13,16 +13,27 @@ from an upload, and to preview HTML5 apps and H5P.
   ``Content-Security-Policy: sandbox allow-scripts ...`` without ``allow-same-origin``, so an
   app's pages run in an opaque origin: no cookies, no ``document.cookie``, no same-origin
   reads of ``/api/``, even when opened outside the iframe. Framing is limited to our pages.
+* ``GET /zipcontent/<md5>.h5p/`` (the archive's root): our H5P player page
+  (templates/previews/h5p_player.html). It loads h5p-standalone from the app's static files
+  (``/static/app/h5p-player/``, copied there by the frontend build) and points it at this
+  same archive's entries: ``h5p.json`` at the root, ``content/content.json``, the libraries
+  as ``H5P.Foo-1.2/`` folders at the root. Same CSP sandbox as every entry, so the player and
+  the libraries' scripts run in an opaque origin too; ``no-cache``, since the player's asset
+  URLs change with a deploy while the archive's entries never do.
 """
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 
-from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -54,6 +65,9 @@ EXTRA_TYPES = {
     ".webm": "video/webm",
     ".svg": "image/svg+xml",
 }
+# Where the frontend build (vite.config.ts) puts h5p-standalone's dist: a static path.
+H5P_PLAYER_STATIC = "app/h5p-player/"
+LANGUAGE_TAG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 TEXT_TYPES = ("text/", "application/json", "application/javascript", "image/svg+xml", "application/xml")
 
 
@@ -113,6 +127,46 @@ def _stream_entry(checksum: str, ext: str, name: str, *, first: int, length: int
         yield from archives.iter_entry(archive, archive.getinfo(name), first=first, length=length, chunk=STREAM_CHUNK)
 
 
+def _h5p_manifest(archive: zipfile.ZipFile) -> dict:
+    text = archives.read_text_entry(archive, "h5p.json")
+    try:
+        manifest = json.loads(text) if text else None
+    except ValueError:
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise Http404("The archive has no readable h5p.json.")
+    return manifest
+
+
+def _h5p_player_response(checksum: str, manifest: dict) -> HttpResponse:
+    base = f"/zipcontent/{checksum}.h5p"
+    title, language = (value if isinstance(value := manifest.get(key), str) else "" for key in ("title", "language"))
+    player = static(H5P_PLAYER_STATIC)
+    context = {
+        "title": title or "H5P",
+        "language": language if LANGUAGE_TAG_RE.fullmatch(language) else "en",
+        "player_js": player + "main.bundle.js",
+        "options": {
+            "player": {
+                "h5pJsonPath": base,
+                "contentJsonPath": f"{base}/content",
+                "librariesPath": base,
+                "frameJs": player + "frame.bundle.js",
+                "frameCss": player + "styles/h5p.css",
+                "embedType": "div",  # see the template: this page is the sandboxed frame
+            },
+            "failureText": "The H5P player could not start:",
+        },
+    }
+    response = HttpResponse(
+        render_to_string("previews/h5p_player.html", context), content_type="text/html; charset=utf-8"
+    )
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    response["Cache-Control"] = "no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @xframe_options_sameorigin
 @require_http_methods(["GET", "HEAD"])
 def zip_content_view(request: HttpRequest, checksum: str, ext: str, path: str) -> HttpResponseBase:
@@ -120,6 +174,8 @@ def zip_content_view(request: HttpRequest, checksum: str, ext: str, path: str) -
         raise Http404("Not an archive format.")
     try:
         with archives.open_stored_archive(checksum, ext) as archive:
+            if ext == "h5p" and path == "":
+                return _h5p_player_response(checksum, _h5p_manifest(archive))
             info = archives.find_entry(archive, path)
             if info is None:
                 raise Http404("No such entry in the archive.")

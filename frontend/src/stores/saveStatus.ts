@@ -21,7 +21,7 @@ export interface Problem {
 export const useSaveStatusStore = defineStore('saveStatus', () => {
   /** changes written locally and not yet applied by the server */
   const pending = ref(0)
-  /** a request to /api/sync/ is in flight */
+  /** a request to /api/sync/ carrying changes is in flight (not a poll) */
   const sending = ref(false)
   const online = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
   const problems = ref<Problem[]>([])

@@ -270,6 +270,7 @@ export const useUploadsStore = defineStore('uploads', () => {
     if (!item || !['queued', 'hashing', 'uploading'].includes(item.status)) return
     item.status = 'paused'
     controllers.get(id)?.abort()
+    hashControllers.get(id)?.abort()
     persist()
     pump()
   }
@@ -317,6 +318,8 @@ export const useUploadsStore = defineStore('uploads', () => {
   const preparations = new Map<number, Promise<void>>()
   /** where a file announced by `prepare` starts sending (the server's might_skip / received) */
   const announcedFrom = new Map<number, number>()
+  /** a file's hashing, stopped by Pause */
+  const hashControllers = new Map<number, AbortController>()
   /** the md5 worker's turn: one file at a time, in the order they were queued */
   let hashTurn: Promise<unknown> = Promise.resolve()
 
@@ -347,9 +350,13 @@ export const useUploadsStore = defineStore('uploads', () => {
           const before = item.status
           item.status = 'hashing'
           const started = performance.now()
+          // Pause stops the worker reading this file (the hash restarts on Resume).
+          const stop = new AbortController()
+          hashControllers.set(item.id, stop)
           try {
-            return await md5OfFile(file, (hashed) => (item.hashed = hashed))
+            return await md5OfFile(file, (hashed) => (item.hashed = hashed), stop.signal)
           } finally {
+            hashControllers.delete(item.id)
             timing('hash', started, item.id)
             if (item.status === 'hashing') item.status = before
           }

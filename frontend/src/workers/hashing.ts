@@ -1,7 +1,7 @@
-/** The page's side of the md5 worker: one worker, hashing a file at a time on request. */
-import type { HashAnswer } from './md5.worker'
+/** The page's side of the md5 worker: one worker, hashing files on request. */
+import type { HashAnswer, HashRequest } from './md5.worker'
 
-type Pending = { resolve: (md5: string) => void; reject: (error: Error) => void; progress?: (hashed: number) => void }
+type Pending = { resolve: (md5: string) => void; reject: (error: unknown) => void; progress?: (hashed: number) => void }
 
 let worker: Worker | null = null
 const pending = new Map<string, Pending>()
@@ -21,14 +21,39 @@ function start(): Worker {
       else waiting.reject(new Error(answer.error))
     }
   }
+  worker.onerror = (event) => {
+    // the worker's script did not load or threw outside a request: nothing pending will answer
+    event.preventDefault()
+    const error = new Error(`The md5 worker failed: ${event.message || 'it did not load'}`)
+    for (const waiting of pending.values()) waiting.reject(error)
+    pending.clear()
+    worker?.terminate()
+    worker = null
+  }
   return worker
 }
 
-/** The file's md5 as hex, computed off the main thread. */
-export function md5OfFile(file: Blob, progress?: (hashed: number) => void): Promise<string> {
+/**
+ * The file's md5 as hex, computed off the main thread; `progress` hears the bytes hashed so
+ * far. Aborting `signal` stops the worker reading and rejects with the signal's reason.
+ */
+export function md5OfFile(file: Blob, progress?: (hashed: number) => void, signal?: AbortSignal): Promise<string> {
+  if (signal?.aborted) return Promise.reject(signal.reason)
   const id = String(++counter)
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, progress })
-    start().postMessage({ id, file })
+  const post = (request: HashRequest) => start().postMessage(request)
+  return new Promise<string>((resolve, reject) => {
+    const cancel = () => {
+      if (!pending.delete(id)) return
+      post({ id, cancel: true })
+      reject(signal!.reason)
+    }
+    signal?.addEventListener('abort', cancel, { once: true })
+    const settled = () => signal?.removeEventListener('abort', cancel)
+    pending.set(id, {
+      resolve: (md5) => (settled(), resolve(md5)),
+      reject: (error) => (settled(), reject(error)),
+      progress,
+    })
+    post({ id, file })
   })
 }

@@ -83,9 +83,13 @@ export async function signIn(page: Page, email: string, password: string): Promi
 
 /** axe-core: no serious or critical violations on the page as it is now, once its
  * transitions have finished (a dialog fading in has, for a moment, too little contrast). */
-export async function expectAccessible(page: Page): Promise<void> {
+export async function expectAccessible(page: Page, options: { exclude?: string[] } = {}): Promise<void> {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
-  const results = await new AxeBuilder({ page }).analyze()
+  const builder = new AxeBuilder({ page })
+  // `exclude`: e.g. a frame sandboxed without scripts (an EPUB's pages), where axe's run
+  // never finishes; what is inside is the book's own, not the app's.
+  for (const selector of options.exclude ?? []) builder.exclude(selector)
+  const results = await builder.analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 }
@@ -93,6 +97,23 @@ export async function expectAccessible(page: Page): Promise<void> {
 /** Run Python in the live server's Django (manage.py shell); returns its last printed line. */
 export function python(code: string): string {
   return manage(['shell', '-c', code]).trim().split('\n').at(-1)!.trim()
+}
+
+/** A media file built by contentcuration/tests/media_fixtures.py, e.g. `webm(milliseconds=12000)`
+ * or `h5p(text="Hello")`: the pytest suite's builders, so no binary fixture is committed. */
+export function mediaFixture(call: string): Buffer {
+  return Buffer.from(python(`import base64; from contentcuration.tests import media_fixtures as m; print(base64.b64encode(m.${call}).decode())`), 'base64')
+}
+
+/** Upload files through Add → Upload files in the open folder and wait until each became a resource. */
+export async function uploadFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+  const chooserOpened = page.waitForEvent('filechooser')
+  await page.getByRole('button', { name: 'Add' }).click()
+  await page.getByRole('menuitem', { name: 'Upload files' }).click()
+  await (await chooserOpened).setFiles(files)
+  const dialog = page.getByRole('dialog', { name: 'Upload files' })
+  for (const file of files) await expect(dialog.getByRole('listitem', { name: file.name, exact: true })).toContainText('Added', { timeout: 30_000 })
+  await dialog.getByRole('button', { name: 'Close' }).click()
 }
 
 export interface NodeSpec {

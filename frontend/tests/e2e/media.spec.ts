@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
-import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail, uploadFiles as upload } from './helpers'
 import { PYTHON } from './server'
 import { pdfFile } from './pdf'
 
@@ -53,17 +53,6 @@ async function recordWebm(page: Page): Promise<Buffer> {
 const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })
 const panel = (page: Page) => page.getByRole('complementary', { name: 'Edit panel' })
 const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
-
-/** Upload files through Add → Upload files and wait until each became a resource. */
-async function upload(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
-  const chooserOpened = page.waitForEvent('filechooser')
-  await page.getByRole('button', { name: 'Add' }).click()
-  await page.getByRole('menuitem', { name: 'Upload files' }).click()
-  await (await chooserOpened).setFiles(files)
-  const dialog = page.getByRole('dialog', { name: 'Upload files' })
-  for (const file of files) await expect(dialog.getByRole('listitem', { name: file.name, exact: true })).toContainText('Added', { timeout: 30_000 })
-  await dialog.getByRole('button', { name: 'Close' }).click()
-}
 
 async function signedInOnNewChannel(page: Page, name: string): Promise<{ channelId: string; root: string }> {
   const email = uniqueEmail('media')

@@ -10,16 +10,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, test, type Page, type Route } from '@playwright/test'
-import { createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail } from './helpers'
+import { createChannel, createUser, expectAccessible, mediaFixture as fixture, python, rootOf, signIn, uniqueEmail } from './helpers'
 import { pdfFile } from './pdf'
 
 const PASSWORD = 'a-long-password-1'
 const MB = 1024 * 1024
-
-/** A media fixture from contentcuration/tests/media_fixtures.py, e.g. `webm(milliseconds=12000)`. */
-function fixture(call: string): Buffer {
-  return Buffer.from(python(`import base64; from contentcuration.tests import media_fixtures as m; print(base64.b64encode(m.${call}).decode())`), 'base64')
-}
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex')
 const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ })

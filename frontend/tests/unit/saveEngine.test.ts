@@ -24,6 +24,10 @@ function fakeServer() {
       const envelope = structuredClone(body) as Envelope
       requests.push(envelope)
       if (server.answer) return server.answer(envelope)
+      return server.apply(envelope)
+    },
+    /** The answer of a server that applies every change of `envelope`. */
+    apply: (envelope: Envelope): Response => {
       const allowed = envelope.changes.map((c) => ({ rev: c.rev, server_rev: ++serverRev }))
       const successes = envelope.changes.map((c, i) => ({ ...c, server_rev: allowed[i]!.server_rev, user_id: null, channel_id: c.channel_id ?? null }))
       const changes = server.feed.splice(0, 200)
@@ -116,6 +120,85 @@ describe('the outbox', () => {
     expect(await engine.db.outbox.count()).toBe(0)
   })
 
+  it('takes the next chunk while one is on its way, and sends it only once that one is answered', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    // The first and the 101st change are of one object: they travel in two requests, in order.
+    const changes = Array.from({ length: 150 }, (_, i) => updated('channel', `${i % 100}`.padStart(32, '0'), { name: `n${i}` }))
+    await engine.enqueueMany(changes)
+    const answers: (() => void)[] = []
+    server.answer = (body) => new Promise<Response>((resolve) => answers.push(() => resolve(server.apply(body))))
+    server.requests.length = 0
+    const cycle = engine.flush()
+    await vi.waitUntil(() => answers.length === 1)
+    // The second chunk is taken (no longer pending: it cannot merge) but not sent.
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(server.requests).toHaveLength(1)
+    answers[0]!()
+    await vi.waitUntil(() => answers.length === 2)
+    expect(server.requests.map((r) => r.changes.length)).toEqual([100, 50])
+    expect(server.requests[1]!.changes[0]!.mods).toEqual({ name: 'n100' })
+    server.answer = null
+    answers[1]!()
+    await cycle
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('keeps a chunk taken ahead queued when the request before it fails, and sends everything in order next time', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    const status = lastStatus(engine)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let fail!: () => void
+    server.answer = () => new Promise<Response>((_, reject) => (fail = () => reject(new TypeError('Failed to fetch'))))
+    const cycle = engine.flush()
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    fail()
+    await cycle
+    await engine.refreshStatus()
+    expect(status()).toMatchObject({ pending: 150, online: false })
+    server.answer = null
+    server.requests.length = 0
+    await engine.flush()
+    const revs = server.requests.flatMap((r) => r.changes.map((c) => c.rev))
+    expect(revs).toHaveLength(150)
+    expect(revs).toEqual([...revs].sort((a, b) => a - b))
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('does not send a chunk taken ahead whose changes were discarded while the request before it was out', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let release!: () => void
+    server.answer = (body) => new Promise<Response>((resolve) => (release = () => resolve(server.apply(body))))
+    const cycle = engine.flush()
+    await vi.waitUntil(async () => (await engine.db.outbox.where('state').equals('sent').count()) === 150)
+    await engine.discardAll()
+    server.answer = null
+    release()
+    await cycle
+    expect(server.requests.map((r) => r.changes.length)).toEqual([100, 0])
+    expect(await engine.db.outbox.count()).toBe(0)
+  })
+
+  it('says saved once the last chunk is applied, while the follow-up poll is still out', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    const status = lastStatus(engine)
+    await engine.enqueueMany(Array.from({ length: 150 }, (_, i) => updated('channel', `${i}`.padStart(32, '0'), { name: `n${i}` })))
+    let release: (() => void) | undefined
+    server.answer = (body) => (body.changes.length ? server.apply(body) : new Promise<Response>((resolve) => (release = () => resolve(server.apply(body)))))
+    const cycle = engine.flush()
+    await vi.waitUntil(() => release !== undefined)
+    // Every change applied: nothing pending, nothing on its way that carries a change.
+    await vi.waitUntil(() => status().pending === 0)
+    expect(status().sending).toBe(false)
+    release!()
+    await cycle
+  })
+
   it('keeps a chunk under 256 KB', async () => {
     const server = fakeServer()
     const engine = await makeEngine(server)
@@ -173,6 +256,40 @@ describe('outcomes', () => {
     await engine.flush()
     await engine.refreshStatus()
     expect(status().pending).toBe(0)
+  })
+
+  it('drops a row applied in the answer that acknowledges it, and one applied in a later answer', async () => {
+    const server = fakeServer()
+    const engine = await makeEngine(server)
+    await engine.remember('channel', OTHER, { id: OTHER, name: 'Old' })
+    await engine.enqueueMany([updated('channel', CH, { name: 'now' }), updated('channel', OTHER, { name: 'later' })])
+    // The first is applied at once; the second only acknowledged (applied after the answer).
+    server.answer = (body) =>
+      Response.json({
+        allowed: body.changes.map((c) => ({ rev: c.rev, server_rev: 900 + c.rev })),
+        disallowed: [],
+        changes: [],
+        errors: [],
+        successes: body.changes.filter((c) => c.key === CH).map((c) => ({ ...c, server_rev: 900 + c.rev, user_id: null, channel_id: null })),
+        tasks: [],
+      })
+    await engine.flush()
+    const [waiting] = await engine.db.outbox.toArray()
+    expect(waiting).toMatchObject({ keyStr: OTHER, state: 'sent', queued: 0, server_rev: 900 + waiting!.rev! })
+    expect((await engine.read('channel', OTHER))!.name).toBe('later')
+    server.answer = (body) =>
+      Response.json({
+        allowed: [],
+        disallowed: [],
+        changes: [],
+        errors: [],
+        successes: body.unapplied_revs.map((rev) => ({ server_rev: rev, table: 'channel', type: 2, key: OTHER, mods: { name: 'later' }, user_id: null, channel_id: null })),
+        tasks: [],
+      })
+    await engine.flush()
+    expect(server.requests.at(-1)!.unapplied_revs).toEqual([waiting!.server_rev])
+    expect(await engine.db.outbox.count()).toBe(0)
+    expect((await engine.read('channel', OTHER))!.name).toBe('later')
   })
 
   it('discard puts the server value back', async () => {

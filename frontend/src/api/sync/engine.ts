@@ -10,7 +10,10 @@
  * - A change is sent 150 ms after the last one queued (a burst goes together), and at most 1 s
  *   after the first one waiting (a steady stream still goes out).
  * - Each cycle sends every queued row, oldest first, in chunks (≤ 100 changes, ≤ 256 KB),
- *   and polls again while the feed answers full pages (200 rows).
+ *   and polls again while the feed answers full pages (200 rows). One request at a time: the
+ *   next chunk is taken from the outbox while the previous one is on its way, and posted only
+ *   once that one is answered and absorbed (so the changes of one object reach the server in
+ *   order). The status says "sending" while a request carries changes, not for a poll.
  * - Network errors and 5xx back off exponentially; a 403 (session expired) keeps the outbox
  *   and asks to sign in again.
  * - Others' and the server's changes are applied to the mirror in server_rev order, then
@@ -342,17 +345,24 @@ export class SaveEngine {
   async enqueueMany(changes: Change[]): Promise<number[]> {
     const written = this.beginWrite()
     let revs: number[]
+    const started = performance.now()
     try {
       revs = (await this.db.outbox.bulkAdd(
         changes.map((change) => this.newRow(change, keyString(change.key))),
         { allKeys: true },
       )) as number[]
-    } finally {
+    } catch (error) {
       written()
+      throw error
     }
-    this.announceLocal(changes.slice(0, 100).map((c) => ({ table: c.table, key: c.key })))
-    // A batch is whole when it is queued (no typing to wait for): send at once.
+    timing('cc-sync-queue', started, { queued: changes.length })
+    // A batch is whole when it is queued (no typing to wait for): send at once. The recount
+    // waits a turn, so the first chunk's take goes first in IndexedDB's queue (the changes
+    // stay counted as written until then).
     this.kick(0)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    written()
+    this.announceLocal(changes.slice(0, 100).map((c) => ({ table: c.table, key: c.key })))
     return revs
   }
 
@@ -542,54 +552,76 @@ export class SaveEngine {
 
   private async runCycle(): Promise<void> {
     let afterRev = 0
-    for (;;) {
-      this.again = false
-      const rows = await this.takeChunk(afterRev)
-      if (rows.length) {
-        afterRev = rows[rows.length - 1]!.rev!
-        this.setSending(true)
+    // The next chunk, taken while the previous one is on its way (rows only: the envelope's
+    // marks are built once the previous answer is absorbed). It is sent only after that
+    // answer, so the changes of one object still reach the server one request after another.
+    let next: Promise<OutboxRow[]> | null = null
+    try {
+      for (;;) {
+        let rows = next ? await next : null
+        next = null
+        if (rows?.length) {
+          // Taken while the previous request was out: send only what is still queued (the
+          // curator may have discarded the unsent changes meanwhile, in any tab).
+          const now = await this.db.outbox.bulkGet(rows.map((row) => row.rev!))
+          rows = rows.filter((_, i) => now[i]?.queued === 1)
+        }
+        // Taken before a change written meanwhile (it kicked `again`): take again rather
+        // than send an empty request first.
+        if (!rows || (!rows.length && this.again)) rows = await this.take(afterRev)
+        if (rows.length) afterRev = rows[rows.length - 1]!.rev!
+        // "Sending" while a request carries changes (a follow-up poll is not saving anything).
+        this.setSending(rows.length > 0)
+        const body = await this.envelope(rows)
+        if (rows.length) timing('cc-sync-send', performance.now(), { sent: rows.length })
+        const answer = this.post(body)
+        if (rows.length) {
+          next = this.take(afterRev)
+          next.catch(() => undefined)
+        }
+        let response: Response
+        try {
+          response = await answer
+        } catch {
+          this.backOff(true)
+          return
+        }
+        if (response.status === 403) {
+          this.status.needsSignIn = true
+          this.broadcastState()
+          await this.refreshStatus()
+          return
+        }
+        if (!response.ok) {
+          this.backOff(false)
+          return
+        }
+        let data: SyncResponse
+        try {
+          data = (await response.json()) as SyncResponse
+        } catch {
+          this.backOff(false)
+          return
+        }
+        this.failures = 0
+        this.retryAt = 0
+        if (this.networkDown) {
+          this.networkDown = false
+          this.broadcastState()
+        }
+        const started = performance.now()
+        const received = await this.absorb(data)
+        if (received || rows.length) timing('cc-sync-absorb', started, { received, sent: rows.length })
+        // The status follows each answer (the last chunk applied = "All changes saved" now,
+        // not after the follow-up poll): absorb's announceLocal recounts the outbox.
+        if (!rows.length && received < FEED_PAGE && !this.again) break
+        // Let the page breathe between chunks (a 10,000-change import must not freeze it).
+        await new Promise((resolve) => setTimeout(resolve, 0))
       }
-      const body = await this.envelope(rows)
-      if (rows.length) timing('cc-sync-send', performance.now(), { sent: rows.length })
-      let response: Response
-      try {
-        response = await this.post(body)
-      } catch {
-        this.backOff(true)
-        return
-      }
-      if (response.status === 403) {
-        this.status.needsSignIn = true
-        this.broadcastState()
-        await this.refreshStatus()
-        return
-      }
-      if (!response.ok) {
-        this.backOff(false)
-        return
-      }
-      let data: SyncResponse
-      try {
-        data = (await response.json()) as SyncResponse
-      } catch {
-        this.backOff(false)
-        return
-      }
-      this.failures = 0
-      this.retryAt = 0
-      if (this.networkDown) {
-        this.networkDown = false
-        this.broadcastState()
-      }
-      const started = performance.now()
-      const received = await this.absorb(data)
-      if (received || rows.length) timing('cc-sync-absorb', started, { received, sent: rows.length })
-      // The status follows each answer (the last chunk applied = "All changes saved" now,
-      // not after the follow-up poll): one outbox count, coalesced.
-      if (rows.length) void this.refreshStatus()
-      if (!rows.length && received < FEED_PAGE && !this.again) break
-      // Let the page breathe between chunks (a 10,000-change import must not freeze it).
-      await new Promise((resolve) => setTimeout(resolve, 0))
+    } finally {
+      // A chunk taken for a request that did not go stays queued (sent, unacknowledged):
+      // the next cycle sends it again. Wait for its transaction (stop() closes the database).
+      if (next) await next.catch(() => undefined)
     }
     await this.refreshStatus()
     if (!this.manual && !this.stopped) {
@@ -597,6 +629,13 @@ export class SaveEngine {
       const visible = typeof document === 'undefined' || document.visibilityState === 'visible'
       if (visible) this.timer = setTimeout(() => void this.cycle(), this.pollInterval)
     }
+  }
+
+  /** Take the next chunk; a kick from here on (a change written after the take began) asks
+   * for another turn of the loop. */
+  private take(afterRev: number): Promise<OutboxRow[]> {
+    this.again = false
+    return this.takeChunk(afterRev)
   }
 
   private backOff(network: boolean): void {
@@ -665,15 +704,24 @@ export class SaveEngine {
     const feed = [...(data.changes ?? [])].sort((a, b) => a.server_rev - b.server_rev)
     await db.transaction('rw', [db.outbox, db.records, db.marks, db.meta], async () => {
       const allowed = (data.allowed ?? []).filter((a) => typeof a.rev === 'number')
+      const succeeded = new Set((data.successes ?? []).map((s) => s.server_rev))
+      // Rows acknowledged and applied in this same answer: deleted below without first
+      // recording the acknowledgement (a 100-row rewrite per chunk of a bulk edit).
+      const doneNow: number[] = []
+      const doneNowServerRevs = new Set<number>()
       if (allowed.length) {
         const rows = await db.outbox.bulkGet(allowed.map((a) => a.rev!))
         const updates: OutboxRow[] = []
         rows.forEach((row, i) => {
           if (row && (row.state === 'sent' || row.state === 'pending')) {
-            updates.push({ ...row, state: 'sent', queued: 0, server_rev: allowed[i]!.server_rev })
+            const serverRev = allowed[i]!.server_rev
+            if (succeeded.has(serverRev)) {
+              doneNow.push(row.rev!)
+              doneNowServerRevs.add(serverRev)
+            } else updates.push({ ...row, state: 'sent', queued: 0, server_rev: serverRev })
           }
         })
-        await db.outbox.bulkPut(updates)
+        if (updates.length) await db.outbox.bulkPut(updates)
       }
       const refused = (data.disallowed ?? []).filter((d) => typeof d.rev === 'number')
       if (refused.length) {
@@ -697,8 +745,10 @@ export class SaveEngine {
       if (successes.length) {
         // The mirror now holds what the outbox row added on top: what a reader sees is
         // unchanged, so no re-read is announced (a 10,000-change import would re-read per chunk).
-        const done = await db.outbox.where('server_rev').anyOf(successes.map((s) => s.server_rev)).primaryKeys()
-        await db.outbox.bulkDelete(done)
+        // (Successes of rows acknowledged in an earlier answer are found by their server_rev.)
+        const earlier = successes.map((s) => s.server_rev).filter((rev) => !doneNowServerRevs.has(rev))
+        const done = earlier.length ? await db.outbox.where('server_rev').anyOf(earlier).primaryKeys() : []
+        await db.outbox.bulkDelete([...doneNow, ...done])
       }
       await this.advanceMarks([...feed, ...errors, ...successes])
     })
