@@ -1,10 +1,12 @@
 /**
  * The upload queue (issue 14, items 1 and 2): files chosen or dropped in a folder are hashed
- * in the md5 worker, announced (refusals shown with the server's reason before any byte is
- * sent), sent 3 at a time with per-file progress, resumed from the server's offset on retry,
- * and each becomes a resource: a CREATED contentnode titled from the file (or from what the
- * server read in it: H5P / EPUB title, language, license), kind from the format, the
- * channel's content defaults applied, and the file attached with a `file` UPDATED change.
+ * in the md5 worker and announced ahead of their turn (several files per request; refusals
+ * shown with the server's reason before any byte is sent), sent 3 at a time (up to 12 small
+ * files while under 8 MB are left to send) with per-file progress, resumed from the server's
+ * offset on retry, and each becomes a resource: a CREATED contentnode titled from the file
+ * (or from what the server read in it: H5P / EPUB title, language, license), kind from the
+ * format, the channel's content defaults applied, and the file attached with a `file` UPDATED
+ * change; the files sent meanwhile are created together (their nodes, then their attachments).
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
