@@ -190,7 +190,7 @@ function pdf(n, size) {
   // The queue's own User Timing per file and stage (stores/uploads.ts), in ms after the start.
   const stages = await page.evaluate((start) => performance.getEntriesByType('measure')
     .filter((e) => e.name.startsWith('cc-upload-') || e.name.startsWith('cc-sync-'))
-    .map((e) => ({ stage: e.name.replace(/^cc-(upload-)?/, ''), id: e.detail.id ?? e.detail.sent, at: Math.round(performance.timeOrigin + e.startTime - start), ms: Math.round(e.duration) }))
+    .map((e) => ({ stage: e.name.replace(/^cc-(upload-)?/, ''), id: e.detail.id ?? e.detail.sent ?? e.detail.queued, at: Math.round(performance.timeOrigin + e.startTime - start), ms: Math.round(e.duration) }))
     .filter((e) => e.at >= 0), start);
   console.log(JSON.stringify({ hashing, chosen, rowsDone, applied, added, requests, stages }));
   await browser.close();
@@ -314,7 +314,7 @@ def print_breakdown(requests: list[dict], stages: list[dict], *, verbose: bool) 
             )
             print(f"    file {file_id:3d}  {cells}")
         for r in sorted((r for r in stages if r["stage"].startswith("sync-")), key=lambda r: r["at"]):
-            print(f"    {r['at']:6d} +{r['ms']:5d}  {r['stage']} ({r['id']} sent)")
+            print(f"    {r['at']:6d} +{r['ms']:5d}  {r['stage']} ({r.get('id', '?')} changes)")
         for r in sorted(requests, key=lambda r: r["sent"]):
             extra = f" ({r['changes']})" if r["changes"] is not None else ""
             print(f"    {r['sent']:6d} -> {r['done']:6d}  {r['kind']}{extra}{'  FAILED' if r['failed'] else ''}")
