@@ -41,11 +41,12 @@ sending nothing for 4-8 s at a stretch (its debounce restarted with every change
 recount never ended while changes kept coming); the server attaching each file in ~50 ms.
 Now: files hashed and announced ahead (one request for those waiting), up to 12 small files
 sent at once, one component per row, resources queued together (CREATED nodes, then the
-attachments) and applied in one go by the server. Measured after (SQLite, load 4.4-5.8):
-gunicorn 7.5 / 4.5 / 4.3 s, runserver 5.3 / 4.3 / 6.2 s, PostgreSQL + gunicorn 5.1 s (load
-6.1), of which ~1.1-1.5 s is Playwright carrying the 10 MB of files into the page; a typical
-run: the 100 files hashed by 3.0 s, announced in 9 requests (median 156 ms), 100 PUTs
-(median 98 ms, 12 in flight), 5 sync requests (median 184 ms).
+attachments) and applied in one go by the server. Measured after (SQLite): gunicorn 6.4 /
+7.0 / 6.9 s at load 5.7-6.2 (4.5 / 4.3 s at load 4.8), runserver 6.8 / 4.1 / 5.6 s at load
+5.5-7.0, PostgreSQL + gunicorn 5.1 s at load 6.1; of each, 1.1-1.9 s is Playwright carrying
+the 10 MB of files into the page. A run at load 6: the 100 files hashed by 3.4 s (median
+5 ms each), announced in 6 requests (median 463 ms), 100 PUTs (median 310 ms, 12 in flight),
+6 sync requests (median 492 ms); the last resource queued at 5.1 s, applied at 6.4 s.
 ``BENCH_HASH_MB`` shrinks the md5 workload, ``BENCH_FILES`` the upload one; ``BENCH_FILES=0``
 runs the md5 part only, ``BENCH_ONLY=uploads`` the upload part only.
 
