@@ -1,8 +1,11 @@
-"""The built browser app served by ``manage.py runserver`` for the benchmarks that drive
-Chromium (frontend_list.py, frontend_bulk_edit.py), and the Node driver they run.
+"""The built browser app served for the benchmarks that drive Chromium (frontend_list.py,
+frontend_bulk_edit.py, frontend_uploads.py...), and the Node driver they run.
 
 ``settings.e2e``: production code paths (DEBUG off) serving ``frontend/dist`` as it is, against
-the database the harness set up (``DATABASE_URL`` in the environment)."""
+the database the harness set up (``DATABASE_URL`` in the environment). The server is
+``manage.py runserver`` (what the browser tests run), or with ``server="gunicorn"`` (or
+``BENCH_SERVER=gunicorn``) what the Docker image runs: gunicorn with the project's
+gunicorn.conf.py, 2 workers (the machine's 2 cores) x 4 threads."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ def wait_until_up(url: str) -> None:
             return
         except OSError:
             time.sleep(0.25)
-    raise SystemExit("runserver did not start")
+    raise SystemExit("the server did not start")
 
 
 def require_built_app() -> None:
@@ -43,8 +46,9 @@ def require_built_app() -> None:
 
 
 @contextmanager
-def served_app() -> Iterator[tuple[str, str]]:
-    """Run the app on a free port until the block ends; yields (base URL, server log path)."""
+def served_app(server: str | None = None) -> Iterator[tuple[str, str]]:
+    """Run the app on a free port until the block ends; yields (base URL, server log path).
+    ``server``: "runserver" (the default) or "gunicorn"; ``BENCH_SERVER`` overrides it."""
     from django.db import connections
 
     connections.close_all()  # the server process opens its own
@@ -59,8 +63,16 @@ def served_app() -> Iterator[tuple[str, str]]:
     }
     env.pop("FRONTEND_DIST", None)  # settings.test (the harness's) points it at a stub shell
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-runserver-", suffix=".log", delete=False)
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+    kind = os.environ.get("BENCH_SERVER") or server or "runserver"
+    if kind == "gunicorn":
+        env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+        command = [sys.executable, "-m", "gunicorn", "contentcuration.wsgi", "--access-logfile=/dev/null"]
+    elif kind == "runserver":
+        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    else:
+        raise SystemExit(f"BENCH_SERVER={kind!r}: expected runserver or gunicorn")
+    server_process = subprocess.Popen(
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -71,8 +83,8 @@ def served_app() -> Iterator[tuple[str, str]]:
         wait_until_up(base)
         yield base, log.name
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server_process.terminate()
+        server_process.wait(timeout=20)
 
 
 # What every browser benchmark's driver starts with: Debian's Chromium (never a downloaded

@@ -95,6 +95,72 @@ def test_admins_can_attach_anywhere(admin_user, owner, channel, resource):
     assert resource.files.count() == 1
 
 
+# --- many attaches in one request (the upload queue's batches) -----------------------------------
+
+
+def documents(channel, count):
+    fields = {"license_id": 1, "copyright_holder": "Someone"}
+    return build_tree(channel.main_tree, [("document", [], {**fields, "title": f"Doc {i}"}) for i in range(count)])
+
+
+def attach_all(user, channel, pairs) -> list:
+    items = [updated("file", file.pk, {"contentnode": node_id}, channel_id=channel.pk) for file, node_id in pairs]
+    response = post_sync(client_for(user), items, channel_revs={channel.pk: 0})
+    outcomes = errors_by_rev(response, items)
+    return [outcomes[item["rev"]] for item in items]
+
+
+def test_files_attached_together_complete_each_node_as_one_by_one_would(owner, editor, channel):
+    nodes = documents(channel, 3)
+    files = [make_file(data=f"pdf {i}".encode(), uploaded_by=editor) for i in range(3)]
+    assert attach_all(editor, channel, zip(files, [n.pk for n in nodes], strict=True)) == [None, None, None]
+    for node, file in zip(nodes, files, strict=True):
+        node.refresh_from_db()
+        assert node.complete is True and node.changed is True
+        assert list(node.files.values_list("pk", flat=True)) == [file.pk]
+        (echo,) = completion_echoes(node)
+        assert echo.kwargs["mods"] == {"complete": True} and echo.channel_id == channel.pk
+    assert User.objects.get(pk=editor.pk).disk_space_used == sum(f.file_size for f in files)
+
+
+def test_in_a_batch_of_attaches_only_the_changes_at_fault_fail(owner, editor, channel):
+    from contentcuration.tests.factories import make_channel
+
+    nodes = documents(channel, 2)
+    (elsewhere,) = documents(make_channel(owner=owner, name="Not shared"), 1)
+    mine, also_mine, someone_elses, misplaced = (make_file(data=f"f{i}".encode(), uploaded_by=u)
+                                                 for i, u in enumerate([editor, editor, owner, editor]))  # fmt: skip
+    outcomes = attach_all(
+        editor,
+        channel,
+        [(mine, nodes[0].pk), (someone_elses, nodes[1].pk), (misplaced, elsewhere.pk), (also_mine, nodes[1].pk)],
+    )
+    assert outcomes == [
+        None,
+        ["Not found"],
+        {"contentnode": [f'Invalid pk "{elsewhere.pk}" - object does not exist.']},
+        None,
+    ]
+    assert File.objects.get(pk=mine.pk).contentnode_id == nodes[0].pk
+    assert File.objects.get(pk=also_mine.pk).contentnode_id == nodes[1].pk
+    assert File.objects.get(pk=someone_elses.pk).contentnode_id is None
+    assert File.objects.get(pk=misplaced.pk).contentnode_id is None
+
+
+def test_attaching_many_files_costs_the_queries_of_attaching_two(owner, channel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for count in (2, 12):
+        nodes = documents(channel, count)
+        files = [make_file(data=f"{count} {i}".encode(), uploaded_by=owner) for i in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            assert attach_all(owner, channel, zip(files, [n.pk for n in nodes], strict=True)) == [None] * count
+        counts.append(len(queries))
+    assert counts[1] <= counts[0] + 2, counts
+
+
 def test_a_folder_takes_an_uploaded_thumbnail_which_its_read_shows_and_loses_on_removal(owner, channel):
     """The edit panel offers folders the resources' thumbnail flow: announce a ``topic_thumbnail``
     upload, attach it, delete it. The folder's read carries it as ``thumbnail_src`` meanwhile."""

@@ -1,5 +1,5 @@
 """One quota rule (files/quota.check_space) for every upload path: the upload announcement
-(what the browser and Studio clients use), the chef's legacy ``file_upload`` and the chef's
+(what Studio clients use), the batch announcement (what the browser's queue uses), the chef's legacy ``file_upload`` and the chef's
 ``add_nodes`` give the same verdict for the same user state (issue 11: the chef paths trusted
 the cached ``disk_space_used`` and counted any File row of the user as "already owned").
 """
@@ -20,7 +20,7 @@ from contentcuration.tests.sync_helpers import browser_client
 from contentcuration.tests.test_chef_api import Chef, file_dict, node_dict, stored
 
 ALLOWANCE = 1000
-ENTRY_POINTS = ("upload_url", "chef_file_upload", "chef_add_nodes")
+ENTRY_POINTS = ("upload_url", "upload_urls", "chef_file_upload", "chef_add_nodes")
 
 
 def upload(entry: str, user, data: bytes) -> tuple[int, str]:
@@ -30,6 +30,13 @@ def upload(entry: str, user, data: bytes) -> tuple[int, str]:
             "/api/file/upload_url", data=json.dumps(announcement(data)), content_type="application/json"
         )
         return response.status_code, response.json().get("detail", "")
+    if entry == "upload_urls":  # a batch of one: the entry carries the single announcement's answer
+        response = browser_client(user).post(
+            "/api/file/upload_urls", data=json.dumps({"files": [announcement(data)]}), content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        (answer,) = response.json()["files"]
+        return answer["status"], answer["body"].get("detail", "")
     name = f"{hashlib.md5(data).hexdigest()}.pdf"
     if entry == "chef_file_upload":
         response = Client().post(

@@ -4,6 +4,8 @@
   answers an upload URL on this server carrying a signed, expiring token (ricecooker's PUT
   may carry a token header, a browser's may not: the signature is the authority), and
   ``received``: how many of these bytes the server already holds for this user.
+* ``POST /api/file/upload_urls``: the same for up to 100 files in one request, each answered
+  as the single announcement would be.
 * ``PUT|HEAD /api/file/upload/<token>``: the bytes, whole or in ``Content-Range`` pieces;
   ``HEAD`` or ``PUT`` with ``Content-Range: bytes */<total>`` reports progress
   (200 = stored, 308 + ``Range: bytes=0-<last>`` = partial, like resumable-upload protocols).
@@ -34,12 +36,15 @@ from contentcuration import storage
 from contentcuration.errors import Conflict, Invalid
 from contentcuration.files.quota import QuotaExceeded
 from contentcuration.files.uploads import (
+    MAX_ANNOUNCED_AT_ONCE,
     UPLOAD_URL_MAX_AGE,
+    InvalidUpload,
     LengthRequired,
     StorageFailed,
     UploadRejected,
     UploadState,
     create_upload,
+    create_uploads,
     receive_upload,
     serialize_file,
     upload_state,
@@ -97,23 +102,64 @@ class UploadURLView(APIView):
             assert isinstance(user, User)  # the default permission (IsAuthenticated) let only users in
             file, might_skip = create_upload(user=user, request=announced)
         except QuotaExceeded as exc:
-            return Response(
-                {"detail": str(exc), "used": exc.used, "allowed": exc.allowed, "size": exc.size},
-                status=412,
-            )
-        url = request.build_absolute_uri(reverse("file-upload", args=[upload_token(file.pk)]))
-        return Response(
-            {
-                "uploadURL": url,
-                "mimetype": mimetype_for(file.file_format_id or ""),
-                "might_skip": might_skip,
-                "resumable": False,
-                # Bytes the server already holds from an earlier announcement of the same
-                # bytes by this user (a reload mid-upload): PUT from here with Content-Range.
-                "received": upload_state(file).received,
-                "file": serialize_file(file),
-            }
-        )
+            return Response(_quota_refusal(exc), status=412)
+        return Response(_ticket(request, file, might_skip))
+
+
+def _quota_refusal(exc: QuotaExceeded) -> dict:
+    return {"detail": str(exc), "used": exc.used, "allowed": exc.allowed, "size": exc.size}
+
+
+def _ticket(request: Request, file: File, might_skip: bool) -> dict:
+    """The answer to one announced file: where to PUT its bytes, and what the server holds."""
+    url = request.build_absolute_uri(reverse("file-upload", args=[upload_token(file.pk)]))
+    return {
+        "uploadURL": url,
+        "mimetype": mimetype_for(file.file_format_id or ""),
+        "might_skip": might_skip,
+        "resumable": False,
+        # Bytes the server already holds from an earlier announcement of the same
+        # bytes by this user (a reload mid-upload): PUT from here with Content-Range.
+        "received": upload_state(file).received,
+        "file": serialize_file(file),
+    }
+
+
+class UploadURLsView(APIView):
+    """``POST /api/file/upload_urls``: many announcements in one request (the browser's queue
+    of small files: one round trip per file was most of the time of 100 small uploads).
+    ``{"files": [announcement, ...]}`` (1 to ``MAX_ANNOUNCED_AT_ONCE``) answers
+    ``{"files": [{"status", "body"}, ...]}`` in the same order, each entry being what
+    ``POST /api/file/upload_url`` answers for that announcement alone (200 with the upload
+    URL, 400 naming the fields at fault, 412 over quota); a refused entry leaves the others
+    announced. Same authentication, validation and quota rule as the single announcement."""
+
+    parser_classes = [CheckedJSONParser]
+
+    @extend_schema(
+        request=openapi.UploadURLsRequest,
+        responses={200: openapi.UploadURLsAnswer, 400: openapi.FIELD_ERRORS},
+        description=(
+            "Announce several uploads at once; each entry of the answer is what `upload_url` answers "
+            "for that file alone (status and body)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = request.data
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, list) or not 1 <= len(files) <= MAX_ANNOUNCED_AT_ONCE:
+            raise InvalidUpload({"files": [f"Expected a list of 1 to {MAX_ANNOUNCED_AT_ONCE} file announcements."]})
+        user = request.user
+        assert isinstance(user, User)  # the default permission (IsAuthenticated) let only users in
+        entries = []
+        for outcome in create_uploads(user=user, announcements=files):
+            if isinstance(outcome, InvalidUpload):
+                entries.append({"status": 400, "body": outcome.errors})
+            elif isinstance(outcome, QuotaExceeded):
+                entries.append({"status": 412, "body": _quota_refusal(outcome)})
+            else:
+                entries.append({"status": 200, "body": _ticket(request, *outcome)})
+        return Response({"files": entries})
 
 
 # --- receiving --------------------------------------------------------------------------------

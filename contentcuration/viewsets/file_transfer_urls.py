@@ -8,6 +8,7 @@ from . import file_transfer as views
 
 urlpatterns = [
     path("api/file/upload_url", views.UploadURLView.as_view(), name="file-upload-url"),
+    path("api/file/upload_urls", views.UploadURLsView.as_view(), name="file-upload-urls"),
     re_path(r"^api/file/upload/(?P<token>[A-Za-z0-9_:\-]+)$", views.upload_view, name="file-upload"),
     re_path(
         r"^content/storage/(?P<c0>[0-9a-f])/(?P<c1>[0-9a-f])/(?P<checksum>[0-9a-f]{32})\.(?P<ext>[a-z0-9]{1,10})$",

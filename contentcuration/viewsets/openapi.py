@@ -139,6 +139,19 @@ class UploadURLAnswer(serializers.Serializer):
     file = serializers.DictField(help_text="The new File row: attach it with a sync UPDATED `file` change.")
 
 
+class UploadURLsRequest(serializers.Serializer):
+    files = UploadURLRequest(many=True, help_text="1 to 100 announcements, each as `upload_url` takes it.")
+
+
+class UploadURLsEntry(serializers.Serializer):
+    status = serializers.IntegerField(help_text="What `upload_url` would answer for this file alone: 200, 400 or 412.")
+    body = serializers.DictField(help_text="Its body: the upload URL answer, the field errors, or the quota refusal.")
+
+
+class UploadURLsAnswer(serializers.Serializer):
+    files = UploadURLsEntry(many=True, help_text="One entry per announcement, in order.")
+
+
 # --- The chef (ricecooker) API (spec ricecooker-api.md) ----------------------------------------
 
 

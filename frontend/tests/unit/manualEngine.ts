@@ -1,7 +1,8 @@
 /**
  * Store tests against the real save engine (on fake IndexedDB) that never sends: what a store
  * queues stays in the outbox, as when offline, and the test plays the server. `fetch` answers
- * with what `respond` returns (a Response, or a body sent as JSON). Each test starts with a
+ * with what `respond` returns (a Response, or a body sent as JSON); it is given the URL and the
+ * request (method, body). Each test starts with a
  * fresh Pinia and an empty outbox; a file's own beforeEach runs after that.
  */
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
@@ -12,12 +13,12 @@ export function json(body: unknown): Response {
   return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
 }
 
-export function useManualEngine(name: string, respond: (url: string) => unknown, { userId = 1 } = {}): void {
+export function useManualEngine(name: string, respond: (url: string, init?: RequestInit) => unknown, { userId = 1 } = {}): void {
   beforeAll(async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (url: string) => {
-        const answer = await respond(url)
+      vi.fn(async (url: string, init?: RequestInit) => {
+        const answer = await respond(url, init)
         return answer instanceof Response ? answer : json(answer)
       }),
     )

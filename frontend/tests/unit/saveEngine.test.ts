@@ -61,6 +61,24 @@ afterEach(async () => {
 })
 
 describe('the outbox', () => {
+  it('answers a recount while recounts keep being asked for (the sending loop waits on one)', async () => {
+    // An upload queue writing a change every few ms kept the recount running, and the
+    // sending loop, which waits for a recount after each answer, sent nothing meanwhile.
+    const engine = await makeEngine(fakeServer())
+    let writing = true
+    // every count is followed by another request for one, as a steady stream of writes does
+    const unsubscribe = engine.subscribe((event) => {
+      if (event.type === 'status' && writing) void engine.refreshStatus()
+    })
+    const outcome = await Promise.race([
+      engine.refreshStatus().then(() => 'counted'),
+      new Promise((resolve) => setTimeout(() => resolve('still counting'), 1500)),
+    ])
+    writing = false
+    unsubscribe()
+    expect(outcome).toBe('counted')
+  })
+
   it('merges consecutive updates of one key while they are pending', async () => {
     const server = fakeServer()
     const engine = await makeEngine(server)

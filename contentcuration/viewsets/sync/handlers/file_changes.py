@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentcuration.files.attach import attach_file, detach_file
+from contentcuration.files.attach import attach_file, attach_files, detach_file
 from contentcuration.models import AssessmentItem, ContentNode, File
 from contentcuration.nodes.reference import reference_data
 
@@ -14,6 +14,7 @@ from .apply_context import (
     ApplyContext,
     ChangeError,
     Outcome,
+    bulk_or_each,
     each_atomic,
     echo_content_changes,
     require_dict,
@@ -83,7 +84,63 @@ def update_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]
         result = attach_file(file=file, previous_node_id=old_node)
         echo_content_changes(ctx, result, channel_id=change.get("channel_id"))
 
+    if (
+        len(changes) > 1
+        and all(_attaches_only(c) for c in changes)
+        and len({c["key"] for c in changes}) == len(changes)
+    ):
+        return _attach_many(ctx, changes, apply_one)
     return each_atomic(changes, apply_one)
+
+
+def _attaches_only(change: dict) -> bool:
+    """A change that only attaches a file to a node (``mods: {contentnode: id}``): what the
+    upload queue sends for each new resource."""
+    mods = change.get("mods")
+    return (
+        isinstance(change.get("key"), str)
+        and bool(change["key"])
+        and isinstance(mods, dict)
+        and set(mods) == {"contentnode"}
+        and isinstance(mods["contentnode"], str)
+    )
+
+
+def _attach_many(ctx: ApplyContext, changes: list[dict], apply_one) -> list[Outcome]:
+    """Attach files to nodes in one go: the outcomes ``apply_one`` gives each change (the file
+    editable by the user or Not found, the node editable or invalid), two queries to check
+    them all and one ``attach_files`` per channel; one savepoint per change if the database
+    refuses the bulk write."""
+    outcomes: list[Outcome] = [None] * len(changes)
+    files = {
+        f.pk: f
+        for f in File.objects.editable_by(ctx.user).filter(pk__in=[c["key"] for c in changes]).select_related("preset")
+    }
+    wanted = {c["mods"]["contentnode"] for c in changes}
+    nodes = set(ContentNode.objects.editable_by(ctx.user).filter(pk__in=wanted).values_list("pk", flat=True))
+    ready: list[tuple[int, dict, File, str | None]] = []
+    for index, change in enumerate(changes):
+        file, node_id = files.get(change["key"]), change["mods"]["contentnode"]
+        if file is None:
+            outcomes[index] = NOT_FOUND
+        elif node_id not in nodes:
+            outcomes[index] = {"contentnode": [f'Invalid pk "{node_id}" - object does not exist.']}
+        else:
+            ready.append((index, change, file, file.contentnode_id))
+
+    def bulk(_changes: list[dict]) -> list[Outcome]:
+        by_channel: dict[Any, list[tuple[File, str | None]]] = {}
+        for _, change, file, before in ready:
+            file.contentnode_id = change["mods"]["contentnode"]
+            by_channel.setdefault(change.get("channel_id"), []).append((file, before))
+        for channel_id, attached in by_channel.items():
+            echo_content_changes(ctx, attach_files(files=attached), channel_id=channel_id)
+        return [None] * len(ready)
+
+    results = bulk_or_each([change for _, change, _, _ in ready], bulk, apply_one)
+    for (index, _, _, _), result in zip(ready, results, strict=True):
+        outcomes[index] = result
+    return outcomes
 
 
 def delete_from_changes(ctx: ApplyContext, changes: list[dict]) -> list[Outcome]:

@@ -7,6 +7,8 @@
  *   not acknowledged (the server drops a change it already has, by `(session, rev)`).
  * - Rows go pending → sent (→ server_rev) → applied (deleted, mirror updated) | errored |
  *   disallowed. Consecutive UPDATEDs of one key are merged while still pending.
+ * - A change is sent 150 ms after the last one queued (a burst goes together), and at most 1 s
+ *   after the first one waiting (a steady stream still goes out).
  * - Each cycle sends every queued row, oldest first, in chunks (≤ 100 changes, ≤ 256 KB),
  *   and polls again while the feed answers full pages (200 rows). One request at a time: the
  *   next chunk is taken from the outbox while the previous one is on its way, and posted only
@@ -30,6 +32,11 @@ export const MAX_CHUNK_BYTES = 256 * 1024
 export const FEED_PAGE = 200
 export const POLL_INTERVAL = 3_000
 const SEND_DEBOUNCE = 150
+/** However often changes keep coming, the first one waiting is sent this soon: the debounce
+ * coalesces a burst of typing, it must not hold back a steady stream (an upload queue creating
+ * a node every ~50 ms sent nothing for 4 s, then 2.5 s of changes after its last file:
+ * benchmarks/frontend_uploads.py). */
+const SEND_MAX_WAIT = 1_000
 const MAX_BACKOFF = 30_000
 /** A channel is polled while some tab refreshed its mark this recently. */
 const WATCH_TTL = 60_000
@@ -178,6 +185,8 @@ export class SaveEngine {
   private running: Promise<void> | null = null
   private again = false
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** when the oldest kick not yet followed by a cycle came (0: none waiting) */
+  private waitingSince = 0
   private intervals: ReturnType<typeof setInterval>[] = []
   private failures = 0
   private retryAt = 0
@@ -186,7 +195,8 @@ export class SaveEngine {
   private status: EngineStatus = { pending: 0, sending: false, online: true, needsSignIn: false, problems: [] }
   private networkDown = false
   private statusRun: Promise<void> | null = null
-  private statusAgain = false
+  /** callers of refreshStatus waiting for a count that starts after their call */
+  private statusWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = []
   /** Changes handed to enqueue* whose outbox write is not counted yet: the status says
    * "saving" from the moment a change is handed over, never "saved" while it is written. */
   private writing = 0
@@ -509,7 +519,9 @@ export class SaveEngine {
       return
     }
     if (this.manual) return
-    const wait = Math.max(delay, this.retryAt - Date.now())
+    const now = Date.now()
+    if (!this.waitingSince) this.waitingSince = now
+    const wait = Math.max(Math.min(delay, this.waitingSince + SEND_MAX_WAIT - now), this.retryAt - now)
     clearTimeout(this.timer)
     this.timer = setTimeout(() => void this.cycle(), wait)
   }
@@ -526,6 +538,7 @@ export class SaveEngine {
       void this.refreshStatus()
       return Promise.resolve()
     }
+    this.waitingSince = 0
     this.running = this.runCycle().finally(() => {
       this.running = null
       this.setSending(false)
@@ -813,23 +826,25 @@ export class SaveEngine {
     this.post_({ t: 'state', networkDown: this.networkDown, sending: this.status.sending, needsSignIn: this.status.needsSignIn })
   }
 
-  /** Recount the outbox and tell subscribers (coalesced: one count at a time). */
+  /** Recount the outbox and tell subscribers (coalesced: one count at a time). Resolves after
+   * a count that started after the call: never later than the end of the next count, however
+   * many calls keep coming (waiting for the recounting to stop stalled the sending loop for
+   * as long as an upload queue kept writing: benchmarks/frontend_uploads.py). */
   refreshStatus(): Promise<void> {
-    if (this.statusRun) {
-      this.statusAgain = true
-      return this.statusRun
-    }
-    this.statusRun = (async () => {
-      do {
-        this.statusAgain = false
+    const counted = new Promise<void>((resolve, reject) => this.statusWaiters.push({ resolve, reject }))
+    this.statusRun ??= (async () => {
+      while (this.statusWaiters.length) {
+        const waiters = this.statusWaiters.splice(0)
         try {
           await this.countStatus()
+          waiters.forEach((w) => w.resolve())
         } catch (error) {
-          if (!this.stopped) throw error // after stop() the database is closed: nothing to count
+          // after stop() the database is closed: nothing to count
+          waiters.forEach((w) => (this.stopped ? w.resolve() : w.reject(error)))
         }
-      } while (this.statusAgain)
+      }
     })().finally(() => (this.statusRun = null))
-    return this.statusRun
+    return counted
   }
 
   private async countStatus(): Promise<void> {
