@@ -24,7 +24,9 @@ chunk while the previous request was on its way, stopped counting a change-less 
 the click (0.95 s from Playwright's call): first send 0.11 s after the click, then per chunk
 the server's 65-80 ms, 25-40 ms absorbing and ~10 ms building the next envelope. Under load
 average 7-8 the server's answers take 0.1-0.7 s each and the figure is 1.4-2.8 s (the engine
-before the change, measured in turn with it: 1.8-2.7 s). ``BENCH_VERBOSE=1`` prints the
+before the change, measured in turn with it: 1.8-2.7 s). On main after the upload work's
+engine fixes, PostgreSQL, quiet machine (load average 1.5-2.3), five runs: 0.84-0.92 s from the
+click (1.16 s from Playwright's call), 5 requests; SQLite 1.05 s. ``BENCH_VERBOSE=1`` prints the
 timeline. Not a test: it prints figures. Runs standalone (needs ``frontend/dist``:
 ``make frontend``):
 
