@@ -26,7 +26,9 @@ the server's 65-80 ms, 25-40 ms absorbing and ~10 ms building the next envelope.
 average 7-8 the server's answers take 0.1-0.7 s each and the figure is 1.4-2.8 s (the engine
 before the change, measured in turn with it: 1.8-2.7 s). On main after the upload work's
 engine fixes, PostgreSQL, quiet machine (load average 1.5-2.3), five runs: 0.84-0.92 s from the
-click (1.16 s from Playwright's call), 5 requests; SQLite 1.05 s. ``BENCH_VERBOSE=1`` prints the
+click (1.16 s from Playwright's call), 5 requests; SQLite 0.89-1.05 s, then 0.74-0.78 s once
+SQLite's bulk updates joined a VALUES table instead of Django's CASE per column (db/bulk.py:
+a request of 100 edits 75 -> 38 ms). ``BENCH_VERBOSE=1`` prints the
 timeline. Not a test: it prints figures. Runs standalone (needs ``frontend/dist``:
 ``make frontend``):
 
