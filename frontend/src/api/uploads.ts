@@ -6,6 +6,7 @@
  * resume), and the format table that maps a file name to its format, preset and node kind.
  */
 import { HttpError, postJson } from './http'
+import { fulfilled, gathered, rejected } from './gathered'
 
 export interface FormatInfo {
   format: string
@@ -107,44 +108,15 @@ export async function announceMany(announcements: Announcement[]): Promise<(Uplo
   return answer.files.map((entry) => (entry.status === 200 ? (entry.body as UploadTicket) : new UploadRefused(reasonOf(entry.body))))
 }
 
-interface Waiting {
-  announcement: Announcement
-  resolve: (ticket: UploadTicket) => void
-  reject: (error: unknown) => void
-}
-
-const waiting: Waiting[] = []
-let announcing = false
-
 /** Announce a file together with the others announced meanwhile: while one announcement
  * request is out, the files asked for wait and go in the next (benchmarks/frontend_uploads.py:
  * one request per small file was a third of the time of 100 files). Resolves with its ticket;
  * rejects with UploadRefused (its refusal) or the request's failure. */
-export function announceSoon(announcement: Announcement): Promise<UploadTicket> {
-  return new Promise((resolve, reject) => {
-    waiting.push({ announcement, resolve, reject })
-    if (!announcing) void sendAnnouncements()
-  })
-}
-
-async function sendAnnouncements(): Promise<void> {
-  announcing = true
-  try {
-    while (waiting.length) {
-      // Files started in the same moment (the queue fills several slots at once) go together.
-      await new Promise((resolve) => setTimeout(resolve, 0))
-      const batch = waiting.splice(0, MAX_ANNOUNCED_AT_ONCE)
-      try {
-        const outcomes = await announceMany(batch.map((w) => w.announcement))
-        outcomes.forEach((outcome, i) => (outcome instanceof UploadRefused ? batch[i]!.reject(outcome) : batch[i]!.resolve(outcome)))
-      } catch (error) {
-        batch.forEach((w) => w.reject(error))
-      }
-    }
-  } finally {
-    announcing = false
-  }
-}
+export const announceSoon: (announcement: Announcement) => Promise<UploadTicket> = gathered(
+  async (batch: Announcement[]) =>
+    (await announceMany(batch)).map((outcome) => (outcome instanceof UploadRefused ? rejected(outcome) : fulfilled(outcome))),
+  MAX_ANNOUNCED_AT_ONCE,
+)
 
 function hexToBase64(hex: string): string {
   let binary = ''

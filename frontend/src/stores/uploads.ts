@@ -11,6 +11,7 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
 import { fetchStorage } from '@/api/channels'
+import { fulfilled, gathered, rejected } from '@/api/gathered'
 import { getJson } from '@/api/http'
 import { durationFromHeaders } from '@/api/mediaDuration'
 import { announceSoon, formatOf, receivedSoFar, sendBytes, titleFromName, UploadRefused, type UploadTicket } from '@/api/uploads'
@@ -499,40 +500,23 @@ export const useUploadsStore = defineStore('uploads', () => {
   // Resources are created for the files sent meanwhile together: their CREATED nodes, then
   // their `file` UPDATEDs, in one outbox write, so the server applies each run in one go
   // (one file at a time interleaved the two kinds: ~70 ms of the server per file).
-  const toCreate: { item: UploadItem; resolve: (id: string) => void; reject: (error: unknown) => void }[] = []
-  let creatingNow = false
-
-  function createResource(item: UploadItem): Promise<string> {
-    return new Promise((resolve, reject) => {
-      toCreate.push({ item, resolve, reject })
-      if (!creatingNow) void createWaiting()
-    })
-  }
-
-  async function createWaiting(): Promise<void> {
-    creatingNow = true
-    try {
-      while (toCreate.length) {
-        await new Promise((resolve) => setTimeout(resolve, 0))
-        const batch = toCreate.splice(0)
-        const byParent = new Map<string, typeof batch>()
-        for (const waiting of batch) byParent.set(waiting.item.parentId, [...(byParent.get(waiting.item.parentId) ?? []), waiting])
-        for (const [parentId, group] of byParent) {
-          try {
-            const fields = await Promise.all(group.map((w) => resourceFields(w.item)))
-            const ids = await useNodesStore().createNodes(parentId, fields, (ids) =>
-              group.map((w, i) => updated('file', w.item.ticket!.file.id, { contentnode: ids[i] }, { channel_id: w.item.channelId })),
-            )
-            group.forEach((w, i) => w.resolve(ids[i]!))
-          } catch (error) {
-            group.forEach((w) => w.reject(error))
-          }
-        }
+  const createResource = gathered(async (batch: UploadItem[]) => {
+    const outcomes = new Map<UploadItem, PromiseSettledResult<string>>()
+    const byParent = new Map<string, UploadItem[]>()
+    for (const item of batch) byParent.set(item.parentId, [...(byParent.get(item.parentId) ?? []), item])
+    for (const [parentId, group] of byParent) {
+      try {
+        const fields = await Promise.all(group.map(resourceFields))
+        const ids = await useNodesStore().createNodes(parentId, fields, (ids) =>
+          group.map((item, i) => updated('file', item.ticket!.file.id, { contentnode: ids[i] }, { channel_id: item.channelId })),
+        )
+        group.forEach((item, i) => outcomes.set(item, fulfilled(ids[i]!)))
+      } catch (error) {
+        group.forEach((item) => outcomes.set(item, rejected(error)))
       }
-    } finally {
-      creatingNow = false
     }
-  }
+    return batch.map((item) => outcomes.get(item)!)
+  })
 
   return { items, busy, storage, storageLeft, percent, loadStorage, add, pause, retry, remove, clearFinished }
 })
