@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, type Page } from '@playwright/test'
+import { expect, type Locator, type Page } from '@playwright/test'
 import { manage, serverState } from './server'
 
 let counter = 0
@@ -103,6 +103,35 @@ export function python(code: string): string {
  * or `h5p(text="Hello")`: the pytest suite's builders, so no binary fixture is committed. */
 export function mediaFixture(call: string): Buffer {
   return Buffer.from(python(`import base64; from contentcuration.tests import media_fixtures as m; print(base64.b64encode(m.${call}).decode())`), 'base64')
+}
+
+/** A 64×36 PNG drawn in the page: vertical bands of the given colours, of equal width, left to right. */
+export async function drawnPng(page: Page, bands: string[]): Promise<Buffer> {
+  const base64 = await page.evaluate((colours: string[]) => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 64
+    canvas.height = 36
+    const context = canvas.getContext('2d')!
+    colours.forEach((colour, i) => {
+      context.fillStyle = colour
+      context.fillRect((i * 64) / colours.length, 0, 64 / colours.length, 36)
+    })
+    return canvas.toDataURL('image/png').split(',')[1]!
+  }, bands)
+  return Buffer.from(base64, 'base64')
+}
+
+/** The RGBA of one pixel of an image, at column `x` (its middle by default), half-way down. */
+export async function pixelOf(img: Locator, x?: number): Promise<number[]> {
+  return img.evaluate(async (image: HTMLImageElement, at: number | null) => {
+    await image.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = image.naturalWidth
+    canvas.height = image.naturalHeight
+    const context = canvas.getContext('2d')!
+    context.drawImage(image, 0, 0)
+    return Array.from(context.getImageData(at ?? canvas.width / 2, canvas.height / 2, 1, 1).data)
+  }, x ?? null)
 }
 
 /** Upload files through Add → Upload files in the open folder and wait until each became a resource. */

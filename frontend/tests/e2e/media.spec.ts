@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
-import { addChildren, createChannel, createUser, expectAccessible, python, rootOf, signIn, uniqueEmail, uploadFiles as upload } from './helpers'
+import { addChildren, createChannel, createUser, drawnPng, expectAccessible, pixelOf, python, rootOf, signIn, uniqueEmail, uploadFiles as upload } from './helpers'
 import { PYTHON } from './server'
 import { pdfFile } from './pdf'
 
@@ -174,20 +174,10 @@ test('thumbnail: drawn from the PDF first page it shows on the row; removed, the
   expect(python(`from contentcuration.models import File; print(File.objects.filter(contentnode_id='${node}', preset__thumbnail=True).count())`)).toBe('0')
 
   // An uploaded image, cropped: zoomed in on its left (red) half, the right (blue) half left out.
-  const halves = await page.evaluate(() => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 64
-    canvas.height = 36
-    const context = canvas.getContext('2d')!
-    context.fillStyle = '#ff0000'
-    context.fillRect(0, 0, 32, 36)
-    context.fillStyle = '#0000ff'
-    context.fillRect(32, 0, 32, 36)
-    return canvas.toDataURL('image/png').split(',')[1]!
-  })
+  const halves = await drawnPng(page, ['#ff0000', '#0000ff'])
   const imageChooser = page.waitForEvent('filechooser')
   await edit.getByRole('button', { name: 'Upload an image' }).click()
-  await (await imageChooser).setFiles({ name: 'halves.png', mimeType: 'image/png', buffer: Buffer.from(halves, 'base64') })
+  await (await imageChooser).setFiles({ name: 'halves.png', mimeType: 'image/png', buffer: halves })
   const crop = page.getByRole('dialog', { name: 'Crop the thumbnail' })
   await expect(crop.getByRole('img', { name: 'The thumbnail as it will be' })).toBeVisible()
   await expectAccessible(page)
@@ -198,16 +188,7 @@ test('thumbnail: drawn from the PDF first page it shows on the row; removed, the
   await crop.getByRole('button', { name: 'Use thumbnail' }).click()
   const cropped = row(page, title).getByRole('img', { name: `Thumbnail of ${title}` })
   await expect(cropped).toBeVisible({ timeout: 20_000 })
-  const pixel = async (x: number) =>
-    cropped.evaluate(async (img: HTMLImageElement, at: number) => {
-      await img.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = img.naturalWidth
-      canvas.height = img.naturalHeight
-      const context = canvas.getContext('2d')!
-      context.drawImage(img, 0, 0)
-      return Array.from(context.getImageData(at, canvas.height / 2, 1, 1).data)
-    }, x)
+  const pixel = (x: number) => pixelOf(cropped, x)
   expect(await pixel(10)).toEqual([255, 0, 0, 255])
   expect(await pixel(630)).toEqual([255, 0, 0, 255]) // uncropped, this side would be blue
 })
@@ -342,15 +323,7 @@ test('files: the PDF previews page by page, is replaced and removed; an HTML5 ap
   await edit.getByRole('button', { name: 'From a picture in the file' }).click()
   const appThumbnail = row(page, 'Fraction pie').getByRole('img', { name: 'Thumbnail of Fraction pie' })
   await expect(appThumbnail).toBeVisible({ timeout: 20_000 })
-  const green = await appThumbnail.evaluate(async (img: HTMLImageElement) => {
-    await img.decode()
-    const canvas = document.createElement('canvas')
-    canvas.width = img.naturalWidth
-    canvas.height = img.naturalHeight
-    const context = canvas.getContext('2d')!
-    context.drawImage(img, 0, 0)
-    return Array.from(context.getImageData(canvas.width / 2, canvas.height / 2, 1, 1).data)
-  })
+  const green = await pixelOf(appThumbnail)
   expect(green).toEqual([0, 160, 0, 255])
 
   // Video: a thumbnail from a frame, shown on the row.

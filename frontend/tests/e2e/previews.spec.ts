@@ -6,7 +6,7 @@
  * folder takes an uploaded, cropped thumbnail and loses it. Real server and worker.
  */
 import { expect, test, type Page } from '@playwright/test'
-import { addChildren, createChannel, createUser, expectAccessible, mediaFixture, python, rootOf, signIn, uniqueEmail, uploadFiles } from './helpers'
+import { addChildren, createChannel, createUser, drawnPng, expectAccessible, mediaFixture, python, rootOf, signIn, uniqueEmail, uploadFiles } from './helpers'
 
 const PASSWORD = 'a-long-password-1'
 
@@ -98,18 +98,10 @@ test('a folder takes an uploaded, cropped thumbnail shown on its row; removed, t
   // Only upload for a folder: it has no file to draw one from.
   await expect(edit.getByRole('button', { name: /^From / })).toHaveCount(0)
 
-  const green = await page.evaluate(() => {
-    const canvas = document.createElement('canvas')
-    canvas.width = 64
-    canvas.height = 36
-    const context = canvas.getContext('2d')!
-    context.fillStyle = '#00a000'
-    context.fillRect(0, 0, 64, 36)
-    return canvas.toDataURL('image/png').split(',')[1]!
-  })
+  const green = await drawnPng(page, ['#00a000'])
   const chooser = page.waitForEvent('filechooser')
   await edit.getByRole('button', { name: 'Upload an image' }).click()
-  await (await chooser).setFiles({ name: 'unit.png', mimeType: 'image/png', buffer: Buffer.from(green, 'base64') })
+  await (await chooser).setFiles({ name: 'unit.png', mimeType: 'image/png', buffer: green })
   const crop = page.getByRole('dialog', { name: 'Crop the thumbnail' })
   await crop.getByRole('button', { name: 'Use thumbnail' }).click()
   await expect(edit.getByRole('img', { name: 'Thumbnail of Unit 1' })).toBeVisible({ timeout: 20_000 })
