@@ -99,6 +99,16 @@ export function python(code: string): string {
   return manage(['shell', '-c', code]).trim().split('\n').at(-1)!.trim()
 }
 
+/** A new curator (e-mail from `prefix`) signed in, with a new channel named `name`: its id and root folder's. */
+export async function signedInOnNewChannel(page: Page, name: string, prefix: string, password: string): Promise<{ channelId: string; root: string }> {
+  const email = uniqueEmail(prefix)
+  createUser(email, password)
+  const channel = createChannel(email, name)
+  await signIn(page, email, password)
+  await expect(page).not.toHaveURL(/accounts\/login/)
+  return { channelId: channel.id, root: rootOf(channel.id) }
+}
+
 /** A media file built by contentcuration/tests/media_fixtures.py, e.g. `webm(milliseconds=12000)`
  * or `h5p(text="Hello")`: the pytest suite's builders, so no binary fixture is committed. */
 export function mediaFixture(call: string): Buffer {

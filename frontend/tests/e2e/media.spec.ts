@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
-import { addChildren, createChannel, createUser, drawnPng, expectAccessible, pixelOf, python, rootOf, signIn, uniqueEmail, uploadFiles as upload } from './helpers'
+import { addChildren, drawnPng, expectAccessible, pixelOf, python, signedInOnNewChannel as onNewChannel, uploadFiles as upload } from './helpers'
 import { PYTHON } from './server'
 import { pdfFile } from './pdf'
 
@@ -54,14 +54,7 @@ const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ }
 const panel = (page: Page) => page.getByRole('complementary', { name: 'Edit panel' })
 const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
 
-async function signedInOnNewChannel(page: Page, name: string): Promise<{ channelId: string; root: string }> {
-  const email = uniqueEmail('media')
-  createUser(email, PASSWORD)
-  const channel = createChannel(email, name)
-  await signIn(page, email, PASSWORD)
-  await expect(page).not.toHaveURL(/accounts\/login/)
-  return { channelId: channel.id, root: rootOf(channel.id) }
-}
+const signedInOnNewChannel = (page: Page, name: string) => onNewChannel(page, name, 'media', PASSWORD)
 
 function nodeIdOf(root: string, title: string): string {
   return python(`from contentcuration.models import ContentNode; print(ContentNode.objects.get(parent_id='${root}', title='${title}').pk)`)

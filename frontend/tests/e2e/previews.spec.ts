@@ -6,7 +6,7 @@
  * folder takes an uploaded, cropped thumbnail and loses it. Real server and worker.
  */
 import { expect, test, type Page } from '@playwright/test'
-import { addChildren, createChannel, createUser, drawnPng, expectAccessible, mediaFixture, python, rootOf, signIn, uniqueEmail, uploadFiles } from './helpers'
+import { addChildren, drawnPng, expectAccessible, mediaFixture, python, signedInOnNewChannel as onNewChannel, uploadFiles } from './helpers'
 
 const PASSWORD = 'a-long-password-1'
 
@@ -16,14 +16,7 @@ const contents = (page: Page) => page.getByRole('list', { name: /^Contents of/ }
 const panel = (page: Page) => page.getByRole('complementary', { name: 'Edit panel' })
 const row = (page: Page, title: string) => contents(page).getByRole('listitem', { name: title, exact: true })
 
-async function signedInOnNewChannel(page: Page, name: string): Promise<{ channelId: string; root: string }> {
-  const email = uniqueEmail('previews')
-  createUser(email, PASSWORD)
-  const channel = createChannel(email, name)
-  await signIn(page, email, PASSWORD)
-  await expect(page).not.toHaveURL(/accounts\/login/)
-  return { channelId: channel.id, root: rootOf(channel.id) }
-}
+const signedInOnNewChannel = (page: Page, name: string) => onNewChannel(page, name, 'previews', PASSWORD)
 
 test('H5P plays its own library in the sandboxed player; an EPUB is read chapter by chapter, its script not run', async ({ page }) => {
   const { channelId } = await signedInOnNewChannel(page, 'Previews')
