@@ -229,9 +229,24 @@ def _move_into_room(moving: ContentNode, anchor: ContentNode, position: Position
     # Spread the block over at most half of the room, at most SPACING apart.
     step = max(1, min(SPACING, free // (2 * needed)))
     base = hi - step * (needed + 1) if pack_high else lo
+    _lay_out(
+        moving.tree_id, moving.lft, moving.rght, moving.level, base=base, step=step,
+        tree_id=anchor.tree_id, level_delta=level_delta,
+    )  # fmt: skip
+    return True
+
+
+def _lay_out(
+    from_tree: int, lo: int, hi: int, top_level: int, *, base: int, step: int, tree_id: int, level_delta: int
+) -> None:
+    """Renumber the rows of ``from_tree`` whose lft is in [lo, hi] (a subtree whose root has
+    level ``top_level``, or a whole tree) in one UPDATE: their k-th value (1..2n in
+    nested-set order) becomes ``base + step * k``, a leaf's rght its lft + 1; they move to
+    ``tree_id`` and ``level_delta`` levels down.
+
+    Relative to the top, a node's lft is the (2 * its rank by lft - 1 - relative level)-th
+    value and its rght the (2 * its rank by rght + relative level)-th."""
     table = connection.ops.quote_name(ContentNode._meta.db_table)
-    # In a subtree rooted at relative level 0, a node's lft is the (2 * its rank by lft - 1 -
-    # relative level)-th value and its rght the (2 * its rank by rght + relative level)-th.
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET tree_id = %s, level = {table}.level + %s, lft = %s + %s * p.dl, "
@@ -239,10 +254,8 @@ def _move_into_room(moving: ContentNode, anchor: ContentNode, position: Position
             f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - (level - %s) AS dl, "
             f"2 * ROW_NUMBER() OVER (ORDER BY rght) + (level - %s) AS dr FROM {table} "
             f"WHERE tree_id = %s AND lft >= %s AND lft <= %s) AS p WHERE {table}.id = p.id",
-            [anchor.tree_id, level_delta, base, step, base, step, base, step, moving.level, moving.level]
-            + [moving.tree_id, moving.lft, moving.rght],
+            [tree_id, level_delta, base, step, base, step, base, step, top_level, top_level, from_tree, lo, hi],
         )
-    return True
 
 
 def _insert_spacing(tree_id: int, width: int) -> int:
@@ -266,18 +279,8 @@ def _respace(tree_id: int) -> bool:
     spacing = min(SPACING, MAX_VALUE // 2 // max(1, 2 * count))
     if spacing < 3:
         return False
-    table = connection.ops.quote_name(ContentNode._meta.db_table)
-    # The root has level 0, so level is the depth: the dense value of a node's lft is
-    # 2 * its rank by lft - 1 - level, of its rght 2 * its rank by rght + level.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET lft = 1 + %s * (p.dl - 1), "
-            f"rght = CASE WHEN p.dr = p.dl + 1 THEN 1 + %s * (p.dl - 1) + 1 ELSE 1 + %s * (p.dr - 1) END "
-            f"FROM (SELECT id, 2 * ROW_NUMBER() OVER (ORDER BY lft) - 1 - level AS dl, "
-            f"2 * ROW_NUMBER() OVER (ORDER BY rght) + level AS dr FROM {table} WHERE tree_id = %s) AS p "
-            f"WHERE {table}.id = p.id",
-            [spacing, spacing, spacing, tree_id],
-        )
+    # The root (level 0) keeps lft 1: the k-th value becomes 1 + spacing * (k - 1).
+    _lay_out(tree_id, 1, MAX_VALUE, 0, base=1 - spacing, step=spacing, tree_id=tree_id, level_delta=0)
     return True
 
 
